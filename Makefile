@@ -1,0 +1,54 @@
+# Two commands for a fresh machine with only Python: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := app
+
+.PHONY: run test install install-dev migrate demo worker translations clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/flask --app app db upgrade
+
+demo: migrate
+	$(BIN)/flask --app app seed-demo
+
+## make run: install, migrate, load demo data, serve on http://127.0.0.1:$(PORT)
+run: demo
+	@echo ""
+	@echo "  Open http://127.0.0.1:$(PORT)/  (staff: http://127.0.0.1:$(PORT)/login)"
+	@echo "  Demo logins above, password: demo-password-123"
+	@echo ""
+	$(BIN)/flask --app app run --host 127.0.0.1 --port $(PORT)
+
+## make test: install the dev requirements and run the whole suite
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+worker: install
+	$(BIN)/flask --app app worker
+
+## make translations: extract messages and update/compile the kk, ru, en catalogues
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d translations
+	$(BIN)/pybabel compile -d translations -D admin
+
+clean:
+	rm -rf $(VENV) instance/pgdata .pytest_cache

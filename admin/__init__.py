@@ -1,0 +1,26 @@
+"""The Flask-Admin panel at /admin/ (Bootstrap 4 theme, our kk catalogue)."""
+import os
+
+from flask import request
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
+
+from admin.base import StaffIndexView
+from admin.regions import RegionView
+from admin.users import UserView
+from models import Region, User
+
+
+def init_admin(app):
+    admin = Admin(
+        app,
+        name=_l("Children's Ombudsman"),
+        theme=Bootstrap4Theme(base_template="admin/staff_base.html", fluid=True),
+        index_view=StaffIndexView(name=_l("Home"), url="/admin"),
+        translations_path=os.path.join(app.root_path, "translations"),
+        csp_nonce_generator=lambda: getattr(request, "csp_nonce", ""),
+    )
+    admin.add_view(UserView(User, name=_l("Users"), endpoint="user", category=_l("Settings")))
+    admin.add_view(RegionView(Region, name=_l("Regions"), endpoint="region", category=_l("Settings")))
+    return admin

@@ -1,0 +1,148 @@
+"""The one base view every admin screen uses: access, region isolation, CSRF, errors.
+
+Flask-Admin's ``get_query`` alone leaks other regions' rows through ``get_one`` (edit,
+details, delete), the count query and relation lookups; all of them are scoped here.
+"""
+import logging
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import AdminIndexView, BaseView, expose
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.sqla.fields import QuerySelectField, QuerySelectMultipleField
+from flask_admin.form import SecureForm
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from admin.scoping import row_visible, scope_query
+from extensions import db
+from models.user import ROLE_LABELS
+from services.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+STAFF_ROLES = frozenset({"superadmin", "commissioner", "committee", "akimat_admin", "ombudsman"})
+
+
+class AccessMixin:
+    """Who may open a view (``roles``) and who may change data in it (``edit_roles``)."""
+
+    roles = STAFF_ROLES
+    edit_roles = frozenset()
+
+    def is_accessible(self):
+        return current_user.is_authenticated and current_user.role in self.roles
+
+    def may_edit(self):
+        return current_user.is_authenticated and current_user.role in self.edit_roles
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        abort(403)
+
+
+class ScopedAjaxLoader(QueryAjaxModelLoader):
+    """Relation lookups (select2 ajax) see only the current user's region."""
+
+    def get_query(self):
+        return scope_query(super().get_query(), self.model, current_user)
+
+    def get_one(self, pk):
+        row = super().get_one(pk)
+        return row if row_visible(row, current_user) else None
+
+
+class SecureModelView(AccessMixin, ModelView):
+    """Base for every model screen. Subclasses set columns, ``roles`` and ``edit_roles``."""
+
+    form_base_class = SecureForm
+    can_view_details = True
+    can_export = False
+    export_types = ["csv"]
+    page_size = 25
+    # A model with no region (reference data) is hidden from regional users unless set.
+    national_data_visible = False
+
+    def __init__(self, model, session=None, **kwargs):
+        super().__init__(model, session or db.session, **kwargs)
+
+    # Data changes follow edit_roles, whatever the class attributes of ModelView say.
+    @property
+    def can_create(self):
+        return self.may_edit() and self.allow_create
+
+    @property
+    def can_edit(self):
+        return self.may_edit() and self.allow_edit
+
+    @property
+    def can_delete(self):
+        return self.may_edit() and self.allow_delete
+
+    allow_create = True
+    allow_edit = True
+    allow_delete = False
+
+    def get_query(self):
+        return scope_query(super().get_query(), self.model, current_user, self.national_data_visible)
+
+    def get_count_query(self):
+        return scope_query(super().get_count_query(), self.model, current_user,
+                           self.national_data_visible)
+
+    def get_one(self, id):
+        row = super().get_one(id)
+        if row is None or not (self.national_data_visible or row_visible(row, current_user)):
+            return None
+        return row
+
+    def _create_ajax_loader(self, name, options):
+        loader = super()._create_ajax_loader(name, options)
+        return ScopedAjaxLoader(name, self.session, loader.model, **options)
+
+    def create_form(self, obj=None):
+        return self._scope_relation_fields(super().create_form(obj))
+
+    def edit_form(self, obj=None):
+        return self._scope_relation_fields(super().edit_form(obj))
+
+    def _scope_relation_fields(self, form):
+        """Dropdowns of related rows list only rows the user may see."""
+        for field in form:
+            if isinstance(field, (QuerySelectField, QuerySelectMultipleField)):
+                base_query = field.query_factory
+                related = base_query().column_descriptions[0]["entity"]
+                field.query_factory = (lambda q=base_query, m=related:
+                                       scope_query(q(), m, current_user))
+        return form
+
+    def handle_view_exception(self, exc):
+        """Say what went wrong in the user's language; never show a raw database error."""
+        if isinstance(exc, DomainError):
+            flash(str(exc), "error")
+            return True
+        if isinstance(exc, IntegrityError):
+            log.warning("integrity error in %s: %s", self.endpoint, exc.orig)
+            flash(_("Not saved: this conflicts with data already recorded "
+                    "(a duplicate, or a link to a record that does not exist)."), "error")
+            return True
+        if isinstance(exc, SQLAlchemyError):
+            log.exception("database error in %s", self.endpoint)
+            flash(_("Not saved: the database could not complete the change. Please try again."),
+                  "error")
+            return True
+        return super().handle_view_exception(exc)
+
+
+class StaffView(AccessMixin, BaseView):
+    """Base for custom (non-model) admin screens."""
+
+
+class StaffIndexView(AccessMixin, AdminIndexView):
+    """The admin home: greets the user by role and region."""
+
+    @expose("/")
+    def index(self):
+        return self.render("admin/index.html", role_label=lambda role: ROLE_LABELS.get(role, role))

@@ -1,0 +1,52 @@
+"""Users screen (superadmin): staff accounts, their role and region."""
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
+
+from admin.base import SecureModelView
+from models import Role
+from models.user import ROLE_LABELS
+from services import audit
+from services.users import find_by_email
+
+
+class UserView(SecureModelView):
+    roles = frozenset({"superadmin"})
+    edit_roles = frozenset({"superadmin"})
+    can_export = True
+    column_list = ("email", "name", "role", "region", "is_enabled", "last_login_at")
+    column_details_list = ("email", "name", "role", "region", "is_enabled", "created_at", "last_login_at")
+    column_export_list = ("email", "name", "role", "region_code", "is_enabled", "created_at", "last_login_at")
+    column_searchable_list = ("email", "name")
+    column_filters = ("role", "region_code", "is_enabled")
+    column_labels = {
+        "email": _l("E-mail"), "name": _l("Name"), "role": _l("Role"), "region": _l("Region"),
+        "region_code": _l("Region"), "is_enabled": _l("Enabled"), "created_at": _l("Created"),
+        "last_login_at": _l("Last login"),
+    }
+    column_formatters = {"role": lambda v, c, m, p: ROLE_LABELS.get(m.role, m.role)}
+    form_columns = ("email", "name", "role", "region", "is_enabled")
+    form_overrides = {"role": SelectField}
+    form_args = {"role": {"choices": list(ROLE_LABELS.items()), "label": _l("Role")}}
+
+    def on_model_change(self, form, model, is_created):
+        """Keep the database's rules readable: a clear message before a constraint fires."""
+        from services.errors import InvalidInput
+
+        if Role(model.role).is_regional and model.region is None:
+            raise InvalidInput(_l("This role needs a region."))
+        if not Role(model.role).is_regional:
+            model.region = None
+        other = find_by_email(model.email)
+        if other is not None and other is not model:
+            raise InvalidInput(_l("A user with this e-mail already exists."))
+        if not is_created:
+            # A change of role, region or status ends the user's sessions.
+            model.session_version = (model.session_version or 1) + 1
+        audit.record("user.create" if is_created else "user.update", obj=model,
+                     actor=_actor(), role=model.role)
+
+
+def _actor():
+    from flask_login import current_user
+
+    return current_user._get_current_object()

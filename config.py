@@ -1,0 +1,99 @@
+"""Configuration, read from the environment only (12-factor).
+
+Every variable is listed with its default in the README table "Configuration".
+"""
+import os
+from datetime import timedelta
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalize_database_url(url):
+    """Accept the PaaS form ``postgres://`` and pin the psycopg2 driver.
+
+    SQLAlchemy 2 rejects ``postgres://``, and 2.1 maps a bare ``postgresql://`` to
+    psycopg 3; we ship psycopg2-binary.
+    """
+    if not url:
+        return url
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
+class ConfigError(RuntimeError):
+    """The environment is missing something the app cannot run without."""
+
+
+class Config:
+    APP_ENV = os.environ.get("APP_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    DATABASE_URL = normalize_database_url(os.environ.get("DATABASE_URL"))
+    EMBEDDED_PGDATA = os.environ.get("EMBEDDED_PGDATA")  # default: instance/pgdata
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_SESSION_OPTIONS = {"expire_on_commit": False}
+
+    MAIL_URL = os.environ.get("MAIL_URL")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "ombudsman-noreply@localhost")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "20"))
+    OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "10"))
+    WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "1"))
+    REDIS_URL = os.environ.get("REDIS_URL")
+    # Commissioner's office and Committee addresses for alerts [R10.1], [R4].
+    COMMISSIONER_EMAIL = os.environ.get("COMMISSIONER_EMAIL", "commissioner@demo.kz")
+    COMMITTEE_EMAIL = os.environ.get("COMMITTEE_EMAIL", "committee@demo.kz")
+
+    LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))
+    LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=int(os.environ.get("SESSION_HOURS", "12")))
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    BABEL_DEFAULT_LOCALE = "kk"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
+    LANGUAGES = ("kk", "ru", "en")
+
+    FLASK_ADMIN_SWATCH = "default"
+    FLASK_ADMIN_RAISE_ON_INTEGRITY_ERROR = False
+
+    def __init__(self):
+        if self.APP_ENV == "production":
+            self.SESSION_COOKIE_SECURE = True
+            self.REMEMBER_COOKIE_SECURE = True
+            self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "1"))
+
+    def check(self):
+        """Refuse to run in production without the secrets it needs."""
+        if self.APP_ENV not in {"development", "testing", "production"}:
+            raise ConfigError(f"APP_ENV must be development, testing or production, not {self.APP_ENV!r}")
+        if self.APP_ENV == "production":
+            if not self.SECRET_KEY:
+                raise ConfigError("SECRET_KEY is not set: set SECRET_KEY to a long random string "
+                                  "(python -c 'import secrets; print(secrets.token_hex(32))').")
+            if not self.DATABASE_URL:
+                raise ConfigError("DATABASE_URL is not set: production needs a managed Postgres.")
+        elif not self.SECRET_KEY:
+            self.SECRET_KEY = "dev-only-secret-not-for-production"
+
+
+class TestConfig(Config):
+    APP_ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    DATABASE_URL = normalize_database_url(os.environ.get("TEST_DATABASE_URL"))
+    MAIL_URL = None
+    WORKER_POLL_SECONDS = 0.1
+    OUTBOX_RETRY_BASE_SECONDS = 0.2

@@ -1,0 +1,1 @@
+"""WTForms forms on Flask-WTF's CSRF-protected base."""

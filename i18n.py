@@ -1,0 +1,57 @@
+"""Languages: Kazakh (default, the state language), Russian (full parity) and English.
+
+The choice comes from ``?lang=kk|ru|en`` (then kept in a cookie), the cookie, or the
+browser's Accept-Language. Russian is formatted as ``ru_KZ`` (₸, Kazakh-style dates).
+Times are stored in UTC and shown in Asia/Almaty (UTC+5).
+"""
+from urllib.parse import urlencode
+
+from flask import g, request
+from flask_babel import get_locale
+
+LANG_COOKIE = "lang"
+LANGUAGES = ("kk", "ru", "en")
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+BABEL_LOCALES = {"kk": "kk", "ru": "ru_KZ", "en": "en"}
+
+
+def current_language():
+    """The two-letter code of the language being shown."""
+    return str(get_locale() or "kk")[:2]
+
+
+def select_language():
+    """The language for this request; remembers ``?lang=`` for ``remember_language``."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        g.remember_language = asked
+        return asked
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in LANGUAGES:
+        return cookie
+    return request.accept_languages.best_match(LANGUAGES) or "kk"
+
+
+def select_locale():
+    return BABEL_LOCALES[select_language()]
+
+
+def remember_language(response):
+    """Keep a language chosen with ``?lang=`` in a cookie for a year."""
+    chosen = g.get("remember_language")
+    if chosen and request.cookies.get(LANG_COOKIE) != chosen:
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True, secure=request.is_secure)
+    return response
+
+
+def language_url(language):
+    """The current page's URL with ``lang`` set to ``language``."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    args.append(("lang", language))
+    return f"{request.path}?{urlencode(args)}"
+
+
+def template_globals():
+    return {"current_language": current_language, "language_url": language_url,
+            "LANGUAGES": LANGUAGES, "LANGUAGE_NAMES": LANGUAGE_NAMES}

@@ -1,0 +1,31 @@
+"""The 20 regions (administrative-territorial units) of Kazakhstan [R2].
+
+Loaded by a migration from the table in KZ-FACTS.md; codes are the two KATO digits.
+"""
+from flask_babel import get_locale
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from extensions import db
+
+
+class Region(db.Model):
+    __tablename__ = "region"
+
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    iso_code: Mapped[str] = mapped_column(String(5), unique=True)
+    name_kk: Mapped[str] = mapped_column(String(100))
+    name_ru: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+
+    def localized_name(self, language=None):
+        """The name in ``language`` (kk, ru or en), by default the one being shown."""
+        language = language or str(get_locale() or "kk")[:2]
+        return getattr(self, f"name_{language}", None) or self.name_kk
+
+    @property
+    def name(self):
+        return self.localized_name()
+
+    def __str__(self):
+        return f"{self.code} {self.localized_name()}"

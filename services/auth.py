@@ -1,0 +1,54 @@
+"""Staff login: password check, failed-login throttling, audit.
+
+The same message answers an unknown e-mail, a wrong password and a disabled account,
+so the form does not tell which staff e-mails exist.
+"""
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from extensions import db
+from models.base import utcnow
+from services import audit
+from services.errors import DomainError
+from services.passwords import verify_password
+from services.throttle import Throttle
+from services.users import find_by_email
+
+
+class LoginFailed(DomainError):
+    pass
+
+
+class LoginThrottled(DomainError):
+    pass
+
+
+def _throttles():
+    cfg = current_app.config
+    window = cfg["LOGIN_FAILURE_WINDOW_MINUTES"]
+    return (Throttle("login-address", cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"], window),
+            Throttle("login-account", cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"], window))
+
+
+def authenticate(email, password, address):
+    """Return the enabled user with these credentials, or raise a translated error.
+
+    A failure is audited too: the caller commits in both cases.
+    """
+    key_email = (email or "").strip().lower()
+    by_address, by_account = _throttles()
+    for throttle, key in ((by_address, address), (by_account, key_email)):
+        if not throttle.allows(key):
+            raise LoginThrottled(_l("Too many failed attempts. Try again in %(minutes)s minutes.",
+                                    minutes=throttle.minutes_until_allowed(key)))
+    user = find_by_email(key_email)
+    password_ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not password_ok or not user.is_enabled:
+        by_address.count(address)
+        by_account.count(key_email)
+        audit.record("login.failed", actor=user, email=key_email[:254])
+        raise LoginFailed(_l("Wrong e-mail or password."))
+    user.last_login_at = utcnow()
+    audit.record("login", actor=user, obj=user)
+    db.session.flush()
+    return user
