@@ -1,0 +1,103 @@
+"""Test fixtures: one real Postgres per run, schema built by the migrations.
+
+``TEST_DATABASE_URL`` selects a server (its public schema is wiped first); otherwise a
+throwaway embedded Postgres is started in a temporary directory. Each test runs in a
+transaction that is rolled back (SQLAlchemy's "joining an external transaction"
+recipe); tests marked ``committed`` really commit and the tables are emptied after.
+"""
+import os
+import shutil
+import tempfile
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from config import TestConfig, normalize_database_url
+from database import start_embedded_postgres
+from extensions import db
+from tests.helpers import AuthActions
+
+KEPT_TABLES = {"region", "alembic_version"}
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    url = normalize_database_url(os.environ.get("TEST_DATABASE_URL"))
+    if url:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
+        engine.dispose()
+        yield url
+        return
+    pgdata = tempfile.mkdtemp(prefix="ombudsman-test-pg-")
+    yield start_embedded_postgres(pgdata, database="ombudsman_test", cleanup_mode="delete")
+    shutil.rmtree(pgdata, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    config = TestConfig()
+    config.DATABASE_URL = database_url
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _isolation(request, app):
+    """Roll every test back, unless it is marked ``committed``."""
+    app.extensions.pop("throttle_limiter", None)
+    if request.node.get_closest_marker("committed") or request.node.get_closest_marker("browser"):
+        yield
+        _empty_tables(app)
+        return
+    with app.app_context():
+        engine = db.engine
+        connection = engine.connect()
+        transaction = connection.begin()
+        engines = db.engines
+        engines[None] = connection
+        db.session.remove()
+        db.session.session_factory.kw["join_transaction_mode"] = "create_savepoint"
+        try:
+            yield
+        finally:
+            db.session.remove()
+            engines[None] = engine
+            transaction.rollback()
+            connection.close()
+
+
+def _empty_tables(app):
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in db.metadata.sorted_tables if t.name not in KEPT_TABLES]
+        with db.engine.begin() as conn:
+            # Triggers off for the cleanup only: the audit log refuses TRUNCATE otherwise.
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
