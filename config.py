@@ -37,7 +37,6 @@ class Config:
     DATABASE_URL = normalize_database_url(os.environ.get("DATABASE_URL"))
     EMBEDDED_PGDATA = os.environ.get("EMBEDDED_PGDATA")  # default: instance/pgdata
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    SQLALCHEMY_SESSION_OPTIONS = {"expire_on_commit": False}
 
     MAIL_URL = os.environ.get("MAIL_URL")
     MAIL_FROM = os.environ.get("MAIL_FROM", "ombudsman-noreply@localhost")
@@ -50,6 +49,8 @@ class Config:
     COMMISSIONER_EMAIL = os.environ.get("COMMISSIONER_EMAIL", "commissioner@demo.kz")
     COMMITTEE_EMAIL = os.environ.get("COMMITTEE_EMAIL", "committee@demo.kz")
 
+    ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "3"))
+    ARGON2_MEMORY_KIB = int(os.environ.get("ARGON2_MEMORY_KIB", "65536"))
     LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
     LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))
     LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
@@ -97,3 +98,5 @@ class TestConfig(Config):
     MAIL_URL = None
     WORKER_POLL_SECONDS = 0.1
     OUTBOX_RETRY_BASE_SECONDS = 0.2
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_KIB = 1024

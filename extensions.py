@@ -16,7 +16,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+# Objects stay readable after the one commit at the end of a request.
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION),
+               session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -5,14 +5,15 @@ details, delete), the count query and relation lookups; all of them are scoped h
 """
 import logging
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.fields import QuerySelectField, QuerySelectMultipleField
-from flask_admin.form import SecureForm
+from flask_admin.form import BaseForm
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import _FlaskFormCSRF
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from admin.scoping import row_visible, scope_query
@@ -43,6 +44,28 @@ class AccessMixin:
         abort(403)
 
 
+class AdminForm(BaseForm):
+    """Flask-Admin forms carrying Flask-WTF's CSRF token.
+
+    CSRFProtect checks that token on every POST, and Flask-Admin's templates add it to
+    every form; Flask-Admin's own ``SecureForm`` would put a second, different token
+    under the same field name, which breaks every form submitted by a browser.
+    """
+
+    class Meta:
+        csrf = True
+        csrf_class = _FlaskFormCSRF
+        csrf_field_name = "csrf_token"
+
+        @property
+        def csrf_secret(self):
+            return current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+
+        @property
+        def csrf_time_limit(self):
+            return current_app.config.get("WTF_CSRF_TIME_LIMIT")
+
+
 class ScopedAjaxLoader(QueryAjaxModelLoader):
     """Relation lookups (select2 ajax) see only the current user's region."""
 
@@ -57,7 +80,7 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
 class SecureModelView(AccessMixin, ModelView):
     """Base for every model screen. Subclasses set columns, ``roles`` and ``edit_roles``."""
 
-    form_base_class = SecureForm
+    form_base_class = AdminForm
     can_view_details = True
     can_export = False
     export_types = ["csv"]

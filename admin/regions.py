@@ -5,7 +5,7 @@ from admin.base import SecureModelView
 
 
 class RegionView(SecureModelView):
-    roles = frozenset({"superadmin"})
+    # Every staff role reads the regions it may see; only superadmins correct names.
     edit_roles = frozenset({"superadmin"})
     allow_create = False
     column_display_pk = True

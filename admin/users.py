@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from admin.base import SecureModelView
+from extensions import db
 from models import Role
 from models.user import ROLE_LABELS
 from services import audit
@@ -10,7 +11,9 @@ from services.users import find_by_email
 
 
 class UserView(SecureModelView):
-    roles = frozenset({"superadmin"})
+    """Superadmins manage every account; akimat administrators see their region's staff."""
+
+    roles = frozenset({"superadmin", "akimat_admin"})
     edit_roles = frozenset({"superadmin"})
     can_export = True
     column_list = ("email", "name", "role", "region", "is_enabled", "last_login_at")
@@ -36,7 +39,8 @@ class UserView(SecureModelView):
             raise InvalidInput(_l("This role needs a region."))
         if not Role(model.role).is_regional:
             model.region = None
-        other = find_by_email(model.email)
+        with db.session.no_autoflush:
+            other = find_by_email(model.email)
         if other is not None and other is not model:
             raise InvalidInput(_l("A user with this e-mail already exists."))
         if not is_created:

@@ -57,19 +57,19 @@ def _isolation(request, app):
         return
     with app.app_context():
         engine = db.engine
-        connection = engine.connect()
-        transaction = connection.begin()
         engines = db.engines
-        engines[None] = connection
-        db.session.remove()
         db.session.session_factory.kw["join_transaction_mode"] = "create_savepoint"
-        try:
-            yield
-        finally:
-            db.session.remove()
-            engines[None] = engine
-            transaction.rollback()
-            connection.close()
+    # No app context stays pushed: Flask would reuse it for client requests and
+    # share ``g`` (current user, locale) between them.
+    connection = engine.connect()
+    transaction = connection.begin()
+    engines[None] = connection
+    try:
+        yield
+    finally:
+        engines[None] = engine
+        transaction.rollback()
+        connection.close()
 
 
 def _empty_tables(app):
@@ -84,6 +84,8 @@ def _empty_tables(app):
 
 @pytest.fixture
 def app_ctx(app):
+    """An app context for service tests. Not for client tests: Flask reuses a pushed
+    app context for requests, so ``g`` (current user, locale) would leak between them."""
     with app.app_context():
         yield
 
