@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import i18n
-from config import Config
+from config import Config, ConfigError
 from database import resolve_database_url
 from extensions import babel, csrf, db, login_manager, migrate, talisman
 
@@ -101,6 +101,9 @@ def __getattr__(name):
     global _app
     if name == "app":
         if _app is None:
-            _app = create_app()
+            try:
+                _app = create_app()
+            except ConfigError as error:
+                raise SystemExit(f"Refusing to start: {error}") from None
         return _app
     raise AttributeError(name)

@@ -56,6 +56,8 @@ class Config:
     LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
+    # Largest request body: 5 attachments of 10 MB on the public form, plus the text.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_MB", "60")) * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -91,6 +93,7 @@ class Config:
 
 
 class TestConfig(Config):
+    __test__ = False  # not a pytest test class
     APP_ENV = "testing"
     TESTING = True
     SECRET_KEY = "test-secret"

@@ -6,7 +6,7 @@ Times are stored in UTC and shown in Asia/Almaty (UTC+5).
 """
 from urllib.parse import urlencode
 
-from flask import g, request
+from flask import g, has_request_context, request
 from flask_babel import get_locale
 
 LANG_COOKIE = "lang"
@@ -33,6 +33,9 @@ def select_language():
 
 
 def select_locale():
+    """Flask-Babel's selector; outside a request (commands, the worker) the default, kk."""
+    if not has_request_context():
+        return None
     return BABEL_LOCALES[select_language()]
 
 

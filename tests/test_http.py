@@ -1,0 +1,91 @@
+"""Health check, security headers, error pages and languages over HTTP."""
+import pytest
+
+from app import create_app
+from config import TestConfig
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_is_503_when_postgres_is_unreachable():
+    config = TestConfig()
+    config.DATABASE_URL = "postgresql+psycopg2://postgres@127.0.0.1:1/nowhere"
+    app = create_app(config)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "database": "error"}
+
+
+def test_security_headers_on_every_response(client):
+    for path in ("/", "/login", "/healthz", "/no-such-page"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        script_src = [d for d in csp.split(";") if d.strip().startswith("script-src")][0]
+        assert "'nonce-" in script_src and "unsafe-inline" not in script_src
+        assert "frame-ancestors 'none'" in csp
+        assert headers["Referrer-Policy"] == "no-referrer"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_hsts_only_in_production(client):
+    assert "Strict-Transport-Security" not in client.get("/").headers
+
+
+def test_pages_load_no_assets_from_other_hosts(client, auth, app):
+    from tests.helpers import gen_user
+
+    with app.app_context():
+        user = gen_user("superadmin")
+    auth.login(user.email)
+    for path in ("/", "/login", "/admin/", "/admin/user/"):
+        html = client.get(path).get_data(as_text=True)
+        assert "http://" not in html.replace("http://localhost", "") and "https://" not in html, path
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_lang_parameter_sets_html_lang_and_cookie(client, lang):
+    response = client.get(f"/login?lang={lang}")
+    assert f'<html lang="{lang}">' in response.get_data(as_text=True)
+    assert f"lang={lang}" in response.headers.get("Set-Cookie", "")
+    again = client.get("/login")
+    assert f'<html lang="{lang}">' in again.get_data(as_text=True)
+
+
+def test_kazakh_is_the_default_language(client):
+    assert '<html lang="kk">' in client.get("/").get_data(as_text=True)
+
+
+def test_accept_language_is_honoured_without_a_cookie(client):
+    page = client.get("/", headers={"Accept-Language": "ru-RU,ru;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="ru">' in page
+
+
+def test_unknown_lang_is_ignored(client):
+    response = client.get("/?lang=xx")
+    assert '<html lang="kk">' in response.get_data(as_text=True)
+    assert "lang=xx" not in response.headers.get("Set-Cookie", "")
+
+
+def test_language_switcher_keeps_other_query_arguments(client):
+    html = client.get("/login?next=/admin/&lang=ru").get_data(as_text=True)
+    assert "/login?next=%2Fadmin%2F&amp;lang=kk" in html
+
+
+def test_not_found_page_is_friendly(client):
+    response = client.get("/no-such-page?lang=en")
+    assert response.status_code == 404
+    assert "This page does not exist." in response.get_data(as_text=True)
+
+
+def test_request_too_large_is_a_friendly_413(app):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    try:
+        response = app.test_client().post("/login?lang=en", data={"email": "x" * 5000})
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = None
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
