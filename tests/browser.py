@@ -1,0 +1,175 @@
+"""Browser tests: the app on a live local server, driven by Debian's chromium via Playwright.
+
+Import the fixtures into a test module and mark its tests ``browser``::
+
+    from tests.browser import browser, live_server, page  # noqa: F401
+
+    @pytest.mark.browser
+    def test_something(app, live_server, page):
+        with app.app_context():
+            gen_user("akimat_admin", "75")      # commits: the live server must see it
+        page.goto(live_server + "/login")
+
+The ``browser`` marker makes tests/conftest.py empty the tables after the test instead of
+rolling back, so data for a browser test is created and committed in ``app.app_context()``.
+
+Chromium is never downloaded (no ``playwright install``): Debian's ``chromium`` package is
+used, or ``CHROMIUM_PATH``. Without it the browser tests are skipped, except under
+``CI=true``, where they fail. A failing test leaves ``test-artifacts/<test name>.png``.
+Every page records its console errors; a Content Security Policy violation fails the test.
+The browser asks for Kazakh (``kk-KZ``) unless the module defines a ``browser_locale`` fixture.
+"""
+import os
+import re
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+MISSING_CHROMIUM = "Debian's chromium is missing: install it with `apt-get install chromium` (CI installs it)"
+ARTIFACTS = "test-artifacts"
+TIMEOUT_MS = 10_000
+CSP_MARKER = "content security policy"
+DEFAULT_LOCALE = "kk-KZ"
+
+
+def _on_ci():
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def _chromium_available():
+    return os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The session's ``app`` served on 127.0.0.1 (a free port, threaded); yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless chromium for the whole run."""
+    if not _chromium_available():
+        if _on_ci():
+            pytest.fail(f"{MISSING_CHROMIUM} (looked for {CHROMIUM}; CI=true, so not skipping)",
+                        pytrace=False)
+        pytest.skip(MISSING_CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+def _browser_locale(request):
+    """The browser's language, sent as Accept-Language: ``DEFAULT_LOCALE`` unless a module
+    (or conftest) defines a ``browser_locale`` fixture. Fixed either way, so that the
+    language a page shows does not depend on the machine's own locale."""
+    try:
+        return request.getfixturevalue("browser_locale")
+    except pytest.FixtureLookupError:
+        return DEFAULT_LOCALE
+
+
+@pytest.fixture
+def page(request, browser):
+    """A fresh browser context (no cookies) and page for each test.
+
+    ``page.console_errors`` lists ``(url, text)`` of every console error; a Content Security
+    Policy violation among them fails the test (see ``assert_no_csp_violations``).
+    """
+    if request.node.get_closest_marker("browser") is None:
+        pytest.fail("tests using the browser fixtures must be marked @pytest.mark.browser "
+                    "(the live server needs committed data)", pytrace=False)
+    _register_report_keeper(request.config)
+    context = browser.new_context(locale=_browser_locale(request), viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda message: message.type == "error"
+            and page.console_errors.append((page.url, message.text)))
+    page.on("pageerror", lambda error: page.console_errors.append((page.url, f"uncaught: {error}")))
+    try:
+        yield page
+        if _failed(request.node) or csp_violations(page):
+            _screenshot(request, page)
+        assert_no_csp_violations(page)
+    finally:
+        context.close()
+
+
+def csp_violations(page):
+    """The console errors of ``page`` that report a Content Security Policy violation."""
+    return [(url, text) for url, text in page.console_errors if CSP_MARKER in text.lower()]
+
+
+def assert_no_csp_violations(page):
+    violations = csp_violations(page)
+    assert not violations, "Content Security Policy violations in the browser console:\n" + "\n".join(
+        f"  {url}: {text}" for url, text in violations)
+
+
+# --- a screenshot when a test fails -----------------------------------------------------------
+
+_REPORTS = pytest.StashKey[dict]()
+
+
+class _ReportKeeper:
+    """Keeps each phase's report on the item, so that fixture teardown knows if the test failed."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        item.stash.setdefault(_REPORTS, {})[report.when] = report
+        return report
+
+
+def _register_report_keeper(config):
+    # A plugin object, registered on first use: tests/conftest.py stays untouched.
+    name = "tests.browser.report-keeper"
+    if not config.pluginmanager.has_plugin(name):
+        config.pluginmanager.register(_ReportKeeper(), name)
+
+
+def _failed(item):
+    reports = item.stash.get(_REPORTS, {})
+    return any(report.failed for report in reports.values())
+
+
+def _screenshot(request, page):
+    folder = request.config.rootpath / ARTIFACTS
+    folder.mkdir(exist_ok=True)
+    name = re.sub(r"[^\w.\-\[\]]+", "_", request.node.name)
+    path = folder / f"{name}.png"
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    except Exception as error:  # a crashed page must not hide the test's own failure
+        request.node.add_report_section("teardown", "screenshot", f"no screenshot: {error}")
+        return
+    request.node.add_report_section("teardown", "screenshot", f"saved {path}")
