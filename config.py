@@ -58,6 +58,10 @@ class Config:
 
     # Largest request body: 5 attachments of 10 MB on the public form, plus the text.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_MB", "60")) * 1024 * 1024
+    UPLOAD_MAX_MB = int(os.environ.get("UPLOAD_MAX_MB", "10"))
+    SET_PASSWORD_LINK_HOURS = int(os.environ.get("SET_PASSWORD_LINK_HOURS", "48"))
+    # Where links in e-mails point, e.g. https://ombudsman.example.kz (no trailing slash).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

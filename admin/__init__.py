@@ -6,10 +6,12 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
+from admin.appointments import AppointmentView
 from admin.base import StaffIndexView
+from admin.ombudsmen import RegionOverviewView
 from admin.regions import RegionView
 from admin.users import UserView
-from models import Region, User
+from models import Appointment, Region, User
 
 
 def init_admin(app):
@@ -21,6 +23,10 @@ def init_admin(app):
         translations_path=os.path.join(app.root_path, "translations"),
         csp_nonce_generator=lambda: getattr(request, "csp_nonce", ""),
     )
+    admin.add_view(AppointmentView(Appointment, name=_l("Appointments"), endpoint="appointment",
+                                   category=_l("Ombudsmen")))
+    admin.add_view(RegionOverviewView(name=_l("Ombudsmen by region"), endpoint="region_overview",
+                                      category=_l("Ombudsmen")))
     admin.add_view(UserView(User, name=_l("Users"), endpoint="user", category=_l("Settings")))
     admin.add_view(RegionView(Region, name=_l("Regions"), endpoint="region", category=_l("Settings")))
     return admin

@@ -16,6 +16,7 @@ from flask_login import current_user
 from flask_wtf.csrf import _FlaskFormCSRF
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from admin.formatters import TYPE_FORMATTERS
 from admin.scoping import row_visible, scope_query
 from extensions import db
 from models.user import ROLE_LABELS
@@ -81,6 +82,7 @@ class SecureModelView(AccessMixin, ModelView):
     """Base for every model screen. Subclasses set columns, ``roles`` and ``edit_roles``."""
 
     form_base_class = AdminForm
+    column_type_formatters = TYPE_FORMATTERS
     can_view_details = True
     can_export = False
     export_types = ["csv"]

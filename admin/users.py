@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 
 from admin.base import SecureModelView
+from admin.formatters import labelled
 from extensions import db
 from models import Role
 from models.user import ROLE_LABELS
@@ -26,7 +27,7 @@ class UserView(SecureModelView):
         "region_code": _l("Region"), "is_enabled": _l("Enabled"), "created_at": _l("Created"),
         "last_login_at": _l("Last login"),
     }
-    column_formatters = {"role": lambda v, c, m, p: ROLE_LABELS.get(m.role, m.role)}
+    column_formatters = {"role": labelled(ROLE_LABELS, "role")}
     form_columns = ("email", "name", "role", "region", "is_enabled")
     form_overrides = {"role": SelectField}
     form_args = {"role": {"choices": list(ROLE_LABELS.items()), "label": _l("Role")}}

@@ -7,10 +7,12 @@ from flask_login import current_user, login_user, logout_user
 
 from auth import bp
 from extensions import db, login_manager
-from forms.auth import LoginForm
+from forms.auth import LoginForm, SetPasswordForm
 from models import User
 from services.auth import authenticate
 from services.errors import DomainError
+from services.password_links import user_for_token
+from services.users import set_password
 
 
 @login_manager.user_loader
@@ -60,3 +62,20 @@ def logout():
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/set/<token>", methods=["GET", "POST"])
+def set_password_page(token):
+    """The one-time link e-mailed to new staff: choose a password, then log in."""
+    try:
+        user = user_for_token(token)
+    except DomainError as error:
+        return render_template("auth/link_invalid.html", message=str(error)), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        set_password(user, form.password.data, actor=user)
+        db.session.commit()
+        logout_user()
+        flash(_("Your password is set. You can log in now."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, user=user), 400 if form.errors else 200

@@ -1,5 +1,10 @@
 """Demo data for a newcomer's machine (never in production). Idempotent."""
+from datetime import date
+
+from sqlalchemy import select
+
 from extensions import db
+from models import Appointment, AppointmentStep
 from services.passwords import hash_password
 from services.users import create_user, find_by_email
 
@@ -10,14 +15,23 @@ DEMO_USERS = (
     ("commissioner@demo.kz", "commissioner", None, "Demo Commissioner's office"),
     ("committee@demo.kz", "committee", None, "Demo Committee"),
     ("akimat.75@demo.kz", "akimat_admin", "75", "Demo Akimat of Almaty"),
-    ("ombudsman.75@demo.kz", "ombudsman", "75", "Demo Ombudsman of Almaty"),
+    ("ombudsman.75@demo.kz", "ombudsman", "75", "Айгерім Сәрсенова"),
     ("akimat.71@demo.kz", "akimat_admin", "71", "Demo Akimat of Astana"),
-    ("ombudsman.71@demo.kz", "ombudsman", "71", "Demo Ombudsman of Astana"),
+    ("ombudsman.71@demo.kz", "ombudsman", "71", "Нұрлан Жақыпов"),
+)
+
+# (region, name, e-mail, workplace, state): the two demo ombudsmen in office, and one
+# consent request waiting for the Commissioner in a third region [R4].
+DEMO_APPOINTMENTS = (
+    ("75", "Айгерім Сәрсенова", "ombudsman.75@demo.kz", "№ 12 мектеп-гимназия, директор", "active"),
+    ("71", "Нұрлан Жақыпов", "ombudsman.71@demo.kz", "Астана медициналық университеті", "active"),
+    ("79", "Гүлнар Оспанова", "g.ospanova@demo.kz", "Шымкент қалалық адвокаттар алқасы",
+     "consent_requested"),
 )
 
 
 def seed_demo():
-    """Create the demo users (or reset their password); return the demo logins."""
+    """Create the demo users (or reset their password) and appointments; return the logins."""
     for email, role, region, name in DEMO_USERS:
         user = find_by_email(email)
         if user is None:
@@ -26,4 +40,25 @@ def seed_demo():
             user.password_hash = hash_password(DEMO_PASSWORD)
             user.is_enabled = True
     db.session.flush()
+    for row in DEMO_APPOINTMENTS:
+        _seed_appointment(*row)
+    db.session.flush()
     return [email for email, *_ in DEMO_USERS]
+
+
+def _seed_appointment(region, name, email, workplace, state):
+    if db.session.scalar(select(Appointment.id).where(Appointment.region_code == region)):
+        return
+    appointment = Appointment(region_code=region, full_name=name, email=email, workplace=workplace,
+                              state=state, note="Demo")
+    steps = [("propose", None, "draft"), ("request_consent", "draft", "consent_requested")]
+    if state == "active":
+        appointment.consent_number, appointment.consent_date = "04-12/318", date(2025, 1, 20)
+        appointment.order_number, appointment.order_date = "15-ө", date(2025, 2, 3)
+        appointment.user = find_by_email(email)
+        steps += [("grant_consent", "consent_requested", "consent_granted"),
+                  ("record_order", "consent_granted", "active")]
+    db.session.add(appointment)
+    for action, old, new in steps:
+        db.session.add(AppointmentStep(appointment=appointment, action=action, from_state=old,
+                                       to_state=new, note="Demo"))

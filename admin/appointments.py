@@ -1,0 +1,146 @@
+"""Appointments screen: proposals, consent, orders and dismissals of ombudsmen [R4].
+
+The state is never edited: each step is a button leading to a small form that calls
+``services.appointments``; only the steps the current user may take are shown.
+"""
+from io import BytesIO
+
+from flask import abort, flash, redirect, request, send_file, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from admin.base import STAFF_ROLES, SecureModelView
+from admin.filters import YearFilter, choice_filter, region_filter
+from admin.formatters import labelled
+from extensions import db
+from forms.appointments import STEP_FORMS
+from models import Appointment, OutboxMessage
+from models.appointment import ACTION_LABELS, STATE_LABELS
+from services import appointments as service
+from services import audit
+from services.errors import DomainError
+
+
+class AppointmentView(SecureModelView):
+    roles = STAFF_ROLES
+    edit_roles = frozenset({"akimat_admin"})
+    allow_delete = False
+    can_export = True
+    details_template = "admin/appointment_details.html"
+    column_list = ("region", "full_name", "state", "consent_date", "order_number", "order_date",
+                   "state_changed_at")
+    column_export_list = ("region_code", "full_name", "state", "consent_number", "consent_date",
+                          "order_number", "order_date", "dismissal_order_number", "dismissal_order_date")
+    column_details_list = ("region", "state", "full_name", "iin", "phone", "email", "workplace", "note",
+                           "consent_number", "consent_date", "refusal_reason", "order_number",
+                           "order_date", "dismissal_reason", "dismissal_consent_number",
+                           "dismissal_consent_date", "dismissal_order_number", "dismissal_order_date")
+    column_default_sort = ("state_changed_at", True)
+    column_searchable_list = ("full_name",)
+    column_formatters = {"state": labelled(STATE_LABELS, "state")}
+    column_formatters_detail = column_formatters
+    column_labels = {
+        "region": _l("Region"), "region_code": _l("Region"), "full_name": _l("Full name"),
+        "state": _l("State"), "iin": _l("IIN"), "phone": _l("Phone"), "email": _l("E-mail"),
+        "workplace": _l("Main place of work"), "note": _l("Note"),
+        "consent_number": _l("Consent letter number"), "consent_date": _l("Consent letter date"),
+        "refusal_reason": _l("Reason for the refusal"), "order_number": _l("Order number"),
+        "order_date": _l("Order date"), "dismissal_reason": _l("Reason for the dismissal"),
+        "dismissal_consent_number": _l("Dismissal consent letter number"),
+        "dismissal_consent_date": _l("Dismissal consent letter date"),
+        "dismissal_order_number": _l("Dismissal order number"),
+        "dismissal_order_date": _l("Dismissal order date"), "state_changed_at": _l("Last step"),
+    }
+    form_columns = ("full_name", "iin", "phone", "email", "workplace", "note")
+    form_args = {"full_name": {"label": _l("Full name")}, "iin": {"label": _l("IIN (optional)")},
+                 "phone": {"label": _l("Phone")}, "email": {"label": _l("E-mail")},
+                 "workplace": {"label": _l("Main place of work (the post is unpaid)")},
+                 "note": {"label": _l("Note")}}
+
+    column_filters = (
+        region_filter(Appointment.region_code),
+        choice_filter(Appointment.state, _l("State"), STATE_LABELS),
+        YearFilter(Appointment.created_at, _l("Year")),
+    )
+
+    # Proposing and editing a draft go through the service, never straight to the table.
+    def create_model(self, form):
+        try:
+            appointment = service.propose(current_user, current_user.region_code, **form.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return False
+        return appointment
+
+    def update_model(self, form, model):
+        try:
+            service.update_draft(current_user, model, **form.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return False
+        return True
+
+    def render(self, template, **kwargs):
+        kwargs.setdefault("action_labels", ACTION_LABELS)
+        kwargs.setdefault("state_labels", STATE_LABELS)
+        return super().render(template, **kwargs)
+
+    def steps_for(self, appointment):
+        """The steps the current user may take now, as (action, label) pairs."""
+        return [(a, ACTION_LABELS[a]) for a in service.allowed_actions(appointment, current_user)]
+
+    def alerts_for(self, appointment):
+        return db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.object_type == "appointment", OutboxMessage.object_id == str(appointment.id),
+        ).order_by(OutboxMessage.id)).all()
+
+    def _scoped_or_404(self):
+        appointment = self.get_one(request.args.get("id", ""))
+        if appointment is None:
+            abort(404)
+        return appointment
+
+    @expose("/step/<action>/", methods=("GET", "POST"))
+    def step_view(self, action):
+        """One step of the workflow: a confirmation form with the fields it needs."""
+        appointment = self._scoped_or_404()
+        if action not in STEP_FORMS:
+            abort(404)
+        details = self.get_url(".details_view", id=appointment.id)
+        form = STEP_FORMS[action]()
+        if form.validate_on_submit():
+            try:
+                arguments = form.service_arguments(appointment, current_user)
+                service.ACTIONS[action](current_user, appointment, **arguments)
+                db.session.commit()
+            except DomainError as error:
+                db.session.rollback()
+                flash(str(error), "error")
+            else:
+                flash(_("Done: %(step)s.", step=ACTION_LABELS[action]), "success")
+                return redirect(details)
+        elif action not in service.allowed_actions(appointment, current_user):
+            flash(_("This step is not possible for you in the appointment's current state."), "error")
+            return redirect(details)
+        return self.render("admin/appointment_step.html", form=form, appointment=appointment,
+                           action=action, step_label=ACTION_LABELS[action], details_url=details)
+
+    @expose("/file/<kind>/")
+    def file_view(self, kind):
+        """Download a scanned letter or order, for those who can see the appointment."""
+        appointment = self._scoped_or_404()
+        if kind not in Appointment.FILE_KINDS or getattr(appointment, kind) is None:
+            abort(404)
+        stored = getattr(appointment, kind)
+        audit.record("file.download", actor=current_user, obj=stored, appointment=appointment.id)
+        db.session.commit()
+        return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
+                         download_name=stored.original_name)
+

@@ -1,0 +1,37 @@
+"""The IIN (ЖСН / ИИН), Kazakhstan's 12-digit individual identification number.
+
+KZ-FACTS.md: YYMMDD, a century-and-sex digit (1–6), four serial digits and a check
+digit. r = Σ dᵢ·wᵢ mod 11 over the first 11 digits with weights 1…11; if r = 10, again
+with weights 3…11, 1, 2; if still 10 the number is invalid; valid when r equals the
+12th digit. Since 2013 the date part need not match the birth date, so only the format
+and the check digit are validated. (python-stdnum has no Kazakhstan module.)
+"""
+import re
+
+_FIRST_WEIGHTS = tuple(range(1, 12))
+_SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
+_FORMAT = re.compile(r"\d{6}[1-6]\d{5}")
+
+
+def normalize_iin(value):
+    """Digits only: people type IINs with spaces or dashes."""
+    return re.sub(r"[\s-]", "", value or "")
+
+
+def iin_check_digit(first_eleven):
+    """The check digit for 11 digits, or None when no valid check digit exists."""
+    digits = [int(d) for d in first_eleven]
+    for weights in (_FIRST_WEIGHTS, _SECOND_WEIGHTS):
+        remainder = sum(d * w for d, w in zip(digits, weights)) % 11
+        if remainder != 10:
+            return remainder
+    return None
+
+
+def is_valid_iin(value):
+    """True for a well-formed IIN with a correct check digit."""
+    iin = normalize_iin(value)
+    if not _FORMAT.fullmatch(iin):
+        return False
+    check = iin_check_digit(iin[:11])
+    return check is not None and check == int(iin[11])
