@@ -44,10 +44,12 @@ worker: install
 	$(BIN)/flask --app app worker
 
 ## make translations: extract messages and update/compile the kk, ru, en catalogues
+SOURCES := $(wildcard *.py) admin auth forms models public services templates
+
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
-	$(BIN)/pybabel compile -d translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o translations/messages.pot $(SOURCES)
+	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching
+	$(BIN)/pybabel compile -d translations -D messages
 	$(BIN)/pybabel compile -d translations -D admin
 
 clean:

@@ -52,3 +52,15 @@ def test_unknown_app_env_is_refused():
     config = type("OddConfig", (Config,), {"APP_ENV": "staging-ish"})()
     with pytest.raises(ConfigError, match="APP_ENV"):
         config.check()
+
+
+def test_every_environment_variable_is_documented_in_the_readme():
+    import re
+
+    names = set()
+    for module in ("config.py", "tests/conftest.py", "tests/browser.py"):
+        with open(os.path.join(ROOT, module), encoding="utf-8") as source:
+            names |= set(re.findall(r'environ\.get\(\s*"([A-Z_]+)"', source.read()))
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as readme:
+        documented = set(re.findall(r"^\| `([A-Z_]+)` \|", readme.read(), re.M))
+    assert names - documented == set()

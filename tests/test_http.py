@@ -89,3 +89,17 @@ def test_request_too_large_is_a_friendly_413(app):
         app.config["MAX_CONTENT_LENGTH"] = None
     assert response.status_code == 413
     assert "too large" in response.get_data(as_text=True)
+
+
+def test_production_forces_https_and_sends_hsts(database_url):
+    from config import Config
+
+    config = type("ProdConfig", (Config,), {"APP_ENV": "production", "SECRET_KEY": "p" * 32,
+                                            "DATABASE_URL": database_url})()
+    client = create_app(config).test_client()
+    assert client.get("/healthz").status_code in (301, 302)
+    secure = client.get("/healthz", base_url="https://localhost")
+    assert secure.status_code == 200
+    assert "max-age=" in secure.headers["Strict-Transport-Security"]
+    cookie = client.get("/login?lang=ru", base_url="https://localhost").headers.get("Set-Cookie", "")
+    assert "Secure" in cookie
