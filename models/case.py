@@ -1,0 +1,211 @@
+"""Cases: appeals and complaints about a child's rights [R6.2], and what is recorded on them.
+
+An *appeal* reports a violation of a child's rights; a *complaint* is against a decision,
+action or inaction of a local executive body, organization or official [R6.2]. Every
+case gets a registration number ``<region>-<year>-<sequence>`` without gaps, and its
+reporter a receipt code, stored only as a keyed hash, to follow it without an account.
+"""
+import enum
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (ARRAY, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer,
+                        SmallInteger, String, Text, UniqueConstraint, text)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.base import created_at_column
+
+KINDS = {"appeal": _l("An appeal about a violation of a child's rights"),
+         "complaint": _l("A complaint about a decision, action or inaction of a local executive "
+                         "body, organization or official")}
+
+CATEGORIES = {
+    "violence": _l("Violence"), "neglect": _l("Neglect"), "bullying": _l("Bullying"),
+    "sexual_abuse": _l("Sexual abuse"), "exploitation": _l("Exploitation"),
+    "education": _l("Right to education"), "health": _l("Health care"),
+    "social_support": _l("Social support"), "other": _l("Other"),
+}
+
+# [R10.3] turns on the first: a parent or legal representative living with the child.
+RESPONSIBLE = {
+    "parent_cohabiting": _l("A parent or legal representative living with the child"),
+    "family_member": _l("Another family member"),
+    "education_org": _l("A school, kindergarten or other education organization"),
+    "health_org": _l("A hospital, clinic or other health organization"),
+    "social_org": _l("A social protection organization"),
+    "local_executive": _l("A local executive body (akimat) or an official"),
+    "other_person": _l("Another person"),
+    "unknown": _l("I do not know"),
+}
+
+REPORTER_TYPES = {
+    "child": _l("I am the child"), "parent": _l("A parent"), "relative": _l("A relative"),
+    "teacher": _l("A teacher"), "neighbour": _l("A neighbour"), "other": _l("Someone else"),
+}
+
+SEXES = {"girl": _l("Girl"), "boy": _l("Boy"), "unspecified": _l("Not specified")}
+
+CHANNELS = {
+    "web": _l("Public form"), "phone": _l("Phone"), "visit": _l("Personal visit"),
+    "letter": _l("Letter"), "email": _l("E-mail"), "media": _l("Media and social networks"),
+    "e_otinish": _l("e-Otinish"), "line_111": _l("Line 111"),
+}
+
+
+class CaseState(str, enum.Enum):
+    RECEIVED = "received"
+    REGISTERED = "registered"
+    IN_PROGRESS = "in_progress"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    FORWARDED = "forwarded"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+    def __str__(self):
+        return self.value
+
+
+CASE_STATE_LABELS = {
+    "received": _l("Received"), "registered": _l("Registered"), "in_progress": _l("In progress"),
+    "answered": _l("Answered"), "closed": _l("Closed"),
+    "forwarded": _l("Forwarded to another body"), "rejected": _l("Rejected"),
+    "withdrawn": _l("Withdrawn"),
+}
+
+
+def _check_in(column, values):
+    return f"{column} IN {tuple(values)!r}"
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint(_check_in("kind", KINDS), name="kind_known"),
+        CheckConstraint(_check_in("state", CASE_STATE_LABELS), name="state_known"),
+        CheckConstraint(_check_in("responsible", RESPONSIBLE), name="responsible_known"),
+        CheckConstraint(_check_in("channel", CHANNELS), name="channel_known"),
+        CheckConstraint(_check_in("language", ("kk", "ru", "en")), name="language_known"),
+        CheckConstraint("char_length(description) BETWEEN 20 AND 10000", name="description_length"),
+        Index("ix_cases_region_received", "region_code", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_number: Mapped[str] = mapped_column(String(20), unique=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    kind: Mapped[str] = mapped_column(String(20))
+    complaint_target: Mapped[str | None] = mapped_column(String(500))
+    categories: Mapped[list[str]] = mapped_column(ARRAY(String(30)))
+    description: Mapped[str] = mapped_column(Text)
+    occurred_when: Mapped[str | None] = mapped_column(String(200))
+    occurred_where: Mapped[str | None] = mapped_column(String(300))
+    responsible: Mapped[str] = mapped_column(String(30))
+    responsible_details: Mapped[str | None] = mapped_column(String(500))
+    danger_now: Mapped[bool] = mapped_column(Boolean, default=False)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+
+    reporter_type: Mapped[str | None] = mapped_column(String(20))
+    reporter_name: Mapped[str | None] = mapped_column(String(200))
+    reporter_phone: Mapped[str | None] = mapped_column(String(40))
+    reporter_email: Mapped[str | None] = mapped_column(String(254))
+    consent_given_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    language: Mapped[str] = mapped_column(String(2), default="kk")
+    channel: Mapped[str] = mapped_column(String(20), default="web")
+    state: Mapped[str] = mapped_column(String(20), default=CaseState.RECEIVED.value, index=True)
+    received_at: Mapped[datetime] = created_at_column()
+    due_on: Mapped[date | None] = mapped_column(Date)
+
+    receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    questionnaire_version_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire_version.id"))
+    answers: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    region = relationship("Region", lazy="joined")
+    children = relationship("CaseChild", back_populates="case", order_by="CaseChild.id",
+                            lazy="selectin", cascade="all, delete-orphan")
+    attachments = relationship("CaseAttachment", back_populates="case", order_by="CaseAttachment.id",
+                               lazy="selectin", cascade="all, delete-orphan")
+    messages = relationship("CaseMessage", back_populates="case", order_by="CaseMessage.id",
+                            cascade="all, delete-orphan")
+    questionnaire_version = relationship("QuestionnaireVersion")
+
+    @property
+    def anonymous(self):
+        return not (self.reporter_name or self.reporter_phone or self.reporter_email)
+
+    def __str__(self):
+        return self.registration_number
+
+
+class CaseChild(db.Model):
+    """A child a case is about. Age or year of birth is required; name and IIN are optional."""
+
+    __tablename__ = "case_child"
+    __table_args__ = (
+        CheckConstraint("age IS NOT NULL OR birth_year IS NOT NULL", name="age_or_birth_year"),
+        CheckConstraint("age IS NULL OR age BETWEEN 0 AND 17", name="age_of_a_child"),
+        CheckConstraint(_check_in("sex", SEXES), name="sex_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    age: Mapped[int | None] = mapped_column(SmallInteger)
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    sex: Mapped[str] = mapped_column(String(12), default="unspecified")
+    name: Mapped[str | None] = mapped_column(String(200))
+    iin: Mapped[str | None] = mapped_column(String(12))
+    school: Mapped[str | None] = mapped_column(String(300))
+
+    case = relationship("Case", back_populates="children")
+
+
+class CaseMessage(db.Model):
+    """A message between the reporter (through /status) and the ombudsman's office."""
+
+    __tablename__ = "case_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = created_at_column()
+    from_reporter: Mapped[bool] = mapped_column(Boolean)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+
+    case = relationship("Case", back_populates="messages")
+    author = relationship("User")
+    attachments = relationship("CaseAttachment", back_populates="message", lazy="selectin")
+
+
+class CaseAttachment(db.Model):
+    """A file sent with a case or a message."""
+
+    __tablename__ = "case_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("case_message.id", ondelete="CASCADE"))
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    from_reporter: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    case = relationship("Case", back_populates="attachments")
+    message = relationship("CaseMessage", back_populates="attachments")
+    file = relationship("StoredFile", lazy="joined")
+
+
+class CaseCounter(db.Model):
+    """The last registration sequence of a region and year: numbers without gaps.
+
+    Incremented in the submitting transaction (the row lock orders concurrent cases of
+    one region and year); a rolled-back submission gives its number back.
+    """
+
+    __tablename__ = "case_counter"
+    __table_args__ = (UniqueConstraint("region_code", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    year: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer, default=0)
