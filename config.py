@@ -59,6 +59,15 @@ class Config:
     # Largest request body: 5 attachments of 10 MB on the public form, plus the text.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_MB", "60")) * 1024 * 1024
     UPLOAD_MAX_MB = int(os.environ.get("UPLOAD_MAX_MB", "10"))
+    # A case received at or after this local hour counts from the next working day.
+    WORKDAY_CUTOFF_HOUR = int(os.environ.get("WORKDAY_CUTOFF_HOUR", "18"))
+    RECEIPT_KEY = os.environ.get("RECEIPT_KEY")  # default: SECRET_KEY
+    # Public form abuse limits (per address); raised only for benchmarks.
+    SUBMISSIONS_PER_HOUR = int(os.environ.get("SUBMISSIONS_PER_HOUR", "5"))
+    RECEIPT_ATTEMPTS_PER_MINUTE = int(os.environ.get("RECEIPT_ATTEMPTS_PER_MINUTE", "10"))
+    MIN_FILL_SECONDS = float(os.environ.get("MIN_FILL_SECONDS", "3"))
+    # Emergency and help lines shown on the public site (KZ-FACTS.md).
+    EMERGENCY_NUMBERS = os.environ.get("EMERGENCY_NUMBERS", "112,102,111")
     SET_PASSWORD_LINK_HOURS = int(os.environ.get("SET_PASSWORD_LINK_HOURS", "48"))
     # Where links in e-mails point, e.g. https://ombudsman.example.kz (no trailing slash).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

@@ -6,10 +6,11 @@ from models.files import StoredFile
 from models.outbox import OutboxAttempt, OutboxMessage
 from models.questionnaire import Question, Questionnaire, QuestionnaireVersion
 from models.region import Region
+from models.setting import Setting
 from models.user import Role, User
 
 __all__ = [
     "Appointment", "AppointmentState", "AppointmentStep", "AuditEvent", "Case", "CaseAttachment",
     "CaseChild", "CaseCounter", "CaseMessage", "CaseState", "OutboxAttempt", "OutboxMessage",
-    "Question", "Questionnaire", "QuestionnaireVersion", "Region", "Role", "StoredFile", "User",
+    "Question", "Questionnaire", "QuestionnaireVersion", "Region", "Role", "Setting", "StoredFile", "User",
 ]

@@ -1,0 +1,118 @@
+"""Cases: appeals and complaints about a child's rights [R6.2].
+
+``submit_case`` takes a report from the public form (or from staff, for other
+channels) and, in the caller's transaction, creates the case with its children,
+answers and files, gives it a gapless registration number and a receipt code, and
+queues the alerts: to the ombudsman of the region, and when the child is in danger now
+also to the Commissioner's office [R10.1]. Nothing is committed here: a failure
+anywhere leaves no half-saved case.
+"""
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, text
+
+from extensions import db
+from models import Case, CaseAttachment, CaseChild, Region, User
+from models.base import utcnow
+from models.case import CATEGORIES, KINDS, REPORTER_TYPES, RESPONSIBLE, SEXES
+from services import audit, notifications, recipients, settings
+from services.deadlines import due_date
+from services.errors import InvalidInput
+from services.files import PUBLIC_TYPES, store_file
+from services.iin import is_valid_iin, normalize_iin
+from services.mailtext import bilingual, bilingual_subject
+from services.receipts import new_receipt_code, receipt_hash
+
+MAX_ATTACHMENTS = 5
+CHILD_FIELDS = ("age", "birth_year", "sex", "name", "iin", "school")
+
+
+def next_registration_number(region_code, year):
+    """``<region>-<year>-<sequence>``, without gaps: the counter row is locked until the
+    transaction ends, and a rollback gives the number back."""
+    sequence = db.session.execute(text(
+        "INSERT INTO case_counter (region_code, year, last) VALUES (:region, :year, 1) "
+        "ON CONFLICT (region_code, year) DO UPDATE SET last = case_counter.last + 1 "
+        "RETURNING last"), {"region": region_code, "year": year}).scalar_one()
+    return f"{region_code}-{year}-{sequence:06d}"
+
+
+def _check_report(report, children):
+    if db.session.get(Region, report.get("region_code") or "") is None:
+        raise InvalidInput(_l("Choose a region."))
+    if report.get("kind") not in KINDS:
+        raise InvalidInput(_l("Choose what you are reporting."))
+    if not report.get("categories") or not set(report["categories"]) <= set(CATEGORIES):
+        raise InvalidInput(_l("Choose at least one category."))
+    if report.get("responsible") not in RESPONSIBLE:
+        raise InvalidInput(_l("Say who is responsible, or choose “I do not know”."))
+    if report.get("reporter_type") and report["reporter_type"] not in REPORTER_TYPES:
+        raise InvalidInput(_l("Choose who you are."))
+    if not 20 <= len(report.get("description") or "") <= 10000:
+        raise InvalidInput(_l("The description must be 20 to 10,000 characters long."))
+    if not children:
+        raise InvalidInput(_l("Tell us about at least one child."))
+    for child in children:
+        if child.get("age") is None and child.get("birth_year") is None:
+            raise InvalidInput(_l("Give each child's age or year of birth."))
+        if child.get("iin") and not is_valid_iin(child["iin"]):
+            raise InvalidInput(_l("The IIN is not valid: check the 12 digits."))
+        if child.get("sex", "unspecified") not in SEXES:
+            raise InvalidInput(_l("Choose the child's sex or “not specified”."))
+
+
+def submit_case(report, children, answers=None, uploads=(), version=None, actor=None):
+    """Create a case from a checked report; return (case, receipt_code).
+
+    ``report`` holds the Case fields, ``children`` a list of dicts of CaseChild fields,
+    ``answers`` the validated extra answers of questionnaire ``version``, ``uploads``
+    Werkzeug files. The receipt code is returned once and stored only as a hash.
+    """
+    _check_report(report, children)
+    uploads = [u for u in uploads if u and u.filename]
+    if len(uploads) > MAX_ATTACHMENTS:
+        raise InvalidInput(_l("You can attach at most %(n)s files.", n=MAX_ATTACHMENTS))
+    now = utcnow()
+    code = new_receipt_code()
+    case = Case(**report, received_at=now, answers=answers or {}, questionnaire_version=version,
+                registration_number=next_registration_number(report["region_code"], now.year),
+                receipt_hash=receipt_hash(code), urgent=bool(report.get("danger_now")),
+                due_on=due_date(now, cutoff_hour=settings.get("workday_cutoff_hour")),
+                entered_by_id=getattr(actor, "id", None))
+    if case.reporter_name or case.reporter_phone or case.reporter_email:
+        case.consent_given_at = now
+    for child in children:
+        values = {k: child.get(k) for k in CHILD_FIELDS}
+        values["iin"] = normalize_iin(values["iin"]) or None
+        case.children.append(CaseChild(**values))
+    db.session.add(case)
+    db.session.flush()
+    for upload in uploads:
+        stored = store_file(upload, case.region_code, actor, allowed=PUBLIC_TYPES, message=_l(
+            "This file type is not accepted. Send PDF, JPEG, PNG, DOCX, MP3, M4A, OGG or MP4 files."))
+        case.attachments.append(CaseAttachment(file=stored, from_reporter=actor is None))
+    audit.record("case.submit", actor=actor, obj=case, channel=case.channel, urgent=case.urgent)
+    _alert_new_case(case)
+    db.session.flush()
+    return case, code
+
+
+def _alert_new_case(case):
+    """The ombudsman of the region learns of every new case; the Commissioner's office
+    too when the child is in danger now. No child's identity goes into an e-mail."""
+    ombudsmen = list(db.session.scalars(select(User.email).where(
+        User.role == "ombudsman", User.region_code == case.region_code, User.is_enabled.is_(True))))
+    to = ombudsmen + (recipients.commissioner_office() if case.urgent else [])
+    subject = ("URGENT: new case %(number)s, %(region)s" if case.urgent
+               else "New case %(number)s, %(region)s")
+    link = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/admin/case/details/?id={case.id}"
+    notifications.queue_email(
+        to, bilingual_subject(subject, number=case.registration_number, region=case.region),
+        bilingual("A new case %(number)s was received in %(region)s. Open it in the system: %(link)s",
+                  number=case.registration_number, region=case.region, link=link),
+        topic="case.new", obj=case)
+
+
+def find_by_receipt(code):
+    """The case a receipt code opens, or None."""
+    return db.session.scalar(select(Case).where(Case.receipt_hash == receipt_hash(code)))

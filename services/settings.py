@@ -1,0 +1,34 @@
+"""Settings administrators change without a deployment (emergency numbers, limits…).
+
+A known key has a default from the app config; a ``setting`` row overrides it.
+"""
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from extensions import db
+from models.setting import Setting
+
+# key → (config name holding the default, converter, label)
+KNOWN = {
+    "emergency_numbers": ("EMERGENCY_NUMBERS", str,
+                          _l("Emergency and help numbers shown on the public site, comma-separated")),
+    "upload_max_mb": ("UPLOAD_MAX_MB", int, _l("Largest attachment, MB")),
+    "workday_cutoff_hour": ("WORKDAY_CUTOFF_HOUR", int,
+                            _l("Hour after which a case counts from the next working day")),
+    "submissions_per_hour": ("SUBMISSIONS_PER_HOUR", int, _l("Reports one address may send per hour")),
+}
+
+
+def get(key):
+    """The current value of a known setting, converted to its type."""
+    config_name, convert, _label = KNOWN[key]
+    row = db.session.get(Setting, key)
+    raw = row.value if row is not None else current_app.config[config_name]
+    try:
+        return convert(raw)
+    except (TypeError, ValueError):
+        return convert(current_app.config[config_name])
+
+
+def emergency_numbers():
+    return [n.strip() for n in get("emergency_numbers").split(",") if n.strip()]
