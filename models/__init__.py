@@ -1,8 +1,11 @@
 """SQLAlchemy models, one module per area. Import them all here so Alembic sees them."""
 from models.appointment import Appointment, AppointmentState, AppointmentStep
 from models.audit import AuditEvent
+from models.calendar import CalendarOverride
 from models.case import Case, CaseAttachment, CaseChild, CaseCounter, CaseMessage, CaseState
+from models.checklist import CaseStep, ChecklistEvidence, ChecklistItem
 from models.files import StoredFile
+from models.organization import Organization
 from models.outbox import OutboxAttempt, OutboxMessage
 from models.questionnaire import Question, Questionnaire, QuestionnaireVersion
 from models.region import Region
@@ -10,7 +13,8 @@ from models.setting import Setting
 from models.user import Role, User
 
 __all__ = [
-    "Appointment", "AppointmentState", "AppointmentStep", "AuditEvent", "Case", "CaseAttachment",
-    "CaseChild", "CaseCounter", "CaseMessage", "CaseState", "OutboxAttempt", "OutboxMessage",
-    "Question", "Questionnaire", "QuestionnaireVersion", "Region", "Role", "Setting", "StoredFile", "User",
+    "Appointment", "AppointmentState", "AppointmentStep", "AuditEvent", "CalendarOverride", "Case",
+    "CaseAttachment", "CaseChild", "CaseCounter", "CaseMessage", "CaseState", "CaseStep",
+    "ChecklistEvidence", "ChecklistItem", "Organization", "OutboxAttempt", "OutboxMessage", "Question",
+    "Questionnaire", "QuestionnaireVersion", "Region", "Role", "Setting", "StoredFile", "User",
 ]

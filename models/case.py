@@ -54,6 +54,13 @@ CHANNELS = {
 }
 
 
+# Outcome recorded when a case closes [R6.3].
+OUTCOMES = {
+    "restored_fully": _l("Rights restored fully"), "restored_partly": _l("Rights restored partly"),
+    "not_restored": _l("Rights not restored"), "forwarded": _l("Forwarded"), "rejected": _l("Rejected"),
+}
+
+
 class CaseState(str, enum.Enum):
     RECEIVED = "received"
     REGISTERED = "registered"
@@ -89,6 +96,7 @@ class Case(db.Model):
         CheckConstraint(_check_in("channel", CHANNELS), name="channel_known"),
         CheckConstraint(_check_in("language", ("kk", "ru", "en")), name="language_known"),
         CheckConstraint("char_length(description) BETWEEN 20 AND 10000", name="description_length"),
+        CheckConstraint(f"outcome IS NULL OR outcome IN {tuple(OUTCOMES)!r}", name="outcome_known"),
         Index("ix_cases_region_received", "region_code", "received_at"),
     )
 
@@ -117,6 +125,19 @@ class Case(db.Model):
     state: Mapped[str] = mapped_column(String(20), default=CaseState.RECEIVED.value, index=True)
     received_at: Mapped[datetime] = created_at_column()
     due_on: Mapped[date | None] = mapped_column(Date)
+    registered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Extension by a reasoned decision, up to two months in all (APPC art. 76).
+    extended_due_on: Mapped[date | None] = mapped_column(Date)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    forwarded_to: Mapped[str | None] = mapped_column(String(300))
+    forwarded_on: Mapped[date | None] = mapped_column(Date)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    # [R11] starts once the police confirm the violation.
+    police_confirmed_on: Mapped[date | None] = mapped_column(Date)
+    police_reference: Mapped[str | None] = mapped_column(String(200))
 
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
     questionnaire_version_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire_version.id"))
@@ -131,6 +152,14 @@ class Case(db.Model):
     messages = relationship("CaseMessage", back_populates="case", order_by="CaseMessage.id",
                             cascade="all, delete-orphan")
     questionnaire_version = relationship("QuestionnaireVersion")
+    checklist = relationship("ChecklistItem", back_populates="case", order_by="ChecklistItem.position",
+                             lazy="selectin")
+    steps = relationship("CaseStep", back_populates="case", order_by="CaseStep.id")
+
+    @property
+    def deadline(self):
+        """The date the answer is due: the extended one when the term was extended."""
+        return self.extended_due_on or self.due_on
 
     @property
     def anonymous(self):
@@ -171,6 +200,9 @@ class CaseMessage(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = created_at_column()
     from_reporter: Mapped[bool] = mapped_column(Boolean)
+    # Internal notes of the office are never shown to the reporter.
+    internal: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    is_final_answer: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)
 

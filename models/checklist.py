@@ -1,0 +1,101 @@
+"""The checklist of a case, generated from the rules [R10], [R11].
+
+[R10.1] alert the Commissioner, the Committee and the akim; [R10.2] a preventive
+conversation with each person involved; [R10.3] when a parent or legal representative
+living with the child is responsible, alert guardianship and police; after the police
+confirm the violation, the seven items of [R11]. Items are never deleted: they are done,
+or "not applicable" with a reason where the rule allows it.
+"""
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.base import created_at_column
+
+RULE_LABELS = {
+    "R10.1": _l("Alert the Commissioner, the Committee and the akim"),
+    "R10.2": _l("Preventive conversation"),
+    "R10.3": _l("Alert the guardianship authority and the police"),
+    "R11.1": _l("Inform the media and social networks; help the child directly"),
+    "R11.2": _l("Measures for the personal safety of the child and the family"),
+    "R11.3": _l("Psychological support, legal consultation, social-rehabilitation plan"),
+    "R11.4": _l("Working meetings, joint plans, working groups"),
+    "R11.5": _l("Take part in inspections"),
+    "R11.6": _l("Recommendations to restore the child's rights"),
+    "R11.7": _l("Urgent safe placement; the child brought to the police separately"),
+}
+ITEM_STATES = {"open": _l("Open"), "done": _l("Done"), "not_applicable": _l("Not applicable")}
+
+
+class ChecklistItem(db.Model):
+    __tablename__ = "checklist_item"
+    __table_args__ = (
+        CheckConstraint(f"rule IN {tuple(RULE_LABELS)!r}", name="rule_known"),
+        CheckConstraint(f"status IN {tuple(ITEM_STATES)!r}", name="status_known"),
+        CheckConstraint("status <> 'done' OR done_at IS NOT NULL", name="done_has_time"),
+        CheckConstraint("status <> 'not_applicable' OR (NOT required AND na_reason IS NOT NULL)",
+                        name="not_applicable_needs_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    rule: Mapped[str] = mapped_column(String(10))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # [R10.2]: whom the conversation is with (a parent, a representative, the person reported).
+    person: Mapped[str | None] = mapped_column(String(200))
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    held_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    na_reason: Mapped[str | None] = mapped_column(Text)
+    # [R10.3] the reference numbers given by guardianship and police.
+    reference: Mapped[str | None] = mapped_column(String(200))
+    # [R11.7] the placement organization.
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    created_at: Mapped[datetime] = created_at_column()
+
+    case = relationship("Case", back_populates="checklist")
+    done_by = relationship("User")
+    organization = relationship("Organization")
+    evidence = relationship("ChecklistEvidence", back_populates="item", lazy="selectin")
+
+    def __str__(self):
+        return f"{self.rule} {self.person or ''}".strip()
+
+
+class ChecklistEvidence(db.Model):
+    """A file proving a checklist item was done."""
+
+    __tablename__ = "checklist_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("checklist_item.id", ondelete="CASCADE"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+
+    item = relationship("ChecklistItem", back_populates="evidence")
+    file = relationship("StoredFile", lazy="joined")
+
+
+class CaseStep(db.Model):
+    """One recorded step of a case's workflow (append-only, like the audit log)."""
+
+    __tablename__ = "case_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = created_at_column()
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(30))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    case = relationship("Case", back_populates="steps")
+    actor = relationship("User", lazy="joined")
