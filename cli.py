@@ -1,5 +1,7 @@
 """Commands: ``flask --app app create-user | seed-demo | worker``."""
+import signal
 import sys
+import threading
 
 import click
 from flask import current_app
@@ -7,7 +9,7 @@ from flask.cli import with_appcontext
 
 from extensions import db
 from models import Role
-from services import demo, notifications
+from services import demo, escalation, notifications
 from services.errors import DomainError
 from services.users import create_user
 
@@ -50,13 +52,42 @@ def seed_demo_command():
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
 @with_appcontext
 def worker_command(once):
-    """Deliver queued alerts (the outbox) over SMTP, forever."""
+    """Deliver queued alerts (the outbox) over SMTP [R10.1], [R10.3].
+
+    Runs until SIGTERM or Ctrl-C, which let the message being sent finish first
+    (a second signal stops at once).
+    """
+    if current_app.config["APP_ENV"] == "production" and not current_app.config.get("MAIL_URL"):
+        raise click.ClickException("MAIL_URL is not set: in production alerts must go out "
+                                   "over SMTP, not to the log.")
     if once:
         click.echo(f"Delivered {notifications.deliver_due()} message(s).")
         return
-    notifications.run_worker()
+    stop = threading.Event()
+
+    def request_stop(signum, frame):
+        stop.set()
+        signal.signal(signum, signal.SIG_DFL)
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    notifications.run_worker(stop=stop)
+
+
+@click.group("deadlines")
+def deadlines_group():
+    """Reminders and escalation of what falls due."""
+
+
+@deadlines_group.command("run")
+@with_appcontext
+def deadlines_run_command():
+    """Queue reminders and overdue digests; safe to run twice (a PaaS scheduler runs it)."""
+    reminders, digests = escalation.run()
+    db.session.commit()
+    click.echo(f"Queued {reminders} reminder(s) and {digests} digest(s).")
 
 
 def register_commands(app):
-    for command in (create_user_command, seed_demo_command, worker_command):
+    for command in (create_user_command, seed_demo_command, worker_command, deadlines_group):
         app.cli.add_command(command)

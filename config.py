@@ -66,6 +66,10 @@ class Config:
     SUBMISSIONS_PER_HOUR = int(os.environ.get("SUBMISSIONS_PER_HOUR", "5"))
     RECEIPT_ATTEMPTS_PER_MINUTE = int(os.environ.get("RECEIPT_ATTEMPTS_PER_MINUTE", "10"))
     MIN_FILL_SECONDS = float(os.environ.get("MIN_FILL_SECONDS", "3"))
+    # [R10.1], [R10.3] "immediately": alerts are due this many minutes after registration.
+    ALERT_DUE_MINUTES = int(os.environ.get("ALERT_DUE_MINUTES", "60"))
+    # Reminders go out this many hours before a checklist item or a case falls due.
+    REMINDER_HOURS_BEFORE = int(os.environ.get("REMINDER_HOURS_BEFORE", "24"))
     # Emergency and help lines shown on the public site (KZ-FACTS.md).
     EMERGENCY_NUMBERS = os.environ.get("EMERGENCY_NUMBERS", "112,102,111")
     SET_PASSWORD_LINK_HOURS = int(os.environ.get("SET_PASSWORD_LINK_HOURS", "48"))

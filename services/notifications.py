@@ -4,13 +4,20 @@
 as the event that causes it, so it can never be lost, and a worker delivers it within
 seconds, retrying with backoff. Several workers may run: each takes one due message
 with ``SELECT … FOR UPDATE SKIP LOCKED`` and holds that row lock while it sends, so a
-worker killed mid-send leaves the message pending for the next one.
+worker killed mid-send leaves the message pending for the next one. Delivery is
+at-least-once: a worker killed after the server accepted a message but before its
+commit sends it again, with the same Message-ID.
 """
 import logging
+import math
+import select as io_select
+import threading
 import time
 from datetime import timedelta
 
+import psycopg2
 from flask import current_app
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 
@@ -23,18 +30,25 @@ log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "outbox"
 MAX_BACKOFF = timedelta(minutes=30)
+MAX_OUTAGE_PAUSE = 30.0  # seconds between reconnection attempts, at most
+# The database is down or dropped the connection: wait and reconnect, do not die.
+DATABASE_DOWN = (sa_exc.OperationalError, sa_exc.InterfaceError,
+                 psycopg2.OperationalError, psycopg2.InterfaceError)
 
 
 def queue_email(recipients, subject, body, topic=None, obj=None, dedupe_key=None):
-    """Add an e-mail to the outbox in the current transaction and return it.
+    """Add an e-mail to the outbox in the current transaction and return it [R10.1], [R10.3].
 
-    With a ``dedupe_key`` already used, nothing new is queued and None is returned:
-    that is how periodic jobs send each reminder once.
+    Nothing is sent here: the message is delivered only if the caller commits. With a
+    ``dedupe_key`` already used, nothing new is queued and None is returned: that is how
+    periodic jobs send each reminder once.
     """
+    if isinstance(recipients, str):
+        recipients = [recipients]
     recipients = sorted({r.strip() for r in recipients if r and r.strip()})
     if not recipients:
         return None
-    values = dict(recipients=recipients, subject=subject[:300], body=body, topic=topic,
+    values = dict(recipients=recipients, subject=_one_line(subject)[:300], body=body, topic=topic,
                   object_type=obj.__tablename__ if obj is not None else None,
                   object_id=str(obj.id) if obj is not None else None, dedupe_key=dedupe_key)
     stmt = insert(OutboxMessage).values(**values).on_conflict_do_nothing(
@@ -47,17 +61,21 @@ def queue_email(recipients, subject, body, topic=None, obj=None, dedupe_key=None
     return db.session.get(OutboxMessage, message_id)
 
 
+def _one_line(subject):
+    """A header cannot hold a line break (it would be refused, or inject headers)."""
+    return " ".join(str(subject).split())
+
+
 def backoff(attempts, base_seconds=10.0):
     """Wait before the next try: base, 2×base, 4×base … (10 s, 20 s, 40 s …), at most 30 minutes."""
     return min(timedelta(seconds=base_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
 def deliver_one():
-    """Send the oldest due message, if any; return True when one was handled.
+    """Send the oldest due message, if any; return True when one was handled [R10.1], [R10.3].
 
-    Runs in its own transaction and commits it.
+    Runs in its own transaction and commits it; every attempt is recorded.
     """
-    cfg = current_app.config
     message = db.session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.PENDING.value,
@@ -68,20 +86,36 @@ def deliver_one():
     if message is None:
         db.session.rollback()
         return False
-    email = mail.build_message(cfg["MAIL_FROM"], message.recipients, message.subject,
-                               message.body, message_key=f"outbox-{message.id}")
+    cfg = current_app.config
     message.attempts += 1
     try:
-        transport = mail.send(cfg.get("MAIL_URL"), email, timeout=cfg["MAIL_TIMEOUT"])
-    except mail.MailError as exc:
-        _record_failure(message, str(exc), cfg)
+        transport, refused = mail.send(cfg.get("MAIL_URL"), _email(message, cfg),
+                                       timeout=cfg["MAIL_TIMEOUT"])
+    except Exception as exc:  # noqa: BLE001 — whatever the cause, record it and retry later
+        error = str(exc) if isinstance(exc, mail.MailError) else f"{type(exc).__name__}: {exc}"
+        _record_failure(message, error, cfg)
     else:
-        message.status = OutboxStatus.SENT.value
-        message.sent_at = utcnow()
-        message.last_error = None
-        db.session.add(OutboxAttempt(message=message, succeeded=True, transport=transport))
+        _record_success(message, transport, refused)
     db.session.commit()
     return True
+
+
+def _email(message, cfg):
+    # id and creation time: stable across retries, unique across databases.
+    key = f"outbox-{message.id}.{message.created_at:%Y%m%d%H%M%S%f}"
+    return mail.build_message(cfg["MAIL_FROM"], message.recipients, message.subject,
+                              message.body, message_key=key)
+
+
+def _record_success(message, transport, refused):
+    error = "; ".join(f"refused {rcpt}: {reply}" for rcpt, reply in refused.items()) or None
+    if error:
+        log.warning("outbox message %s: %s", message.id, error)
+    log.info("outbox message %s sent (%s, attempt %s)", message.id, transport, message.attempts)
+    message.status = OutboxStatus.SENT.value
+    message.sent_at = utcnow()
+    message.last_error = None
+    db.session.add(OutboxAttempt(message=message, succeeded=True, transport=transport, error=error))
 
 
 def _record_failure(message, error, cfg):
@@ -90,47 +124,74 @@ def _record_failure(message, error, cfg):
     message.next_attempt_at = utcnow() + backoff(message.attempts, cfg["OUTBOX_RETRY_BASE_SECONDS"])
     if message.attempts >= cfg["OUTBOX_MAX_ATTEMPTS"]:
         message.status = OutboxStatus.FAILED.value
-    db.session.add(OutboxAttempt(message=message, succeeded=False, error=error, transport="smtp"))
+    transport = "smtp" if cfg.get("MAIL_URL") else "log"
+    db.session.add(OutboxAttempt(message=message, succeeded=False, error=error, transport=transport))
 
 
-def deliver_due(limit=1000):
-    """Deliver due messages until none is left (or ``limit``); return how many were handled."""
+def deliver_due(limit=1000, stop=None):
+    """Deliver due messages until none is left, ``limit`` is reached or ``stop`` is set."""
     handled = 0
-    while handled < limit and deliver_one():
+    while handled < limit and not (stop and stop.is_set()) and deliver_one():
         handled += 1
     return handled
 
 
-def run_worker(stop_after=None):
-    """Deliver forever (or ``stop_after`` seconds): woken by NOTIFY, else polling."""
+def run_worker(stop_after=None, stop=None):
+    """Deliver until ``stop`` is set (or for ``stop_after`` seconds): woken by NOTIFY, else polling.
+
+    A database outage is logged and waited out with growing pauses; the LISTEN
+    connection is reopened and the session's pool (``pool_pre_ping``) reconnects.
+    """
     poll = current_app.config["WORKER_POLL_SECONDS"]
-    started = time.monotonic()
-    listener = _Listener(db.engine)
+    stop = stop or threading.Event()
+    deadline = math.inf if stop_after is None else time.monotonic() + stop_after
+    listener, pause = None, poll
     log.info("outbox worker started")
     try:
-        while stop_after is None or time.monotonic() - started < stop_after:
-            if deliver_due() == 0:
-                listener.wait(poll)
+        while not stop.is_set() and time.monotonic() < deadline:
+            try:
+                listener = listener or _Listener(db.engine)
+                if deliver_due(stop=stop) == 0:
+                    listener.wait(poll)
+                pause = poll
+            except DATABASE_DOWN as exc:
+                listener = _after_outage(listener, exc, pause)
+                stop.wait(pause)
+                pause = min(pause * 2, MAX_OUTAGE_PAUSE)
     finally:
+        if listener is not None:
+            listener.close()
+        log.info("outbox worker stopped")
+
+
+def _after_outage(listener, exc, pause):
+    first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    log.warning("outbox worker: database unavailable, retrying in %.1f s: %s", pause, first_line)
+    db.session.remove()  # drops the broken transaction; the message it held stays pending
+    if listener is not None:
         listener.close()
+    return None
 
 
 class _Listener:
-    """A raw connection LISTENing on the outbox channel, to wake without waiting a poll."""
+    """Its own connection (outside the pool) LISTENing on the outbox channel."""
 
     def __init__(self, engine):
-        self.connection = engine.raw_connection()
-        self.connection.driver_connection.autocommit = True
-        with self.connection.cursor() as cursor:
-            cursor.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        cargs, cparams = engine.dialect.create_connect_args(engine.url)
+        self.connection = engine.dialect.connect(*cargs, **cparams)
+        try:
+            self.connection.autocommit = True
+            with self.connection.cursor() as cursor:
+                cursor.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        except BaseException:
+            self.connection.close()
+            raise
 
     def wait(self, timeout):
-        import select as io_select
-
-        pg = self.connection.driver_connection
-        if io_select.select([pg], [], [], timeout)[0]:
-            pg.poll()
-            pg.notifies.clear()
+        """Return when notified or after ``timeout`` seconds; raise if the connection died."""
+        if io_select.select([self.connection], [], [], timeout)[0]:
+            self.connection.poll()
+            self.connection.notifies.clear()
 
     def close(self):
         self.connection.close()

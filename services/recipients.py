@@ -18,3 +18,19 @@ def commissioner_office():
 def akimat(region_code):
     """The akimat administrators of a region."""
     return _emails_of(User.role == "akimat_admin", User.region_code == region_code)
+
+
+def organizations(region_code, types):
+    """E-mails of the region's active directory organizations of these types [R7]."""
+    from models import Organization
+
+    return list(db.session.scalars(select(Organization.email).where(
+        Organization.region_code == region_code, Organization.type.in_(types),
+        Organization.is_active.is_(True), Organization.email.is_not(None))))
+
+
+def national_and_akim(region_code):
+    """[R10.1] the Commissioner, the Committee and the akim of the region."""
+    return [*commissioner_office(), current_app.config["COMMITTEE_EMAIL"],
+            *_emails_of(User.role == "committee"), *organizations(region_code, ("akimat",)),
+            *akimat(region_code)]

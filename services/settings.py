@@ -2,6 +2,8 @@
 
 A known key has a default from the app config; a ``setting`` row overrides it.
 """
+import re
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
@@ -16,6 +18,10 @@ KNOWN = {
     "workday_cutoff_hour": ("WORKDAY_CUTOFF_HOUR", int,
                             _l("Hour after which a case counts from the next working day")),
     "submissions_per_hour": ("SUBMISSIONS_PER_HOUR", int, _l("Reports one address may send per hour")),
+    "alert_due_minutes": ("ALERT_DUE_MINUTES", int,
+                          _l("Minutes after registration by which the [R10.1] and [R10.3] alerts are due")),
+    "reminder_hours_before": ("REMINDER_HOURS_BEFORE", int,
+                              _l("Hours before a due time when a reminder is sent")),
 }
 
 
@@ -32,3 +38,17 @@ def get(key):
 
 def emergency_numbers():
     return [n.strip() for n in get("emergency_numbers").split(",") if n.strip()]
+
+
+# What each line is, in words a child understands (KZ-FACTS.md, "Emergency and help lines").
+EMERGENCY_LABELS = {
+    "112": _l("Single emergency number"),
+    "102": _l("Police"),
+    "111": _l("Contact centre for family, women's and children's rights"),
+}
+
+
+def emergency_lines():
+    """The emergency numbers as (number, ``tel:`` target, label), for the public pages."""
+    return [(number, "tel:" + re.sub(r"[^\d+]", "", number), EMERGENCY_LABELS.get(number, _l("Help line")))
+            for number in emergency_numbers()]

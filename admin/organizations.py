@@ -1,0 +1,57 @@
+"""Directory of partner organizations [R7] and the working-day calendar overrides."""
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
+
+from admin.base import SecureModelView
+from admin.filters import choice_filter, region_filter
+from admin.formatters import labelled
+from models import CalendarOverride, Organization
+from models.organization import ORGANIZATION_TYPES
+
+CALENDAR_KINDS = {"holiday": _l("Day off (holiday or transferred day off)"),
+                  "working_day": _l("Working day (e.g. a working Saturday)")}
+
+
+class OrganizationView(SecureModelView):
+    """Each region keeps its own directory; national bodies have no region."""
+
+    roles = frozenset({"superadmin", "commissioner", "committee", "akimat_admin", "ombudsman"})
+    edit_roles = frozenset({"superadmin", "akimat_admin", "ombudsman"})
+    can_export = True
+    national_data_visible = False
+    column_list = ("region", "type", "name_kk", "name_ru", "email", "phone", "is_active")
+    column_searchable_list = ("name_kk", "name_ru", "email")
+    column_formatters = {"type": labelled(ORGANIZATION_TYPES, "type")}
+    column_filters = (region_filter(Organization.region_code),
+                      choice_filter(Organization.type, _l("Type"), ORGANIZATION_TYPES))
+    form_columns = ("region", "type", "name_kk", "name_ru", "email", "phone", "is_active")
+    form_overrides = {"type": SelectField}
+    form_args = {"type": {"choices": list(ORGANIZATION_TYPES.items()), "label": _l("Type")}}
+    column_labels = {"region": _l("Region"), "type": _l("Type"), "name_kk": _l("Name (Kazakh)"),
+                     "name_ru": _l("Name (Russian)"), "email": _l("E-mail"), "phone": _l("Phone"),
+                     "is_active": _l("Active")}
+
+    def on_model_change(self, form, model, is_created):
+        """A regional user's entries always belong to their own region."""
+        from flask_login import current_user
+
+        if current_user.role_enum.is_regional:
+            model.region_code = current_user.region_code
+            model.region = current_user.region
+
+
+class CalendarOverrideView(SecureModelView):
+    """Transferred days off, new holidays and working Saturdays, on top of the package."""
+
+    roles = frozenset({"superadmin", "commissioner", "committee", "akimat_admin", "ombudsman"})
+    edit_roles = frozenset({"superadmin"})
+    allow_delete = True
+    national_data_visible = True
+    column_display_pk = True
+    column_list = ("day", "kind", "note")
+    column_default_sort = ("day", True)
+    column_formatters = {"kind": labelled(CALENDAR_KINDS, "kind")}
+    form_columns = ("day", "kind", "note")
+    form_overrides = {"kind": SelectField}
+    form_args = {"kind": {"choices": list(CALENDAR_KINDS.items()), "label": _l("Kind")}}
+    column_labels = {"day": _l("Date"), "kind": _l("Kind"), "note": _l("Note")}

@@ -1,0 +1,169 @@
+"""The checklist of a case, generated from the case and the rules [R10], [R11].
+
+At registration: [R10.1] an automatic alert to the Commissioner, the Committee and the
+akim; [R10.2] a preventive conversation with the parents or legal representatives and
+with the person the report is about; [R10.3] when the responsible person is a parent or
+legal representative living with the child, an automatic alert to the region's
+guardianship authority and police. After the police confirm the violation: the seven
+items of [R11], [R11.2] and [R11.7] required when the child is in danger. Automatic
+alerts are done when the outbox delivers them. Items are never deleted.
+"""
+from datetime import datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from extensions import db
+from models import ChecklistEvidence, ChecklistItem, Organization
+from models.base import utcnow
+from models.case import RESPONSIBLE
+from models.organization import PLACEMENT_TYPES
+from services import audit, notifications, recipients, settings
+from services.deadlines import KZ_TZ
+from services.errors import InvalidInput
+from services.files import store_file
+from services.mailtext import bilingual, bilingual_subject
+
+PERSON_RESPONSIBLE = ("parent_cohabiting", "family_member", "other_person", "local_executive",
+                      "education_org", "health_org", "social_org")
+R11_ALWAYS = ("R11.1", "R11.3", "R11.4", "R11.6")
+R11_IN_DANGER = ("R11.2", "R11.7")
+R11_URGENT = ("R11.1", "R11.2", "R11.7")  # "immediately" / "urgent" in the rule's text
+
+
+def _alert_due(start):
+    return start + timedelta(minutes=settings.get("alert_due_minutes"))
+
+
+def _deadline_end(case):
+    """The end of the case's last day, as a due time for items without their own."""
+    return datetime.combine(case.deadline, time(23, 59), tzinfo=KZ_TZ)
+
+
+def _item(case, rule, position, **values):
+    item = ChecklistItem(case=case, rule=rule, position=position, **values)
+    db.session.add(item)
+    return item
+
+
+def generate_at_registration(case):
+    """[R10.1], [R10.2], [R10.3] items, and the automatic alerts of [R10.1] and [R10.3]."""
+    start = case.registered_at
+    alert = _item(case, "R10.1", 10, automatic=True, due_at=_alert_due(start))
+    _item(case, "R10.2", 20, person=str(_l("Parents or legal representatives of the child")),
+          due_at=_deadline_end(case))
+    if case.responsible in PERSON_RESPONSIBLE:
+        _item(case, "R10.2", 21, person=str(RESPONSIBLE[case.responsible]), due_at=_deadline_end(case))
+    db.session.flush()
+    _queue_alert(alert, recipients.national_and_akim(case.region_code),
+                 "Violation of a child's rights: case %(number)s, %(region)s [R10.1]")
+    if case.responsible == "parent_cohabiting":
+        guardianship = _item(case, "R10.3", 30, automatic=True, due_at=_alert_due(start))
+        db.session.flush()
+        _queue_alert(guardianship, recipients.organizations(case.region_code, ("guardianship", "police")),
+                     "Violation by a parent living with the child: case %(number)s, %(region)s [R10.3]")
+
+
+def _queue_alert(item, to, subject):
+    case = item.case
+    values = dict(number=case.registration_number, region=case.region)
+    body = bilingual(
+        "Case %(number)s was registered in %(region)s: %(categories)s. Urgent: %(urgent)s. "
+        "The regional children's ombudsman is acting on it.",
+        categories=", ".join(case.categories), urgent="yes" if case.urgent else "no", **values)
+    if not to:
+        item.note = str(_l("No recipient address is recorded: add the organizations to the directory."))
+        return
+    notifications.queue_email(to, bilingual_subject(subject, **values), body,
+                              topic=f"alert.{item.rule}", obj=item)
+
+
+def alert_delivered(item_id, sent_at):
+    """The outbox delivered an automatic alert: its item is done [R10.1], [R10.3]."""
+    item = db.session.get(ChecklistItem, int(item_id))
+    if item is not None and item.status == "open":
+        item.status, item.done_at = "done", sent_at
+        audit.record("checklist.delivered", obj=item, region_code=item.case.region_code, rule=item.rule)
+
+
+def generate_after_police_confirmation(case):
+    """The seven items of [R11]; [R11.2] and [R11.7] required when the child is in danger."""
+    now = utcnow()
+    for position, rule in enumerate(("R11.1", "R11.2", "R11.3", "R11.4", "R11.5", "R11.6", "R11.7"), 40):
+        required = rule in R11_ALWAYS or (rule in R11_IN_DANGER and case.danger_now)
+        due = _alert_due(now) if rule in R11_URGENT and (rule == "R11.1" or case.danger_now) \
+            else _deadline_end(case)
+        _item(case, rule, position, required=required, due_at=due)
+    db.session.flush()
+
+
+def add_conversation(actor, case, person):
+    """[R10.2] one more person to hold a preventive conversation with."""
+    if not (person or "").strip():
+        raise InvalidInput(_l("Say whom the conversation is with."))
+    position = max((i.position for i in case.checklist if i.rule == "R10.2"), default=20) + 1
+    item = _item(case, "R10.2", position, person=person.strip()[:200], due_at=_deadline_end(case))
+    audit.record("checklist.add", actor=actor, obj=item, region_code=case.region_code, rule="R10.2")
+    db.session.flush()
+    return item
+
+
+def complete(actor, item, note=None, held_on=None, reference=None, organization=None, files=()):
+    """Mark an item done, with what the rule needs: [R10.2] the date and a summary,
+    [R11.7] the placement organization from the directory."""
+    _check_open(item)
+    if item.rule == "R10.2" and (held_on is None or not (note or "").strip()):
+        raise InvalidInput(_l("Give the date of the conversation and a short summary."))
+    if item.rule == "R11.7" and item.case.danger_now and (
+            organization is None or organization.type not in PLACEMENT_TYPES):
+        raise InvalidInput(_l("Choose where the child was placed: a crisis, adaptation or child "
+                              "support centre, or a medical organization."))
+    item.status, item.done_at, item.done_by_id = "done", utcnow(), actor.id
+    item.note, item.held_on = (note or "").strip() or item.note, held_on
+    item.reference = (reference or "").strip() or item.reference
+    item.organization = organization
+    _attach(actor, item, files)
+    audit.record("checklist.done", actor=actor, obj=item, region_code=item.case.region_code, rule=item.rule)
+    db.session.flush()
+
+
+def record_reference(actor, item, reference):
+    """[R10.3] the reference numbers given by guardianship and police."""
+    item.reference = (reference or "").strip()[:200] or None
+    audit.record("checklist.reference", actor=actor, obj=item, region_code=item.case.region_code)
+    db.session.flush()
+
+
+def mark_not_applicable(actor, item, reason):
+    """Only an item the rules do not require may be set aside, and only with a reason."""
+    _check_open(item)
+    if item.required:
+        raise InvalidInput(_l("This item is required by the rules and cannot be set aside."))
+    if not (reason or "").strip():
+        raise InvalidInput(_l("Say why this item does not apply."))
+    item.status, item.na_reason, item.done_by_id = "not_applicable", reason.strip(), actor.id
+    audit.record("checklist.not_applicable", actor=actor, obj=item, region_code=item.case.region_code)
+    db.session.flush()
+
+
+def _check_open(item):
+    if item.status != "open":
+        raise InvalidInput(_l("This item is already closed."))
+
+
+def _attach(actor, item, files):
+    for upload in files:
+        if upload and upload.filename:
+            stored = store_file(upload, item.case.region_code, actor)
+            db.session.add(ChecklistEvidence(item=item, file=stored))
+
+
+def placement_organizations(region_code):
+    """[R11.7] the organizations a child may be placed in, from the region's directory."""
+    return db.session.scalars(select(Organization).where(
+        Organization.region_code == region_code, Organization.type.in_(PLACEMENT_TYPES),
+        Organization.is_active.is_(True)).order_by(Organization.name_kk)).all()
+
+
+def overdue(item, now=None):
+    return item.status == "open" and item.due_at is not None and item.due_at < (now or utcnow())

@@ -1,0 +1,85 @@
+"""Reminders and escalation of what falls due (``flask --app app deadlines run``).
+
+Run by a scheduler (e.g. every 10 minutes); safe to run twice: every message carries a
+dedupe key, so each reminder is sent once and each digest once a day.
+- A reminder to the region's ombudsman before a checklist item falls due.
+- A daily digest of what is overdue to the ombudsman; overdue [R10] items and cases
+  past their deadline also go to the Commissioner's office and the akimat.
+"""
+from collections import defaultdict
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from extensions import db
+from models import Case, ChecklistItem, User
+from models.base import utcnow
+from services import notifications, recipients, settings
+from services.case_workflow import OPEN_STATES
+from services.deadlines import now_local
+from services.mailtext import bilingual, bilingual_subject
+
+
+def _ombudsmen(region_code):
+    return list(db.session.scalars(select(User.email).where(
+        User.role == "ombudsman", User.region_code == region_code, User.is_enabled.is_(True))))
+
+
+def send_reminders(now=None):
+    """One reminder per open item due within the reminder window; returns how many queued."""
+    now = now or utcnow()
+    window = now + timedelta(hours=settings.get("reminder_hours_before"))
+    items = db.session.scalars(select(ChecklistItem).join(Case).where(
+        ChecklistItem.status == "open", ChecklistItem.automatic.is_(False),
+        ChecklistItem.due_at > now, ChecklistItem.due_at <= window,
+        Case.state.in_(OPEN_STATES))).all()
+    queued = 0
+    for item in items:
+        case = item.case
+        message = notifications.queue_email(
+            _ombudsmen(case.region_code),
+            bilingual_subject("Reminder: case %(number)s, %(rule)s is due soon",
+                              number=case.registration_number, rule=item.rule),
+            bilingual("Checklist item %(rule)s of case %(number)s is due at %(due)s (UTC).",
+                      rule=item.rule, number=case.registration_number,
+                      due=item.due_at.strftime("%Y-%m-%d %H:%M")),
+            topic="reminder", obj=item, dedupe_key=f"reminder:item:{item.id}")
+        queued += message is not None
+    return queued
+
+
+def overdue_by_region(now=None):
+    """region → {"items": overdue open items, "cases": open cases past their deadline}."""
+    now = now or utcnow()
+    today = now_local().date()
+    found = defaultdict(lambda: {"items": [], "cases": []})
+    for item in db.session.scalars(select(ChecklistItem).join(Case).where(
+            ChecklistItem.status == "open", ChecklistItem.due_at < now, Case.state.in_(OPEN_STATES))):
+        found[item.case.region_code]["items"].append(item)
+    for case in db.session.scalars(select(Case).where(Case.state.in_(OPEN_STATES))):
+        if case.deadline is not None and case.deadline < today:
+            found[case.region_code]["cases"].append(case)
+    return found
+
+
+def send_digests(now=None):
+    """One overdue digest per region and day; returns how many queued."""
+    today = now_local().date().isoformat()
+    queued = 0
+    for region_code, overdue in sorted(overdue_by_region(now).items()):
+        lines = [f"{i.case.registration_number}: {i.rule}" for i in overdue["items"]]
+        lines += [f"{c.registration_number}: {c.deadline.isoformat()}" for c in overdue["cases"]]
+        to = _ombudsmen(region_code)
+        if overdue["cases"] or any(i.rule.startswith("R10") for i in overdue["items"]):
+            to += recipients.commissioner_office() + recipients.akimat(region_code)
+        message = notifications.queue_email(
+            to, bilingual_subject("Overdue in region %(region)s", region=region_code),
+            bilingual("Overdue checklist items and cases past their deadline:") + "\n\n" + "\n".join(lines),
+            topic="digest", dedupe_key=f"digest:{region_code}:{today}")
+        queued += message is not None
+    return queued
+
+
+def run(now=None):
+    """Queue reminders and digests; the caller commits."""
+    return send_reminders(now), send_digests(now)
