@@ -116,6 +116,11 @@ def _record_success(message, transport, refused):
     message.sent_at = utcnow()
     message.last_error = None
     db.session.add(OutboxAttempt(message=message, succeeded=True, transport=transport, error=error))
+    if message.object_type == "checklist_item":
+        # An automatic [R10.1] / [R10.3] alert: its checklist item is done once delivered.
+        from services.checklist import alert_delivered
+
+        alert_delivered(message.object_id, message.sent_at)
 
 
 def _record_failure(message, error, cfg):
