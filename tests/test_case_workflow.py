@@ -1,0 +1,207 @@
+"""Case handling by the rules: checklist scenarios, workflow steps and refusals [R10], [R11]."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from extensions import db
+from models import CaseStep, OutboxMessage
+from services import case_workflow as workflow
+from services import checklist, escalation
+from services.errors import InvalidInput, PermissionDenied, RegionMismatch
+from tests.factories import gen_case, gen_directory
+from tests.helpers import gen_user
+
+
+@pytest.fixture
+def staff(app_ctx):
+    return {"ombudsman": gen_user("ombudsman", "75"), "ombudsman71": gen_user("ombudsman", "71"),
+            "akimat": gen_user("akimat_admin", "75"), "commissioner": gen_user("commissioner")}
+
+
+def registered(**overrides):
+    gen_directory("75")
+    case, _code = gen_case(**overrides)
+    if case.state == "received":
+        workflow.register(case)
+    return case
+
+
+def rules(case):
+    return [(item.rule, item.required) for item in case.checklist]
+
+
+def test_neglect_by_a_teacher_has_no_r10_3(staff):
+    case = registered(responsible="education_org", categories=["neglect"])
+    assert [r for r, _ in rules(case)] == ["R10.1", "R10.2", "R10.2"]
+    alert = case.checklist[0]
+    assert alert.automatic and alert.due_at - case.registered_at == timedelta(hours=1)
+    messages = db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "alert.R10.1")).all()
+    assert len(messages) == 1
+    to = set(messages[0].recipients)
+    assert {"commissioner@demo.kz", "committee@demo.kz", "akimat.75@test.kz",
+            staff["akimat"].email} <= to
+    assert not db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "alert.R10.3")).all()
+
+
+def test_violence_by_a_father_living_with_the_child_adds_r10_3(staff):
+    case = registered(responsible="parent_cohabiting", categories=["violence"])
+    assert [r for r, _ in rules(case)] == ["R10.1", "R10.2", "R10.2", "R10.3"]
+    item = case.checklist[-1]
+    assert item.automatic and item.due_at - case.registered_at == timedelta(hours=1)
+    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "alert.R10.3")).one()
+    assert set(message.recipients) == {"opeka.75@test.kz", "police.75@test.kz"}
+    checklist.record_reference(staff["ombudsman"], item, "ПОЛ-123 / ОП-45")
+    assert item.reference == "ПОЛ-123 / ОП-45"
+
+
+def test_police_confirmation_with_the_child_in_danger_requires_all_of_r11(staff):
+    case = registered(responsible="parent_cohabiting", categories=["violence"], danger_now=True)
+    workflow.start(staff["ombudsman"], case)
+    workflow.confirm_police(staff["ombudsman"], case, date(2026, 11, 20), "КУИ №1234")
+    r11 = [(rule, required) for rule, required in rules(case) if rule.startswith("R11")]
+    assert [r for r, _ in r11] == ["R11.1", "R11.2", "R11.3", "R11.4", "R11.5", "R11.6", "R11.7"]
+    required = dict(r11)
+    assert required["R11.2"] and required["R11.7"]
+    assert not required["R11.5"]
+    placement = next(i for i in case.checklist if i.rule == "R11.7")
+    with pytest.raises(InvalidInput):
+        checklist.complete(staff["ombudsman"], placement, note="placed")
+    with pytest.raises(InvalidInput):
+        checklist.mark_not_applicable(staff["ombudsman"], placement, "no need")
+    crisis = next(o for o in checklist.placement_organizations("75") if o.type == "crisis_centre")
+    checklist.complete(staff["ombudsman"], placement, note="Placed", organization=crisis)
+    assert placement.status == "done" and placement.organization is crisis
+    with pytest.raises(InvalidInput):
+        workflow.confirm_police(staff["ombudsman"], case, date(2026, 11, 20), "again")
+
+
+def test_police_confirmation_without_danger_makes_r11_2_and_r11_7_optional(staff):
+    case = registered(responsible="parent_cohabiting")
+    workflow.confirm_police(staff["ombudsman"], case, date(2026, 11, 20), "ref")
+    required = dict(rules(case))
+    assert not required["R11.2"] and not required["R11.7"]
+    item = next(i for i in case.checklist if i.rule == "R11.2")
+    with pytest.raises(InvalidInput):
+        checklist.mark_not_applicable(staff["ombudsman"], item, "")
+    checklist.mark_not_applicable(staff["ombudsman"], item, "The child lives safely with the mother.")
+    assert item.status == "not_applicable"
+
+
+def test_conversation_needs_date_and_summary(staff):
+    case = registered()
+    conversation = next(i for i in case.checklist if i.rule == "R10.2")
+    with pytest.raises(InvalidInput):
+        checklist.complete(staff["ombudsman"], conversation, note="talked")
+    checklist.complete(staff["ombudsman"], conversation, note="Explained the law.", held_on=date(2026, 11, 24))
+    assert conversation.status == "done" and conversation.done_by_id == staff["ombudsman"].id
+    extra = checklist.add_conversation(staff["ombudsman"], case, "Сынып жетекшісі")
+    assert extra.rule == "R10.2" and extra.person == "Сынып жетекшісі"
+
+
+def test_full_workflow_to_closing(staff):
+    case = registered(reporter_email="parent@test.kz")
+    ombudsman = staff["ombudsman"]
+    assert workflow.allowed_actions(ombudsman, case) == ["start", "answer", "forward", "reject", "extend",
+                                                         "confirm_police"]
+    workflow.start(ombudsman, case)
+    workflow.extend(ombudsman, case, case.deadline + timedelta(days=10), "Awaiting documents")
+    workflow.answer(ombudsman, case, "Жауап: мектепке ұсыныс жіберілді.")
+    workflow.close(ombudsman, case, "restored_partly")
+    assert case.state == "closed" and case.outcome == "restored_partly" and case.closed_at
+    actions = [s.action for s in db.session.scalars(select(CaseStep).where(CaseStep.case_id == case.id)
+                                                    .order_by(CaseStep.id))]
+    assert actions == ["register", "start", "extend", "answer", "close"]
+    notices = db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "case.reporter_notice")).all()
+    assert notices and all(m.recipients == ["parent@test.kz"] for m in notices)
+    assert all("Жауап" not in m.body for m in notices)  # a notice, never the content
+
+
+@pytest.mark.parametrize("who", ["akimat", "commissioner"])
+def test_other_roles_cannot_handle_cases(staff, who):
+    case = registered()
+    with pytest.raises(PermissionDenied):
+        workflow.start(staff[who], case)
+
+
+def test_ombudsman_of_another_region_is_refused(staff):
+    case = registered()
+    with pytest.raises(RegionMismatch):
+        workflow.start(staff["ombudsman71"], case)
+
+
+def test_wrong_state_is_refused(staff):
+    case = registered()
+    with pytest.raises(InvalidInput):
+        workflow.close(staff["ombudsman"], case, "restored_fully")
+    workflow.answer(staff["ombudsman"], case, "Жауап беру.")
+    with pytest.raises(InvalidInput):
+        workflow.start(staff["ombudsman"], case)
+    with pytest.raises(InvalidInput):
+        workflow.close(staff["ombudsman"], case, "forwarded")  # not a closing outcome
+
+
+def test_rejection_and_forwarding_need_their_reason_and_body(staff):
+    case = registered()
+    with pytest.raises(InvalidInput):
+        workflow.reject(staff["ombudsman"], case, " ")
+    with pytest.raises(InvalidInput):
+        workflow.forward(staff["ombudsman"], case, "")
+    workflow.forward(staff["ombudsman"], case, "Білім басқармасы")
+    assert case.state == "forwarded" and case.outcome == "forwarded"
+    assert workflow.forward_due(case) > case.received_at.date()
+
+
+def test_extension_is_limited_to_two_months(staff):
+    case = registered()
+    with pytest.raises(InvalidInput):
+        workflow.extend(staff["ombudsman"], case, case.deadline + timedelta(days=90), "too long")
+    with pytest.raises(InvalidInput):
+        workflow.extend(staff["ombudsman"], case, case.deadline + timedelta(days=5), "")
+
+
+def test_reporter_can_withdraw_an_open_case(staff):
+    case = registered()
+    workflow.withdraw_by_reporter(case)
+    assert case.state == "withdrawn"
+    with pytest.raises(InvalidInput):
+        workflow.withdraw_by_reporter(case)
+
+
+def test_case_steps_are_append_only(staff):
+    case = registered()
+    db.session.flush()
+    with pytest.raises(DBAPIError):
+        with db.session.begin_nested():
+            db.session.execute(text("UPDATE case_step SET note = 'x'"))
+
+
+def test_required_items_cannot_be_set_aside(staff):
+    case = registered()
+    with pytest.raises(InvalidInput):
+        checklist.mark_not_applicable(staff["ombudsman"], case.checklist[1], "not needed")
+
+
+def test_escalation_sends_each_reminder_once(staff):
+    case = registered()
+    soon = case.checklist[1]
+    soon.due_at = soon.created_at + timedelta(hours=2)
+    db.session.flush()
+    first = escalation.run()
+    second = escalation.run()
+    assert first[0] == 1 and second[0] == 0
+    assert second[1] == 0
+
+
+def test_overdue_r10_item_escalates_to_commissioner_and_akimat(staff):
+    case = registered()
+    alert = case.checklist[0]
+    alert.due_at = alert.created_at - timedelta(hours=2)
+    db.session.flush()
+    _reminders, digests = escalation.run()
+    assert digests == 1
+    digest = db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "digest")).one()
+    assert "commissioner@demo.kz" in digest.recipients and staff["akimat"].email in digest.recipients
+    assert case.registration_number in digest.body
+    assert escalation.run()[1] == 0
