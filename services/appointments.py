@@ -5,6 +5,7 @@ draft → consent_requested → consent_granted | consent_refused → active (ak
 Each function checks role, region and state, records the step, audits, queues the
 alerts and flushes; the caller commits once.
 """
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +24,14 @@ from services.users import create_user, find_by_email, set_enabled
 
 class RegionHasOmbudsman(InvalidInput):
     """[R4] one regional ombudsman per region: another is still in office."""
+
+
+ONE_IN_OFFICE_INDEX = "uq_appointment_one_in_office_per_region"
+
+
+def N_(message):
+    """Mark an e-mail text for extraction (a Babel default keyword); ``bilingual`` translates it."""
+    return message
 
 
 APPOINTEE_FIELDS = ("full_name", "iin", "phone", "email", "workplace", "note")
@@ -45,7 +54,8 @@ def _step(appointment, actor, action, note=None):
     appointment.state = transition.target
     appointment.state_changed_at = utcnow()
     db.session.add(AppointmentStep(appointment=appointment, actor_id=actor.id, action=action,
-                                   from_state=old, to_state=transition.target, note=note or None))
+                                   from_state=old, to_state=transition.target,
+                                   note=(note or "").strip() or None))
     audit.record(f"appointment.{action}", actor=actor, obj=appointment, old_state=old,
                  new_state=transition.target)
 
@@ -63,14 +73,22 @@ def _clean_appointee(data):
     return values
 
 
+def _refuse_email_of_other_staff(email, region_code):
+    """The ombudsman's login is this e-mail: it cannot be another staff member's account."""
+    user = find_by_email(email)
+    if user is not None and (user.role != Role.OMBUDSMAN.value or user.region_code != region_code):
+        raise InvalidInput(_l("This e-mail belongs to another staff account; use another e-mail."))
+
+
 def propose(actor, region_code, **appointee):
     """An akimat administrator proposes a candidate: a draft in their own region."""
     if actor.role != Role.AKIMAT_ADMIN.value:
         raise PermissionDenied(_l("Only an akimat administrator proposes an ombudsman."))
     if actor.region_code != region_code:
         raise RegionMismatch(_l("You can propose an ombudsman only for your own region."))
-    appointment = Appointment(region_code=region_code, state="draft", created_by_id=actor.id,
-                              **_clean_appointee(appointee))
+    values = _clean_appointee(appointee)
+    _refuse_email_of_other_staff(values["email"], region_code)
+    appointment = Appointment(region_code=region_code, state="draft", created_by_id=actor.id, **values)
     db.session.add(appointment)
     db.session.flush()
     db.session.add(AppointmentStep(appointment=appointment, actor_id=actor.id, action="propose",
@@ -83,7 +101,9 @@ def propose(actor, region_code, **appointee):
 def update_draft(actor, appointment, **appointee):
     """Correct the candidate's data while the appointment is a draft."""
     _check_actor(actor, appointment, "request_consent")  # same role, region and state
-    for key, value in _clean_appointee(appointee).items():
+    values = _clean_appointee(appointee)
+    _refuse_email_of_other_staff(values["email"], appointment.region_code)
+    for key, value in values.items():
         setattr(appointment, key, value)
     audit.record("appointment.update", actor=actor, obj=appointment)
     db.session.flush()
@@ -100,9 +120,9 @@ def request_consent(actor, appointment, note=None):
     _check_actor(actor, appointment, "request_consent")
     _step(appointment, actor, "request_consent", note)
     _alert(recipients.commissioner_office(), appointment, "consent_requested",
-           "Consent requested: appointment of the children's ombudsman of %(region)s",
-           "The akimat of %(region)s asks the Commissioner's consent to appoint %(name)s as the "
-           "regional children's ombudsman. Open the appointment in the system to decide.")
+           N_("Consent requested: appointment of the children's ombudsman of %(region)s"),
+           N_("The akimat of %(region)s asks the Commissioner's consent to appoint %(name)s as the "
+              "regional children's ombudsman. Open the appointment in the system to decide."))
     db.session.flush()
 
 
@@ -119,9 +139,9 @@ def grant_consent(actor, appointment, number, letter_date, note=None, file=None)
     appointment.consent_file = file or appointment.consent_file
     _step(appointment, actor, "grant_consent", note)
     _alert(recipients.akimat(appointment.region_code), appointment, "consent_granted",
-           "Consent granted: appointment of the children's ombudsman of %(region)s",
-           "The Commissioner consented to the appointment of %(name)s. Record the akim's order "
-           "in the system to make the appointment active.")
+           N_("Consent granted: appointment of the children's ombudsman of %(region)s"),
+           N_("The Commissioner consented to the appointment of %(name)s. Record the akim's order "
+              "in the system to make the appointment active."))
     db.session.flush()
 
 
@@ -136,8 +156,8 @@ def refuse_consent(actor, appointment, number, letter_date, reason, file=None):
     appointment.consent_file = file or appointment.consent_file
     _step(appointment, actor, "refuse_consent", reason)
     _alert(recipients.akimat(appointment.region_code), appointment, "consent_refused",
-           "Consent refused: appointment of the children's ombudsman of %(region)s",
-           "The Commissioner refused consent to the appointment of %(name)s.")
+           N_("Consent refused: appointment of the children's ombudsman of %(region)s"),
+           N_("The Commissioner refused consent to the appointment of %(name)s."))
     db.session.flush()
 
 
@@ -148,14 +168,18 @@ def record_order(actor, appointment, number, order_date, note=None, file=None):
         raise InvalidInput(_l("Enter the number and date of the akim's order."))
     if order_date < appointment.consent_date:
         raise InvalidInput(_l("The order cannot be dated before the Commissioner's consent."))
+    _refuse_email_of_other_staff(appointment.email, appointment.region_code)
     _refuse_second_ombudsman(appointment)
-    appointment.order_number, appointment.order_date = number.strip(), order_date
-    appointment.order_file = file or appointment.order_file
-    _step(appointment, actor, "record_order", note)
+    # A racing order for the same region passes the check above too; the partial unique
+    # index then refuses one of them. The savepoint keeps the caller's session usable.
     try:
         with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
+            appointment.order_number, appointment.order_date = number.strip(), order_date
+            appointment.order_file = file or appointment.order_file
+            _step(appointment, actor, "record_order", note)
+    except IntegrityError as error:
+        if getattr(getattr(error.orig, "diag", None), "constraint_name", None) != ONE_IN_OFFICE_INDEX:
+            raise
         raise RegionHasOmbudsman(_l("This region already has an ombudsman in office. "
                                     "Record the dismissal first.")) from None
     _give_access(actor, appointment)
@@ -173,12 +197,10 @@ def _refuse_second_ombudsman(appointment):
 
 def _give_access(actor, appointment):
     """Create or re-enable the ombudsman's account and e-mail a one-time password link."""
-    user = find_by_email(appointment.email)
+    user = find_by_email(appointment.email)  # another staff member's was refused before the step
     if user is None:
         user = create_user(appointment.email, Role.OMBUDSMAN.value, region_code=appointment.region_code,
                            name=appointment.full_name, actor=actor)
-    elif user.role != Role.OMBUDSMAN.value or user.region_code != appointment.region_code:
-        raise InvalidInput(_l("This e-mail belongs to another staff account; use another e-mail."))
     else:
         set_enabled(user, True, actor=actor)
         user.name = appointment.full_name
@@ -186,10 +208,11 @@ def _give_access(actor, appointment):
     db.session.flush()
     notifications.queue_email(
         [user.email],
-        bilingual_subject("Your access as the regional children's ombudsman"),
-        bilingual("You have been appointed the children's ombudsman of %(region)s. Set your "
-                  "password with this link within %(hours)s hours: %(link)s",
-                  region=appointment.region, hours=48, link=set_password_url(user)),
+        bilingual_subject(N_("Your access as the regional children's ombudsman")),
+        bilingual(N_("You have been appointed the children's ombudsman of %(region)s. Set your "
+                     "password with this link within %(hours)s hours: %(link)s"),
+                  region=appointment.region, hours=current_app.config["SET_PASSWORD_LINK_HOURS"],
+                  link=set_password_url(user)),
         topic="ombudsman_access", obj=appointment)
 
 
@@ -201,9 +224,9 @@ def request_dismissal(actor, appointment, reason):
     appointment.dismissal_reason = reason.strip()
     _step(appointment, actor, "request_dismissal", reason)
     _alert(recipients.commissioner_office(), appointment, "dismissal_requested",
-           "Consent requested: dismissal of the children's ombudsman of %(region)s",
-           "The akimat of %(region)s asks the Commissioner's consent to dismiss %(name)s. "
-           "Open the appointment in the system to decide.")
+           N_("Consent requested: dismissal of the children's ombudsman of %(region)s"),
+           N_("The akimat of %(region)s asks the Commissioner's consent to dismiss %(name)s. "
+              "Open the appointment in the system to decide."))
     db.session.flush()
 
 
@@ -215,9 +238,9 @@ def grant_dismissal(actor, appointment, number, letter_date, note=None, file=Non
     appointment.dismissal_consent_file = file or appointment.dismissal_consent_file
     _step(appointment, actor, "grant_dismissal", note)
     _alert(recipients.akimat(appointment.region_code), appointment, "dismissal_consented",
-           "Consent granted: dismissal of the children's ombudsman of %(region)s",
-           "The Commissioner consented to the dismissal of %(name)s. Record the akim's "
-           "dismissal order in the system.")
+           N_("Consent granted: dismissal of the children's ombudsman of %(region)s"),
+           N_("The Commissioner consented to the dismissal of %(name)s. Record the akim's "
+              "dismissal order in the system."))
     db.session.flush()
 
 
@@ -229,8 +252,8 @@ def refuse_dismissal(actor, appointment, number, letter_date, reason, file=None)
         raise InvalidInput(_l("A refusal needs a reason."))
     _step(appointment, actor, "refuse_dismissal", f"{number.strip()} ({letter_date}): {reason.strip()}")
     _alert(recipients.akimat(appointment.region_code), appointment, "dismissal_refused",
-           "Consent refused: dismissal of the children's ombudsman of %(region)s",
-           "The Commissioner refused consent to dismiss %(name)s, who stays in office.")
+           N_("Consent refused: dismissal of the children's ombudsman of %(region)s"),
+           N_("The Commissioner refused consent to dismiss %(name)s, who stays in office."))
     db.session.flush()
 
 
@@ -273,19 +296,21 @@ def allowed_actions(appointment, user):
 PENDING = ("consent_requested", "dismissal_requested")
 
 
-def region_overview(today=None):
+def region_overview(now=None):
     """For each of the 20 regions: the ombudsman in office (or vacant) and pending requests.
 
     Returns a list of dicts with ``region``, ``ombudsman`` (an Appointment or None) and
-    ``pending`` (Appointments waiting for the Commissioner, with ``days_waiting``).
+    ``pending`` (Appointments waiting for the Commissioner, with ``days_waiting``: whole
+    days since the request, counted up to ``now``, by default the current time).
     """
     from models import Region
 
-    now = utcnow()
+    now = now or utcnow()
     regions = db.session.scalars(select(Region).order_by(Region.code)).all()
     rows = {r.code: {"region": r, "ombudsman": None, "pending": []} for r in regions}
-    current = db.session.scalars(select(Appointment).where(
-        Appointment.state.in_(IN_OFFICE + PENDING))).all()
+    current = db.session.scalars(select(Appointment)
+                                 .where(Appointment.state.in_(IN_OFFICE + PENDING))
+                                 .order_by(Appointment.state_changed_at)).all()
     for appointment in current:
         row = rows[appointment.region_code]
         if appointment.in_office:

@@ -5,6 +5,7 @@ required, so a password never crosses the network in clear), ``smtps://user:pass
 (TLS from the start) or ``smtp://host:1025`` (STARTTLS when the server offers it).
 Certificates are checked against the system store (``SSL_CERT_FILE`` overrides it).
 """
+import email.policy
 import logging
 import smtplib
 import ssl
@@ -25,7 +26,9 @@ def build_message(sender, recipients, subject, body, message_key):
     The same key gives the same Message-ID on every retry, so a mail system that got the
     message just before the worker lost the reply can drop the second copy.
     """
-    msg = EmailMessage()
+    # No folding of long headers: Python's folding drops the spaces between encoded
+    # (Cyrillic) words of a subject.
+    msg = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
     msg["From"] = sender
     msg["To"] = ", ".join(recipients)
     msg["Subject"] = subject
