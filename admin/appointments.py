@@ -5,8 +5,9 @@ The state is never edited: each step is a button leading to a small form that ca
 """
 from io import BytesIO
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, send_file
 from flask_admin import expose
+from flask_admin.model.template import EditRowAction
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,6 +23,13 @@ from models.appointment import ACTION_LABELS, STATE_LABELS
 from services import appointments as service
 from services import audit
 from services.errors import DomainError
+
+
+class DraftEditRowAction(EditRowAction):
+    """The list's pencil icon, shown only on drafts: nothing else is ever edited."""
+
+    def render(self, context, row_id, row):
+        return super().render(context, row_id, row) if row.state == "draft" else ""
 
 
 class AppointmentView(SecureModelView):
@@ -65,6 +73,20 @@ class AppointmentView(SecureModelView):
         choice_filter(Appointment.state, _l("State"), STATE_LABELS),
         YearFilter(Appointment.created_at, _l("Year")),
     )
+
+    def get_list_row_actions(self):
+        return [DraftEditRowAction() if isinstance(action, EditRowAction) else action
+                for action in super().get_list_row_actions()]
+
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):
+        """Only a draft is edited; after that the data changes only through the steps."""
+        appointment = self.get_one(request.args.get("id", ""))
+        if appointment is not None and appointment.state != "draft" and self.can_edit:
+            flash(_("Only a draft can be edited. Once consent is requested, the appointment "
+                    "changes only through its steps."), "error")
+            return redirect(self.get_url(".details_view", id=appointment.id))
+        return super().edit_view()
 
     # Proposing and editing a draft go through the service, never straight to the table.
     def create_model(self, form):
@@ -110,10 +132,14 @@ class AppointmentView(SecureModelView):
     @expose("/step/<action>/", methods=("GET", "POST"))
     def step_view(self, action):
         """One step of the workflow: a confirmation form with the fields it needs."""
-        appointment = self._scoped_or_404()
         if action not in STEP_FORMS:
             abort(404)
+        appointment = self._scoped_or_404()
         details = self.get_url(".details_view", id=appointment.id)
+        # Refused before the form is read, so a forbidden POST stores no uploaded file.
+        if action not in service.allowed_actions(appointment, current_user):
+            flash(_("This step is not possible for you in the appointment's current state."), "error")
+            return redirect(details)
         form = STEP_FORMS[action]()
         if form.validate_on_submit():
             try:
@@ -126,9 +152,6 @@ class AppointmentView(SecureModelView):
             else:
                 flash(_("Done: %(step)s.", step=ACTION_LABELS[action]), "success")
                 return redirect(details)
-        elif action not in service.allowed_actions(appointment, current_user):
-            flash(_("This step is not possible for you in the appointment's current state."), "error")
-            return redirect(details)
         return self.render("admin/appointment_step.html", form=form, appointment=appointment,
                            action=action, step_label=ACTION_LABELS[action], details_url=details)
 

@@ -16,7 +16,7 @@ from flask_login import current_user
 from flask_wtf.csrf import _FlaskFormCSRF
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from admin.formatters import TYPE_FORMATTERS
+from admin.formatters import DETAIL_TYPE_FORMATTERS, TYPE_FORMATTERS, spreadsheet_safe
 from admin.scoping import row_visible, scope_query
 from extensions import db
 from models.user import ROLE_LABELS
@@ -83,6 +83,7 @@ class SecureModelView(AccessMixin, ModelView):
 
     form_base_class = AdminForm
     column_type_formatters = TYPE_FORMATTERS
+    column_type_formatters_detail = DETAIL_TYPE_FORMATTERS
     can_view_details = True
     can_export = False
     export_types = ["csv"]
@@ -118,10 +119,18 @@ class SecureModelView(AccessMixin, ModelView):
                            self.national_data_visible)
 
     def get_one(self, id):
-        row = super().get_one(id)
+        try:
+            row = super().get_one(id)
+        except (SQLAlchemyError, ValueError):
+            # A malformed id (``?id=abc``) is "no such record", not a database error.
+            self.session.rollback()
+            return None
         if row is None or not (self.national_data_visible or row_visible(row, current_user)):
             return None
         return row
+
+    def get_export_value(self, model, name):
+        return spreadsheet_safe(super().get_export_value(model, name))
 
     def _create_ajax_loader(self, name, options):
         loader = super()._create_ajax_loader(name, options)

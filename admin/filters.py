@@ -1,8 +1,9 @@
 """List filters whose choices depend on the request (the user's regions, the language)."""
+from flask import current_app
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter, FilterEqual
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import extract, select
+from sqlalchemy import DateTime, extract, func, select
 
 from extensions import db
 from models import Region
@@ -41,13 +42,21 @@ def choice_filter(column, name, labels):
 
 
 class YearFilter(BaseSQLAFilter):
-    """Rows whose date or time column falls in a given year."""
+    """Rows whose date or time column falls in a given year, counted in local time.
+
+    Times are stored in UTC; an appointment proposed on 1 January at 03:00 in Almaty is
+    still 31 December in UTC, so the year is taken after converting to the app's zone.
+    """
 
     def apply(self, query, value, alias=None):
-        return query.filter(extract("year", self.column) == int(value))
+        column = self.column
+        if isinstance(column.type, DateTime) and column.type.timezone:
+            column = func.timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"], column)
+        return query.filter(extract("year", column) == int(value))
 
     def operation(self):
         return _l("equals")
 
     def validate(self, value):
-        return value.isdigit() and len(value) == 4
+        # ASCII digits only: "²০২৫".isdigit() is true too, and int() would fail on some.
+        return value.isascii() and value.isdigit() and len(value) == 4

@@ -14,9 +14,19 @@ def _local_date(view, value, name):
     return format_date(value, "medium")
 
 
-TYPE_FORMATTERS = dict(typefmt.BASE_FORMATTERS)
-TYPE_FORMATTERS.update({datetime: _local_datetime, date: _local_date})
-EXPORT_TYPE_FORMATTERS = dict(typefmt.EXPORT_FORMATTERS)
+# datetime before date: a datetime is a date too.
+TYPE_FORMATTERS = {**typefmt.BASE_FORMATTERS, datetime: _local_datetime, date: _local_date}
+# The details page has its own formatters in Flask-Admin; without these it shows UTC.
+DETAIL_TYPE_FORMATTERS = {**typefmt.DETAIL_FORMATTERS, datetime: _local_datetime, date: _local_date}
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """Text that starts like a formula is quoted, so a spreadsheet never runs it."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
 
 
 def labelled(labels, attribute):

@@ -24,43 +24,70 @@ class ReasonForm(FlaskForm):
         return {"reason": self.reason.data}
 
 
-class DocumentForm(FlaskForm):
-    """A letter or an order: its number, date and scanned copy."""
+def _number(label):
+    return StringField(label, validators=[DataRequired(), Length(max=50)])
 
-    number = StringField(_l("Number"), validators=[DataRequired(), Length(max=50)])
-    date = DateField(_l("Date"), validators=[DataRequired()])
-    file = FileField(_l("Scanned document (PDF, JPEG or PNG)"))
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)])
+
+def _date(label):
+    return DateField(label, validators=[DataRequired()])
+
+
+def _scan():
+    return FileField(_l("Scanned document (PDF, JPEG or PNG)"))
+
+
+def _note():
+    return TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)])
+
+
+class DocumentForm(FlaskForm):
+    """A letter or an order: its number, date, scanned copy and a note.
+
+    WTForms shows fields in the order they were created, so each form below creates
+    all of its own fields (an inherited field would come first).
+    """
+
+    is_letter = False
 
     def service_arguments(self, appointment, actor):
         upload = self.file.data
         stored = store_file(upload, appointment.region_code, actor) if upload and upload.filename else None
-        return {"number": self.number.data, "letter_date" if self.is_letter else "order_date": self.date.data,
-                "note": self.note.data, "file": stored}
-
-    is_letter = False
-
-
-class LetterForm(DocumentForm):
-    number = StringField(_l("Letter number"), validators=[DataRequired(), Length(max=50)])
-    date = DateField(_l("Letter date"), validators=[DataRequired()])
-    is_letter = True
-
-
-class RefusalForm(LetterForm):
-    note = None
-    reason = TextAreaField(_l("Reason for the refusal"), validators=[DataRequired(), Length(max=5000)])
-
-    def service_arguments(self, appointment, actor):
-        arguments = super().service_arguments(appointment, actor)
-        del arguments["note"]
-        arguments["reason"] = self.reason.data
+        arguments = {"number": self.number.data, "file": stored,
+                     "letter_date" if self.is_letter else "order_date": self.date.data}
+        if "note" in self._fields:
+            arguments["note"] = self.note.data
+        if "reason" in self._fields:
+            arguments["reason"] = self.reason.data
         return arguments
 
 
+class LetterForm(DocumentForm):
+    """The Commissioner's letter of consent."""
+
+    is_letter = True
+    number = _number(_l("Letter number"))
+    date = _date(_l("Letter date"))
+    file = _scan()
+    note = _note()
+
+
+class RefusalForm(DocumentForm):
+    """The Commissioner's letter refusing consent: a reason instead of a note."""
+
+    is_letter = True
+    number = _number(_l("Letter number"))
+    date = _date(_l("Letter date"))
+    reason = TextAreaField(_l("Reason for the refusal"), validators=[DataRequired(), Length(max=5000)])
+    file = _scan()
+
+
 class OrderForm(DocumentForm):
-    number = StringField(_l("Order number"), validators=[DataRequired(), Length(max=50)])
-    date = DateField(_l("Order date"), validators=[DataRequired()])
+    """The akim's order."""
+
+    number = _number(_l("Order number"))
+    date = _date(_l("Order date"))
+    file = _scan()
+    note = _note()
 
 
 STEP_FORMS = {

@@ -66,25 +66,47 @@ def live_server(app):
         thread.join(timeout=10)
 
 
+# One Playwright and one chromium per run. Each module that imports ``browser`` gets its own
+# session-scoped fixture from pytest, and a second ``sync_playwright()`` started while the
+# first still runs fails ("Sync API inside the asyncio loop"): so they share this one, which
+# is closed when pytest ends.
+_SHARED = {}
+
+
+def _shared_browser(config):
+    if "browser" not in _SHARED:
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        try:
+            _SHARED["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except BaseException:
+            playwright.stop()
+            raise
+        _SHARED["playwright"] = playwright
+        config.add_cleanup(_close_shared_browser)
+    return _SHARED["browser"]
+
+
+def _close_shared_browser():
+    browser, playwright = _SHARED.pop("browser", None), _SHARED.pop("playwright", None)
+    try:
+        if browser is not None:
+            browser.close()
+    finally:
+        if playwright is not None:
+            playwright.stop()
+
+
 @pytest.fixture(scope="session")
-def browser():
-    """One headless chromium for the whole run."""
+def browser(request):
+    """One headless chromium for the whole run, whichever modules import this fixture."""
     if not _chromium_available():
         if _on_ci():
             pytest.fail(f"{MISSING_CHROMIUM} (looked for {CHROMIUM}; CI=true, so not skipping)",
                         pytrace=False)
         pytest.skip(MISSING_CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-    finally:
-        playwright.stop()
+    return _shared_browser(request.config)
 
 
 def _browser_locale(request):
