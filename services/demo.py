@@ -4,7 +4,7 @@ from datetime import date
 from sqlalchemy import select
 
 from extensions import db
-from models import Appointment, AppointmentStep
+from models import Appointment, AppointmentStep, Organization
 from services.passwords import hash_password
 from services.users import create_user, find_by_email
 
@@ -42,6 +42,8 @@ def seed_demo():
     db.session.flush()
     for row in DEMO_APPOINTMENTS:
         _seed_appointment(*row)
+    for region in ("75", "71"):
+        _seed_directory(region)
     db.session.flush()
     return [email for email, *_ in DEMO_USERS]
 
@@ -62,3 +64,26 @@ def _seed_appointment(region, name, email, workplace, state):
     for action, old, new in steps:
         db.session.add(AppointmentStep(appointment=appointment, action=action, from_state=old,
                                        to_state=new, note="Demo"))
+
+
+# The partner organizations each demo region's alerts and placements go to [R7].
+DEMO_DIRECTORY = (
+    ("guardianship", "Қорғаншылық және қамқоршылық органы", "Орган опеки и попечительства", "opeka"),
+    ("police", "Полиция департаменті, ювеналдық полиция", "Департамент полиции, ювенальная полиция",
+     "police"),
+    ("akimat", "Әкімдік", "Акимат", "akimat"),
+    ("crisis_centre", "Дағдарыс орталығы", "Кризисный центр", "crisis"),
+    ("adaptation_centre", "Кәмелетке толмағандарды бейімдеу орталығы",
+     "Центр адаптации несовершеннолетних", "adaptation"),
+    ("child_support_centre", "Балаларды қолдау орталығы", "Центр поддержки детей", "support"),
+    ("medical_organization", "Қалалық балалар ауруханасы", "Городская детская больница", "hospital"),
+    ("education", "Білім басқармасы", "Управление образования", "education"),
+)
+
+
+def _seed_directory(region):
+    if db.session.scalar(select(Organization.id).where(Organization.region_code == region)):
+        return
+    for kind, kk, ru, mailbox in DEMO_DIRECTORY:
+        db.session.add(Organization(region_code=region, type=kind, name_kk=kk, name_ru=ru,
+                                    email=f"{mailbox}.{region}@demo.kz", phone="+7 700 000 00 00"))
