@@ -8,10 +8,14 @@ from flask_babel import lazy_gettext as _l
 
 from admin.appointments import AppointmentView
 from admin.base import StaffIndexView
+from admin.cases import CaseView
 from admin.ombudsmen import RegionOverviewView
+from admin.organizations import CalendarOverrideView, OrganizationView
+from admin.questionnaires import QuestionnaireView
 from admin.regions import RegionView
+from admin.settings import SettingsView
 from admin.users import UserView
-from models import Appointment, Region, User
+from models import Appointment, CalendarOverride, Case, Organization, Questionnaire, Region, User
 
 
 def init_admin(app):
@@ -27,6 +31,14 @@ def init_admin(app):
                                    category=_l("Ombudsmen")))
     admin.add_view(RegionOverviewView(name=_l("Ombudsmen by region"), endpoint="region_overview",
                                       category=_l("Ombudsmen")))
+    admin.add_view(CaseView(Case, name=_l("Cases"), endpoint="case", category=_l("Cases")))
+    admin.add_view(QuestionnaireView(Questionnaire, name=_l("Questionnaires"), endpoint="questionnaire",
+                                     category=_l("Public form")))
+    admin.add_view(OrganizationView(Organization, name=_l("Partner organizations"),
+                                    endpoint="organization", category=_l("Directory")))
+    admin.add_view(CalendarOverrideView(CalendarOverride, name=_l("Working-day calendar"),
+                                        endpoint="calendar", category=_l("Directory")))
     admin.add_view(UserView(User, name=_l("Users"), endpoint="user", category=_l("Settings")))
     admin.add_view(RegionView(Region, name=_l("Regions"), endpoint="region", category=_l("Settings")))
+    admin.add_view(SettingsView(name=_l("Settings"), endpoint="setting", category=_l("Settings")))
     return admin

@@ -7,3 +7,13 @@ document.addEventListener("click", function (event) {
     event.preventDefault();
   }
 }, true);
+
+/* The "Add …" button of inline forms (templates/admin/model/inline_list_base.html): Flask-Admin
+   wires it with an inline onclick, which our CSP blocks; the same call, from here. */
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-inline-add]");
+  if (button && window.faForm) {
+    event.preventDefault();
+    window.faForm.addInlineField(button, button.getAttribute("data-inline-add"));
+  }
+});

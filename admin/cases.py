@@ -1,0 +1,181 @@
+"""Cases screen (read-only for now): the list, filters and the details of a case [R6.2].
+
+Identity rule (PRODUCT.md): the child's name, IIN and school and the reporter's name,
+phone and e-mail are shown only to the ombudsman of the case's region, the
+Commissioner's office and superadmins, and each such view is audited. Akimat
+administrators and the committee see the case without them: not in the list, the
+details, the export, nor through attachment names or downloads.
+"""
+from io import BytesIO
+
+from flask import abort, request, send_file
+from flask_admin import expose
+from flask_admin.contrib.sqla.filters import BooleanEqualFilter
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from admin.base import STAFF_ROLES, SecureModelView
+from admin.filters import YearFilter, choice_filter, region_filter
+from admin.formatters import TYPE_FORMATTERS, labelled
+from extensions import db
+from i18n import LANGUAGE_NAMES
+from models import Case
+from models.case import (CASE_STATE_LABELS, CATEGORIES, CHANNELS, KINDS, REPORTER_TYPES, RESPONSIBLE,
+                         SEXES)
+from services import audit
+from services.privacy import may_see_identity
+
+EXPORT_ROLES = frozenset({"ombudsman", "commissioner"})
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _categories(view, context, model, name):
+    return ", ".join(str(CATEGORIES.get(c, c)) for c in model.categories or ())
+
+
+def _as_text(formatter):
+    """The same label, as plain text for a CSV cell."""
+    return lambda view, context, model, name: str(formatter(view, context, model, name))
+
+
+class CaseView(SecureModelView):
+    roles = STAFF_ROLES
+    edit_roles = frozenset()  # the workflow comes with its own steps, never free editing
+    allow_create = allow_edit = allow_delete = False
+    details_template = "admin/case_details.html"
+    column_type_formatters_detail = TYPE_FORMATTERS  # local time, as in the list
+
+    # Nothing here may identify a child or a reporter: see the module docstring.
+    column_list = ("registration_number", "region", "kind", "categories", "urgent", "state",
+                   "received_at", "due_on", "channel")
+    column_sortable_list = ("registration_number", ("region", "region_code"), "kind", "urgent",
+                            "state", "received_at", "due_on", "channel")
+    column_default_sort = [("urgent", True), ("received_at", True)]
+    column_searchable_list = ("registration_number",)
+    column_export_list = ("registration_number", "region_code", "kind", "categories", "urgent",
+                          "danger_now", "state", "received_at", "due_on", "channel", "responsible")
+    column_details_list = ("registration_number", "region", "kind", "complaint_target", "categories",
+                           "state", "urgent", "danger_now", "received_at", "due_on", "channel",
+                           "language", "occurred_when", "occurred_where", "responsible",
+                           "responsible_details", "description")
+    column_labels = {
+        "registration_number": _l("Registration number"), "region": _l("Region"),
+        "region_code": _l("Region"), "kind": _l("Kind"), "categories": _l("Categories"),
+        "urgent": _l("Urgent"), "state": _l("State"), "received_at": _l("Received"),
+        "due_on": _l("Due"), "channel": _l("Channel"), "danger_now": _l("Child in danger now"),
+        "complaint_target": _l("Complaint against"), "description": _l("What happened"),
+        "occurred_when": _l("When"), "occurred_where": _l("Where"),
+        "responsible": _l("Who is responsible"), "responsible_details": _l("About the responsible"),
+        "language": _l("Language of the report"),
+    }
+    column_formatters = {
+        "kind": labelled(KINDS, "kind"), "state": labelled(CASE_STATE_LABELS, "state"),
+        "channel": labelled(CHANNELS, "channel"), "categories": _categories,
+        "responsible": labelled(RESPONSIBLE, "responsible"),
+        "language": labelled(LANGUAGE_NAMES, "language"),
+    }
+    column_formatters_detail = column_formatters
+    column_formatters_export = {key: _as_text(f) for key, f in column_formatters.items()}
+    column_filters = (
+        region_filter(Case.region_code),
+        choice_filter(Case.state, _l("State"), CASE_STATE_LABELS),
+        choice_filter(Case.kind, _l("Kind"), KINDS),
+        BooleanEqualFilter(Case.urgent, _l("Urgent")),
+        YearFilter(Case.received_at, _l("Year")),
+    )
+
+    def __init__(self, model=Case, session=None, **kwargs):
+        super().__init__(model, session, **kwargs)
+
+    @property
+    def can_export(self):
+        """CSV for the ombudsman and the Commissioner's office; without identities even so."""
+        return current_user.is_authenticated and current_user.role in EXPORT_ROLES
+
+    def get_one(self, id):
+        if not str(id).isascii() or not str(id).isdigit():
+            return None
+        return super().get_one(id)
+
+    def get_export_value(self, model, name):
+        value = super().get_export_value(model, name)
+        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+            return "'" + value
+        return value
+
+    # --- details -----------------------------------------------------------------------
+
+    def shows_identity(self, case):
+        return may_see_identity(current_user, case)
+
+    @expose("/details/")
+    def details_view(self):
+        """The case; a view that shows identities is written to the audit log first."""
+        case = self.get_one(request.args.get("id", ""))
+        if case is not None and self.shows_identity(case):
+            audit.record("case.view_identity", actor=current_user, obj=case,
+                         registration_number=case.registration_number)
+            db.session.commit()
+        return super().details_view()
+
+    def render(self, template, **kwargs):
+        kwargs.setdefault("labels", {"sex": SEXES, "reporter_type": REPORTER_TYPES,
+                                     "state": CASE_STATE_LABELS})
+        return super().render(template, **kwargs)
+
+    def files_of(self, case):
+        """Every attachment of the case, numbered, with a name only for identity viewers
+        (a file's name may identify a child: "Ivanov_Aida_certificate.pdf")."""
+        identity = self.shows_identity(case)
+        return [{"attachment": attachment, "number": number,
+                 "name": attachment.file.original_name if identity else _("file %(n)s", n=number),
+                 "downloadable": identity}
+                for number, attachment in enumerate(case.attachments, start=1)]
+
+    def answer_rows(self, case, lang):
+        """The extra answers, labelled by the questionnaire version the case was filed with."""
+        answers = dict(case.answers or {})
+        definition = case.questionnaire_version.definition if case.questionnaire_version else {}
+        rows = []
+        for question in definition.get("questions", []):
+            if question["key"] not in answers:
+                continue
+            label = question["label"].get(lang) or question["label"].get("kk") or question["key"]
+            rows.append((label, _answer_text(question, answers.pop(question["key"]), lang)))
+        rows.extend((key, _plain(value)) for key, value in answers.items())
+        return rows
+
+    @expose("/file/")
+    def file_view(self):
+        """Download an attachment: for those who may see the case's identities only."""
+        case = self.get_one(request.args.get("id", ""))
+        if case is None:
+            abort(404)
+        if not self.shows_identity(case):
+            abort(403)
+        attachment = next((a for a in case.attachments
+                           if str(a.id) == request.args.get("attachment", "")), None)
+        if attachment is None:
+            abort(404)
+        stored = attachment.file
+        audit.record("file.download", actor=current_user, obj=stored, region_code=case.region_code,
+                     case=case.id, attachment=attachment.id)
+        db.session.commit()
+        return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
+                         download_name=stored.original_name)
+
+
+def _plain(value):
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
+def _answer_text(question, value, lang):
+    if question["type"] == "yes_no":
+        return {"yes": _("Yes"), "no": _("No")}.get(value, _plain(value))
+    if question["type"] in ("single_choice", "multiple_choice"):
+        labels = {o["value"]: o["label"].get(lang) or o["label"].get("kk") or o["value"]
+                  for o in question.get("options", [])}
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(labels.get(v, str(v)) for v in values)
+    return _plain(value)
