@@ -7,12 +7,13 @@ tests starts no server of its own.
 import logging
 
 from flask import Flask
+from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import i18n
 from config import Config, ConfigError
 from database import resolve_database_url
-from extensions import babel, csrf, db, login_manager, migrate, talisman
+from extensions import babel, csrf, db, login_manager, migrate
 
 CSP = {
     "default-src": "'self'",
@@ -63,7 +64,9 @@ def _init_extensions(app):
     app.context_processor(i18n.template_globals)
     app.after_request(i18n.remember_language)
     production = app.config["APP_ENV"] == "production"
-    talisman.init_app(
+    # One Talisman per app: it keeps its settings on itself, so a shared object would let
+    # the last app built (a production app in a test, say) change the others' HTTPS rules.
+    app.extensions["talisman"] = Talisman(
         app,
         force_https=production,
         strict_transport_security=production,

@@ -1,9 +1,11 @@
-"""Extension objects, created unbound and initialised in ``create_app``."""
+"""Extension objects, created unbound and initialised in ``create_app``.
+
+Talisman is not here: ``create_app`` gives each app its own (it keeps per-app settings).
+"""
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
@@ -23,4 +25,3 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-talisman = Talisman()

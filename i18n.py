@@ -15,6 +15,17 @@ LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English
 BABEL_LOCALES = {"kk": "kk", "ru": "ru_KZ", "en": "en"}
 
 
+# The Kazakh Cyrillic alphabet; Russian's order is the same with the Kazakh letters left out.
+_ALPHABET = "аәбвгғдеёжзийкқлмнңоөпрстуұүфхһцчшщъыіьэюя"
+_ORDER = {letter: position for position, letter in enumerate(_ALPHABET)}
+
+
+def sort_key(text):
+    """Alphabetical order for Kazakh and Russian names (Python's own order puts Қ, Ұ, Ө…
+    after Я); Latin letters and digits keep their usual order before Cyrillic."""
+    return [(1, _ORDER[c]) if c in _ORDER else (0, ord(c)) for c in (text or "").lower()]
+
+
 def current_language():
     """The two-letter code of the language being shown."""
     return str(get_locale() or "kk")[:2]

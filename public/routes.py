@@ -1,15 +1,254 @@
-"""Public pages and the health check."""
-from flask import jsonify, render_template
-from sqlalchemy import text
+"""The public site, no login [R3]: home, the report form [R6.2], its confirmation, the
+status of a report by its receipt code, the privacy notice; and the health check.
+
+Everything works without JavaScript. Views parse and render; the rules are in
+``services.cases`` and ``services.intake``.
+"""
+import re
+from io import BytesIO
+
+from flask import abort, flash, jsonify, make_response, redirect, render_template, request, send_file, session, \
+    url_for
+from flask_babel import gettext as _
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from extensions import csrf, db
+from forms import error_list
+from forms.report import CloseForm, MessageForm, ReceiptForm, ReportForm, questions_for_page, raw_answers
+from i18n import current_language, sort_key
+from models import Case, Region
+from models.case import CASE_STATE_LABELS
 from public import bp
+from services import intake, settings
+from services.cases import (STATE_EXPLANATIONS, AttachmentRefused, ConsentRequired, add_reporter_message,
+                            check_consent, reporter_attachment, submit_case)
+from services.errors import InvalidInput
+from services.questionnaires import validate_answers, version_for_region
+from services.receipts import format_receipt
+
+# Where "Quick exit" goes: a neutral page that says nothing about this site.
+NEUTRAL_SITE = "https://www.google.kz/"
+REGION_CODE = re.compile(r"\d{2}")
+RECEIPT_KEY = "receipt"          # the new case's receipt code, until the confirmation shows it
+DONE_KEY = "reported_case"       # the case the confirmation page is about
+OPENED_KEY = "status_case"       # the case opened at /status: id and receipt hash
+
+
+@bp.context_processor
+def _public_globals():
+    # Callables: only the templates that show them read the settings.
+    return {"emergency_lines": settings.emergency_lines, "upload_max_mb": lambda: settings.get("upload_max_mb")}
+
+
+def _private(response):
+    """Pages with a receipt code or a case: never cached, never kept by the back button."""
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/")
 def home():
     return render_template("public/home.html")
+
+
+@bp.route("/exit")
+def quick_exit():
+    """The "Quick exit" button's target, so that it works without JavaScript."""
+    return _private(redirect(NEUTRAL_SITE))
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template("public/privacy.html")
+
+
+def _region(code):
+    if not isinstance(code, str) or not REGION_CODE.fullmatch(code):
+        return None
+    return db.session.get(Region, code)
+
+
+@bp.route("/report", methods=["GET", "POST"])
+def report():
+    """Step 1 (no region): choose the region. Step 2: the form; POST sends it."""
+    region = _region(request.args.get("region"))
+    if region is None:
+        if request.method == "POST":
+            abort(400)
+        regions = sorted(db.session.scalars(select(Region)), key=lambda r: sort_key(r.name))
+        return render_template("public/report_region.html", regions=regions, unknown="region" in request.args)
+
+    version = version_for_region(region.code)
+    definition = version.definition if version else None
+    form = ReportForm()
+    if request.method == "GET":
+        form.started.data = intake.started_token()
+        return _report_page(form, region, definition)
+
+    address = request.remote_addr
+    raw = raw_answers(request.form, definition)
+    try:
+        intake.check_submission_limit(address)
+        intake.check_not_a_robot(form.website.data, form.started.data)
+    except intake.Throttled as error:
+        return _report_page(form, region, definition, raw, notice=str(error), status=429)
+    except intake.Refused as error:
+        return _report_page(form, region, definition, raw, notice=str(error), status=400)
+
+    valid = form.validate()
+    answers, answer_errors = validate_answers(definition, raw)
+    values, children = form.report_values(region.code, current_language()), form.children_values()
+    try:
+        check_consent(values, children, form.consent.data)
+    except ConsentRequired as error:
+        form.consent.errors.append(str(error))
+        valid = False
+    notice = None
+    if valid and not answer_errors:
+        try:
+            case, code = submit_case(values, children, answers, form.uploads(), version, consent=form.consent.data)
+        except AttachmentRefused as error:
+            db.session.rollback()
+            form.attachments.errors.append(str(error))
+        except ConsentRequired as error:
+            db.session.rollback()
+            form.consent.errors.append(str(error))
+        except InvalidInput as error:
+            db.session.rollback()
+            notice = str(error)
+        else:
+            db.session.commit()
+            intake.count_submission(address)
+            session[RECEIPT_KEY] = {"case": case.id, "code": code}
+            return redirect(url_for("public.report_done"))
+    return _report_page(form, region, definition, raw, answer_errors, notice=notice, status=400)
+
+
+def _report_page(form, region, definition, raw=None, answer_errors=None, notice=None, status=200):
+    """The form, with what was typed kept: only files cannot be sent back to the browser."""
+    language = current_language()
+    questions = questions_for_page(definition, language)
+    answer_errors = answer_errors or {}
+    if intake.seconds_since_start(form.started.data) is None:
+        form.started.data = intake.started_token()
+    form.website.data = ""
+    extra = [(q["error_target"], q["label"], str(answer_errors[q["key"]]))
+             for q in questions if q["key"] in answer_errors]
+    error_items = error_list(form, extra=extra, before="attachments") if request.method == "POST" else []
+    files_dropped = request.method == "POST" and bool(form.uploads())
+    title = ((definition or {}).get("title") or {})
+    return render_template(
+        "public/report_form.html", form=form, region=region, questions=questions,
+        questions_title=title.get(language) or title.get("kk"), answers_given=raw or {},
+        answer_errors=answer_errors, error_items=error_items, notice=notice,
+        files_dropped=files_dropped), status
+
+
+@bp.route("/report/done")
+def report_done():
+    """The confirmation. The receipt code is shown on the first view only, then forgotten."""
+    receipt = session.pop(RECEIPT_KEY, None)
+    code = None
+    if isinstance(receipt, dict):
+        session[DONE_KEY] = receipt.get("case")
+        code = receipt.get("code")
+    case_id = session.get(DONE_KEY)
+    case = db.session.get(Case, case_id) if isinstance(case_id, int) else None
+    if case is None:
+        return redirect(url_for("public.report"))
+    return _private(render_template("public/report_done.html", case=case,
+                                    receipt=format_receipt(code) if isinstance(code, str) else None))
+
+
+def _opened_case():
+    opened = session.get(OPENED_KEY)
+    if not isinstance(opened, dict):
+        return None
+    case = intake.case_for_session(opened.get("id"), opened.get("hash"))
+    if case is None:
+        session.pop(OPENED_KEY, None)
+    return case
+
+
+@bp.route("/status", methods=["GET", "POST"])
+def status():
+    """Open a report with its receipt code; once opened, it stays open in this browser
+    session (id and receipt hash) until "Close"."""
+    case = _opened_case()
+    if request.method == "GET" and case is not None:
+        return _case_page(case)
+    form = ReceiptForm()
+    code = 200
+    if request.method == "POST":
+        code = 400
+        if form.validate():
+            try:
+                case = intake.open_by_receipt(form.code.data, request.remote_addr)
+            except intake.Throttled as error:
+                form.code.errors.append(str(error))
+                code = 429
+            except InvalidInput as error:
+                form.code.errors.append(str(error))
+            else:
+                session[OPENED_KEY] = {"id": case.id, "hash": case.receipt_hash}
+                return redirect(url_for("public.status"))
+    return _private(render_template("public/status_form.html", form=form, error_items=error_list(form))), code
+
+
+def _case_page(case, message_form=None, status=200):
+    message_form = message_form or MessageForm(prefix="message", formdata=None)
+    files_dropped = request.method == "POST" and bool(message_form.uploads())
+    return _private(render_template(
+        "public/status_case.html", case=case, messages=case.messages,
+        state_label=CASE_STATE_LABELS.get(case.state, case.state),
+        explanation=STATE_EXPLANATIONS.get(case.state, ""),
+        message_form=message_form, close_form=CloseForm(prefix="close"),
+        error_items=error_list(message_form), files_dropped=files_dropped)), status
+
+
+@bp.route("/status/message", methods=["POST"])
+def status_message():
+    """The reporter adds a message and files to the opened case."""
+    case = _opened_case()
+    if case is None:
+        flash(_("Please write your receipt code again."), "error")
+        return redirect(url_for("public.status"))
+    form = MessageForm(prefix="message")
+    if form.validate():
+        try:
+            add_reporter_message(case, form.body.data, form.uploads())
+        except AttachmentRefused as error:
+            db.session.rollback()
+            form.attachments.errors.append(str(error))
+        except InvalidInput as error:
+            db.session.rollback()
+            form.body.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Your message is sent."), "info")
+            return redirect(url_for("public.status"))
+    return _case_page(case, form, status=400)
+
+
+@bp.route("/status/close", methods=["POST"])
+def status_close():
+    session.pop(OPENED_KEY, None)
+    flash(_("Your report is closed on this device."), "info")
+    return redirect(url_for("public.status"))
+
+
+@bp.route("/status/files/<int:attachment_id>")
+def status_file(attachment_id):
+    """A file of the message exchange, for the reporter who opened the case."""
+    case = _opened_case()
+    attachment = reporter_attachment(case, attachment_id) if case is not None else None
+    if attachment is None:
+        abort(404)
+    stored = attachment.file
+    return _private(send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
+                              download_name=stored.original_name))
 
 
 @bp.route("/healthz")
@@ -22,3 +261,4 @@ def healthz():
         db.session.rollback()
         return jsonify(status="error", database="error"), 503
     return jsonify(status="ok", database="ok")
+

@@ -12,19 +12,42 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
 
 from extensions import db
-from models import Case, CaseAttachment, CaseChild, Region, User
+from models import Case, CaseAttachment, CaseChild, CaseMessage, Region, User
 from models.base import utcnow
 from models.case import CATEGORIES, KINDS, REPORTER_TYPES, RESPONSIBLE, SEXES
 from services import audit, notifications, recipients, settings
 from services.deadlines import due_date
 from services.errors import InvalidInput
-from services.files import PUBLIC_TYPES, store_file
+from services.files import PUBLIC_TYPES, clean_name, store_file
 from services.iin import is_valid_iin, normalize_iin
 from services.mailtext import bilingual, bilingual_subject
 from services.receipts import new_receipt_code, receipt_hash
 
 MAX_ATTACHMENTS = 5
+MAX_MESSAGE = 5000
 CHILD_FIELDS = ("age", "birth_year", "sex", "name", "iin", "school")
+PUBLIC_TYPES_MESSAGE = _l("This file type is not accepted. Send PDF, JPEG, PNG, DOCX, MP3, M4A, OGG or MP4 files.")
+
+# What each state means, for the reporter at /status: one plain line each [R3, transparency].
+STATE_EXPLANATIONS = {
+    "received": _l("Your report has arrived. The ombudsman's office will look at it soon."),
+    "registered": _l("Your report is registered. The ombudsman's office is checking what happened."),
+    "in_progress": _l("The ombudsman's office is working on your report."),
+    "answered": _l("The ombudsman's office has answered you. Read the messages below."),
+    "closed": _l("The work on your report is finished."),
+    "forwarded": _l("Your report was sent to another body that can deal with it. "
+                    "The messages below say which one."),
+    "rejected": _l("The ombudsman cannot deal with this report. The messages below say why."),
+    "withdrawn": _l("The report was withdrawn."),
+}
+
+
+class ConsentRequired(InvalidInput):
+    """Personal data was given without consent to its processing."""
+
+
+class AttachmentRefused(InvalidInput):
+    """A file sent with a report or a message was refused (type, size, unreadable)."""
 
 
 def next_registration_number(region_code, year):
@@ -42,6 +65,9 @@ def _check_report(report, children):
         raise InvalidInput(_l("Choose a region."))
     if report.get("kind") not in KINDS:
         raise InvalidInput(_l("Choose what you are reporting."))
+    if report["kind"] == "complaint" and not (report.get("complaint_target") or "").strip():
+        # [R6.2]: a complaint is against a decision, action or inaction of someone named.
+        raise InvalidInput(_l("Say which body, organization or official the complaint is about."))
     if not report.get("categories") or not set(report["categories"]) <= set(CATEGORIES):
         raise InvalidInput(_l("Choose at least one category."))
     if report.get("responsible") not in RESPONSIBLE:
@@ -61,17 +87,55 @@ def _check_report(report, children):
             raise InvalidInput(_l("Choose the child's sex or “not specified”."))
 
 
-def submit_case(report, children, answers=None, uploads=(), version=None, actor=None):
+def has_personal_data(report, children):
+    """True when a report names someone: a child's name or IIN, or the reporter's name,
+    phone or e-mail. Only then is consent to processing asked for (Law No. 94-V); an
+    anonymous report about a child in danger needs none (KZ-FACTS.md, "Personal data")."""
+    return any(report.get(k) for k in ("reporter_name", "reporter_phone", "reporter_email")) or any(
+        child.get("name") or child.get("iin") for child in children)
+
+
+def check_consent(report, children, consent):
+    """A public report that names anyone needs consent to the processing of personal data
+    (Law No. 94-V); raise ConsentRequired otherwise."""
+    if not consent and has_personal_data(report, children):
+        raise ConsentRequired(_l("You gave a name, an IIN or contacts: please agree to the processing "
+                                 "of personal data (tick the box), or remove them."))
+
+
+def _uploads(uploads):
+    uploads = [u for u in uploads if u is not None and getattr(u, "filename", None)]
+    if len(uploads) > MAX_ATTACHMENTS:
+        raise AttachmentRefused(_l("You can attach at most %(n)s files.", n=MAX_ATTACHMENTS))
+    return uploads
+
+
+def _attach(case, upload, actor=None, message=None):
+    """Store one public upload on ``case`` (and ``message``); a refusal names the file."""
+    try:
+        stored = store_file(upload, case.region_code, actor, allowed=PUBLIC_TYPES, message=PUBLIC_TYPES_MESSAGE)
+    except InvalidInput as error:
+        raise AttachmentRefused(_l("“%(name)s”: %(reason)s", name=clean_name(upload.filename),
+                                   reason=str(error))) from None
+    attachment = CaseAttachment(file=stored, from_reporter=actor is None, message=message)
+    case.attachments.append(attachment)
+    return attachment
+
+
+def submit_case(report, children, answers=None, uploads=(), version=None, actor=None, consent=False):
     """Create a case from a checked report; return (case, receipt_code).
 
     ``report`` holds the Case fields, ``children`` a list of dicts of CaseChild fields,
     ``answers`` the validated extra answers of questionnaire ``version``, ``uploads``
     Werkzeug files. The receipt code is returned once and stored only as a hash.
+    A public report (no ``actor``) that names anyone needs ``consent`` (Law No. 94-V);
+    staff entering a report from another channel check the consent they record in their form.
     """
     _check_report(report, children)
-    uploads = [u for u in uploads if u and u.filename]
-    if len(uploads) > MAX_ATTACHMENTS:
-        raise InvalidInput(_l("You can attach at most %(n)s files.", n=MAX_ATTACHMENTS))
+    personal = has_personal_data(report, children)
+    if actor is None:
+        check_consent(report, children, consent)
+    uploads = _uploads(uploads)
     now = utcnow()
     code = new_receipt_code()
     case = Case(**report, received_at=now, answers=answers or {}, questionnaire_version=version,
@@ -79,7 +143,7 @@ def submit_case(report, children, answers=None, uploads=(), version=None, actor=
                 receipt_hash=receipt_hash(code), urgent=bool(report.get("danger_now")),
                 due_on=due_date(now, cutoff_hour=settings.get("workday_cutoff_hour")),
                 entered_by_id=getattr(actor, "id", None))
-    if case.reporter_name or case.reporter_phone or case.reporter_email:
+    if personal and consent:
         case.consent_given_at = now
     for child in children:
         values = {k: child.get(k) for k in CHILD_FIELDS}
@@ -88,9 +152,7 @@ def submit_case(report, children, answers=None, uploads=(), version=None, actor=
     db.session.add(case)
     db.session.flush()
     for upload in uploads:
-        stored = store_file(upload, case.region_code, actor, allowed=PUBLIC_TYPES, message=_l(
-            "This file type is not accepted. Send PDF, JPEG, PNG, DOCX, MP3, M4A, OGG or MP4 files."))
-        case.attachments.append(CaseAttachment(file=stored, from_reporter=actor is None))
+        _attach(case, upload, actor)
     audit.record("case.submit", actor=actor, obj=case, channel=case.channel, urgent=case.urgent)
     _alert_new_case(case)
     db.session.flush()
@@ -116,3 +178,43 @@ def _alert_new_case(case):
 def find_by_receipt(code):
     """The case a receipt code opens, or None."""
     return db.session.scalar(select(Case).where(Case.receipt_hash == receipt_hash(code)))
+
+
+def add_reporter_message(case, body, uploads=()):
+    """The reporter adds information at /status with the receipt code, without an account
+    [R3: accessibility, transparency]; up to 5 files, checked by content like the report's.
+
+    The ombudsman of the region is told by e-mail, without the message's content (it may
+    name a child). Only flushes: the caller commits, so a refused file saves nothing.
+    """
+    body = (body or "").strip()
+    if not 1 <= len(body) <= MAX_MESSAGE:
+        raise InvalidInput(_l("Write a message of 1 to %(n)s characters.", n=MAX_MESSAGE))
+    uploads = _uploads(uploads)
+    message = CaseMessage(case=case, from_reporter=True, body=body)
+    db.session.add(message)
+    db.session.flush()
+    for upload in uploads:
+        _attach(case, upload, message=message)
+    audit.record("case.reporter_message", obj=case, message_id=message.id, files=len(uploads))
+    ombudsmen = list(db.session.scalars(select(User.email).where(
+        User.role == "ombudsman", User.region_code == case.region_code, User.is_enabled.is_(True))))
+    link = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/admin/case/details/?id={case.id}"
+    notifications.queue_email(
+        ombudsmen, bilingual_subject("New message on case %(number)s", number=case.registration_number),
+        bilingual("The reporter added a message to case %(number)s. Open it in the system: %(link)s",
+                  number=case.registration_number, link=link),
+        topic="case.message", obj=case)
+    db.session.flush()
+    return message
+
+
+def reporter_attachment(case, attachment_id):
+    """A file of the message exchange on ``case`` the reporter may download, or None.
+
+    Only files sent with messages (the office's answers and the reporter's own); files
+    the office keeps on the case itself are internal."""
+    attachment = db.session.get(CaseAttachment, attachment_id)
+    if attachment is None or attachment.case_id != case.id or attachment.message_id is None:
+        return None
+    return attachment

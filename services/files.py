@@ -6,6 +6,7 @@ Photos are re-saved with Pillow without their EXIF data (location, camera), so a
 child's or reporter's whereabouts do not travel with a picture.
 """
 import hashlib
+import re
 from io import BytesIO
 
 import filetype
@@ -24,6 +25,7 @@ PUBLIC_TYPES = DOCUMENT_TYPES | frozenset({
     "audio/mpeg", "audio/mp4", "audio/ogg", "video/mp4",
 })
 IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def detect_type(data):
@@ -44,6 +46,13 @@ def strip_image_metadata(data, content_type):
     return out.getvalue()
 
 
+def clean_name(name):
+    """The uploaded name as data: control characters (NUL included, which Postgres
+    refuses) and path parts dropped, at most 255 characters."""
+    name = _CONTROL.sub("", (name or "").replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    return name[:255] or "file"
+
+
 def store_file(upload, region_code=None, actor=None, allowed=DOCUMENT_TYPES, message=None):
     """Save a Werkzeug ``FileStorage`` and return the StoredFile; refuse wrong type or size."""
     max_mb = settings.get("upload_max_mb")
@@ -58,7 +67,7 @@ def store_file(upload, region_code=None, actor=None, allowed=DOCUMENT_TYPES, mes
         raise InvalidInput(message or _l("This file type is not accepted. Send a PDF, JPEG or PNG file."))
     if content_type in IMAGE_FORMATS:
         data = strip_image_metadata(data, content_type)
-    stored = StoredFile(original_name=(upload.filename or "file")[:255], content_type=content_type,
+    stored = StoredFile(original_name=clean_name(upload.filename), content_type=content_type,
                         size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data,
                         region_code=region_code, uploaded_by_id=getattr(actor, "id", None))
     db.session.add(stored)

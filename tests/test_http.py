@@ -82,11 +82,12 @@ def test_not_found_page_is_friendly(client):
 
 
 def test_request_too_large_is_a_friendly_413(app):
+    limit = app.config["MAX_CONTENT_LENGTH"]
     app.config["MAX_CONTENT_LENGTH"] = 1000
     try:
         response = app.test_client().post("/login?lang=en", data={"email": "x" * 5000})
     finally:
-        app.config["MAX_CONTENT_LENGTH"] = None
+        app.config["MAX_CONTENT_LENGTH"] = limit
     assert response.status_code == 413
     assert "too large" in response.get_data(as_text=True)
 

@@ -1,0 +1,116 @@
+"""Guards of the public form and of /status.
+
+The form must stay open to anyone, a child included [R3: accessibility], so there is no
+CAPTCHA. Robots are kept out by a honeypot field, a minimum time to fill the form (a
+signed timestamp put in the form when it is shown), and a per-address limit on reports
+sent; receipt codes cannot be guessed because wrong codes are counted per address.
+"""
+import hmac
+import time
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+from itsdangerous import BadSignature, TimestampSigner
+
+from extensions import db
+from models import Case
+from services import settings
+from services.cases import find_by_receipt
+from services.errors import DomainError, InvalidInput
+from services.receipts import normalize_receipt
+from services.throttle import Throttle
+
+
+class Refused(DomainError):
+    """The report looks automated; it is shown again, nothing saved."""
+
+
+class Throttled(DomainError):
+    """Too many attempts from one address; ``str(error)`` says how long to wait."""
+
+
+class WrongReceipt(InvalidInput):
+    """The code opens no case."""
+
+
+def _signer():
+    return TimestampSigner(current_app.secret_key, salt="public-report-started")
+
+
+def started_token():
+    """A signed timestamp for a freshly shown form."""
+    return _signer().sign("report").decode()
+
+
+def seconds_since_start(token):
+    """Seconds since ``token`` was made, or None when it is missing or forged."""
+    try:
+        _value, signed_at = _signer().unsign(token or "", return_timestamp=True)
+    except (BadSignature, ValueError, TypeError, UnicodeError):
+        return None
+    return time.time() - signed_at.timestamp()
+
+
+def check_not_a_robot(honeypot, token):
+    """Refuse a report whose hidden field was filled, or sent sooner than
+    ``MIN_FILL_SECONDS`` after the form was shown (or with no valid timestamp)."""
+    if honeypot:
+        raise Refused(_l("We could not accept this report. Please check it and send it again."))
+    elapsed = seconds_since_start(token)
+    if elapsed is None or elapsed < current_app.config["MIN_FILL_SECONDS"]:
+        raise Refused(_l("You sent the form very quickly, so we could not tell you from a robot. "
+                         "Please check your answers and send the form again."))
+
+
+def _wait_message(minutes):
+    return lazy_ngettext("Too many attempts from your connection. Please wait %(num)s minute and try again.",
+                         "Too many attempts from your connection. Please wait %(num)s minutes and try again.",
+                         minutes)
+
+
+def _submissions():
+    return Throttle("public-report", max(1, settings.get("submissions_per_hour")), 60)
+
+
+def check_submission_limit(address):
+    """At most ``submissions_per_hour`` reports from one address (an admin setting)."""
+    throttle = _submissions()
+    if not throttle.allows(address):
+        raise Throttled(_wait_message(throttle.minutes_until_allowed(address)))
+
+
+def count_submission(address):
+    """Count a report that was saved: only saved reports count against the limit."""
+    _submissions().count(address)
+
+
+def _receipt_attempts():
+    return Throttle("receipt-code", max(1, current_app.config["RECEIPT_ATTEMPTS_PER_MINUTE"]), 1)
+
+
+def open_by_receipt(text, address):
+    """The case a receipt code opens. Spaces and dashes are ignored; a wrong code is
+    counted against ``address``, and past ``RECEIPT_ATTEMPTS_PER_MINUTE`` even the right
+    one waits, so codes cannot be guessed."""
+    throttle = _receipt_attempts()
+    if not throttle.allows(address):
+        raise Throttled(_wait_message(throttle.minutes_until_allowed(address)))
+    code = normalize_receipt(text)
+    if code is None:
+        raise WrongReceipt(_l("A receipt code has 16 digits. Check it and try again."))
+    case = find_by_receipt(code)
+    if case is None:
+        throttle.count(address)
+        raise WrongReceipt(_l("No report has this code. Check the digits and try again."))
+    return case
+
+
+def case_for_session(case_id, receipt_hash):
+    """The case a reporter opened earlier in this browser session, or None."""
+    if not isinstance(case_id, int) or not isinstance(receipt_hash, str):
+        return None
+    case = db.session.get(Case, case_id)
+    if case is None or not hmac.compare_digest(case.receipt_hash, receipt_hash):
+        return None
+    return case

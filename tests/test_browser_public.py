@@ -1,0 +1,245 @@
+"""The public site in a real browser: a report in Kazakh and in Russian with a file and an
+extra question, its receipt, /status with a message; axe-core finds no accessibility
+violations; the whole form can be filled with the keyboard alone.
+
+Screenshots of every page go to /tmp/screens/public-<page>-<lang>[-phone].png.
+"""
+import os
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from extensions import db
+from models import Case, CaseMessage
+from tests.browser import assert_no_csp_violations, browser, live_server, page  # noqa: F401
+from tests.public_helpers import make_questionnaire, png_with_gps
+
+pytestmark = pytest.mark.browser
+
+SCREENS = "/tmp/screens"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+RECEIPT = re.compile(r"^\d{4} \d{4} \d{4} \d{4}$")
+
+
+@pytest.fixture
+def quick_form(app):
+    """The form may be sent at once (a robot check otherwise waits MIN_FILL_SECONDS)."""
+    saved = app.config["MIN_FILL_SECONDS"]
+    app.config["MIN_FILL_SECONDS"] = 0
+    yield
+    app.config["MIN_FILL_SECONDS"] = saved
+
+
+@pytest.fixture
+def questionnaire(app):
+    """A national questionnaire: one required single-choice question (and one shown only
+    after the answer "school"), published and committed for the live server."""
+    with app.app_context():
+        make_questionnaire()
+
+
+def _screens(page, name, lang):
+    os.makedirs(SCREENS, exist_ok=True)
+    page.screenshot(path=f"{SCREENS}/public-{name}-{lang}.png", full_page=True)
+    page.set_viewport_size(PHONE)
+    page.screenshot(path=f"{SCREENS}/public-{name}-{lang}-phone.png", full_page=True)
+    page.set_viewport_size(DESKTOP)
+
+
+def _axe_clean(page):
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def _photo():
+    return {"name": "photo.png", "mimeType": "image/png", "buffer": png_with_gps()}
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_report_then_status_with_a_message(app, live_server, page, quick_form, questionnaire, lang):
+    page.goto(f"{live_server}/?lang={lang}")
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    _screens(page, "home", lang)
+    page.locator(".report-cta a").click()
+    expect(page).to_have_url(f"{live_server}/report")
+    _screens(page, "regions", lang)
+    page.locator('a[href="/report?region=75"]').click()
+
+    # "Yes, in danger" shows the emergency numbers at once (CSS, no script needed).
+    expect(page.locator("#danger-alert")).to_be_hidden()
+    page.check("#danger_now-0")
+    expect(page.locator("#danger-alert")).to_be_visible()
+    expect(page.locator('#danger-alert a[href="tel:112"]')).to_be_visible()
+    page.check("#danger_now-1")
+    expect(page.locator("#danger-alert")).to_be_hidden()
+
+    page.check("#kind-0")
+    page.fill("#child1-age", "11")
+    page.check("#child1-sex-0")
+    page.locator("details.another-child summary").first.click()
+    page.fill("#child2-birth_year", "2019")
+    page.check("#categories-2")
+    page.fill("#description", "Бір топ оқушы сабақтан кейін күн сайын оны ұрады. Мұғалімдер ештеңе істемейді.")
+    page.check("#responsible-2")
+    # The dependent question is hidden by the script until "At school" is chosen.
+    expect(page.locator("#q-teacher_told-0")).to_be_hidden()
+    page.check("#q-place-1")
+    expect(page.locator("#q-teacher_told-0")).to_be_visible()
+    page.check("#q-teacher_told-1")
+    page.set_input_files("#attachments", files=[_photo()])
+    _screens(page, "report", lang)
+    page.locator("form.report-form button[type=submit]").click()
+
+    expect(page).to_have_url(f"{live_server}/report/done")
+    number = page.locator("[data-testid=registration-number]").inner_text().strip()
+    receipt = page.locator("[data-testid=receipt-code]").inner_text().strip()
+    assert re.fullmatch(r"75-\d{4}-\d{6}", number) and RECEIPT.fullmatch(receipt)
+    expect(page.locator("[data-print]")).to_be_visible()      # the script shows the Print button
+    _screens(page, "done", lang)
+    with app.app_context():
+        case = db.session.scalar(select(Case).where(Case.registration_number == number))
+        assert case.language == lang and case.answers == {"place": "school", "teacher_told": "no"}
+        assert len(case.children) == 2 and len(case.attachments) == 1
+    page.reload()
+    expect(page.locator("[data-testid=receipt-code]")).to_have_count(0)
+
+    page.goto(f"{live_server}/status")
+    _screens(page, "status", lang)
+    page.fill("#code", receipt.replace(" ", "  "))
+    page.locator('form[action="/status"] button[type=submit]').click()
+    expect(page).to_have_url(f"{live_server}/status")
+    expect(page.locator("[data-testid=case-state]")).to_be_visible()
+    expect(page.locator("[data-testid=due-on]")).to_be_visible()
+    page.fill("#message-body", "Бүгін тағы болды. Сегодня опять.")
+    page.set_input_files("#message-attachments", files=[_photo()])
+    page.locator('form[action="/status/message"] button[type=submit]').click()
+    expect(page.locator(".message-reporter .message-body")).to_have_text("Бүгін тағы болды. Сегодня опять.")
+    expect(page.locator(".message-files a")).to_have_text("photo.png")
+    _screens(page, "status-case", lang)
+    with app.app_context():
+        assert db.session.scalar(select(CaseMessage).where(CaseMessage.case_id == case.id)).from_reporter
+
+    page.locator('form[action="/status/close"] button[type=submit]').click()
+    expect(page.locator("#code")).to_be_visible()
+    assert_no_csp_violations(page)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+@pytest.mark.parametrize("path, name", [("/", "home"), ("/report?region=75", "report"), ("/status", "status"),
+                                        ("/report", "regions"), ("/privacy", "privacy")])
+def test_no_accessibility_violations(app, live_server, page, questionnaire, lang, path, name):
+    sep = "&" if "?" in path else "?"
+    page.goto(f"{live_server}{path}{sep}lang={lang}")
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    _axe_clean(page)
+    if name == "privacy":
+        _screens(page, name, lang)
+    page.set_viewport_size(PHONE)
+    _axe_clean(page)
+    page.set_viewport_size(DESKTOP)
+    assert_no_csp_violations(page)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_no_accessibility_violations_with_errors_and_on_the_case(app, live_server, page, quick_form,
+                                                                 questionnaire, lang):
+    """The form shown again with errors, the confirmation and the opened case pass too."""
+    page.goto(f"{live_server}/report?region=75&lang={lang}")
+    page.check("#danger_now-0")
+    page.locator("details.another-child summary").first.click()
+    page.fill("#child2-name", "Test")
+    page.locator("form.report-form button[type=submit]").click()
+    expect(page.locator("#error-summary")).to_be_focused()
+    expect(page.locator("#danger-alert")).to_be_visible()
+    _axe_clean(page)
+    _screens(page, "report-errors", lang)
+
+    page.check("#kind-1")
+    page.fill("#complaint_target", "Аудан әкімдігінің білім бөлімі")
+    page.fill("#child1-age", "6")
+    page.fill("#child2-age", "4")
+    page.check("#categories-0")
+    page.fill("#description", "Балабақшаға орын бермейді, екі жыл күттік.")
+    page.check("#responsible-5")
+    page.check("#q-place-0")
+    page.check("#consent")
+    page.locator("form.report-form button[type=submit]").click()
+    expect(page).to_have_url(f"{live_server}/report/done")
+    receipt = page.locator("[data-testid=receipt-code]").inner_text()
+    _axe_clean(page)
+    page.goto(f"{live_server}/status")
+    page.fill("#code", receipt)
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-testid=case-state]")).to_be_visible()
+    _axe_clean(page)
+    assert_no_csp_violations(page)
+
+
+def _focus_id(page):
+    return page.evaluate("document.activeElement ? document.activeElement.id : ''")
+
+
+def _tab_to(page, element_id, limit=120):
+    """Press Tab until the element with ``element_id`` has the focus; check it shows."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if _focus_id(page) == element_id:
+            outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+            assert outline != "none", f"no visible focus on #{element_id}"
+            return
+    raise AssertionError(f"Tab never reached #{element_id} (last: #{_focus_id(page)})")
+
+
+def test_keyboard_only_report(app, live_server, page, quick_form):
+    page.goto(f"{live_server}/report?region=75&lang=ru")
+    keyboard = page.keyboard
+    _tab_to(page, "danger_now-0")
+    keyboard.press("ArrowRight")                 # "No": arrows move within a radio group
+    assert page.is_checked("#danger_now-1")
+    _tab_to(page, "kind-0")
+    keyboard.press("Space")
+    _tab_to(page, "child1-age")
+    keyboard.type("12")
+    _tab_to(page, "categories-0")
+    keyboard.press("Space")
+    _tab_to(page, "description")
+    keyboard.type("Ребёнка не пускают в школу уже месяц, директор не отвечает.")
+    _tab_to(page, "responsible-0")
+    keyboard.press("ArrowDown")
+    keyboard.press("ArrowDown")
+    assert page.is_checked("#responsible-2")
+    _tab_to(page, "reporter_type-0")
+    keyboard.press("Space")
+    _tab_to(page, "reporter_phone")
+    keyboard.type("+7 701 555 44 33")
+    _tab_to(page, "consent")
+    keyboard.press("Space")
+    keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.type") == "submit"
+    keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server}/report/done")
+    expect(page.locator("[data-testid=receipt-code]")).to_have_text(RECEIPT)
+    with app.app_context():
+        case = db.session.scalar(select(Case))
+        assert case.language == "ru" and case.reporter_phone == "+7 701 555 44 33" and case.consent_given_at
+    assert_no_csp_violations(page)
+
+
+def test_quick_exit_leaves_and_esc_twice(app, live_server, page):
+    page.route("https://www.google.kz/**", lambda route: route.fulfill(status=200, body="neutral"))
+    page.goto(f"{live_server}/")
+    page.goto(f"{live_server}/report")
+    page.locator("#quick-exit").click()
+    expect(page).to_have_url("https://www.google.kz/")
+    page.go_back()
+    # The report page was replaced in the history: "Back" does not return to it.
+    assert page.url != f"{live_server}/report"
+
+    page.goto(f"{live_server}/status")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+    expect(page).to_have_url("https://www.google.kz/")
