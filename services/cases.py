@@ -15,7 +15,7 @@ from extensions import db
 from models import Case, CaseAttachment, CaseChild, CaseMessage, Region, User
 from models.base import utcnow
 from models.case import CATEGORIES, KINDS, REPORTER_TYPES, RESPONSIBLE, SEXES
-from services import audit, notifications, recipients, settings
+from services import audit, case_workflow, notifications, recipients, settings
 from services.deadlines import due_date
 from services.errors import InvalidInput
 from services.files import PUBLIC_TYPES, clean_name, store_file
@@ -155,7 +155,8 @@ def submit_case(report, children, answers=None, uploads=(), version=None, actor=
         _attach(case, upload, actor)
     audit.record("case.submit", actor=actor, obj=case, channel=case.channel, urgent=case.urgent)
     _alert_new_case(case)
-    db.session.flush()
+    # Registered at once: [R10.1] says "immediately", so its alerts leave with this commit.
+    case_workflow.register(case, actor)
     return case, code
 
 

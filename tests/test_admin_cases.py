@@ -238,7 +238,7 @@ def test_filters_and_search_work(client, auth, people, cases):
     # Filters in the order of CaseView.column_filters: region, state, kind, urgent, year.
     checks = [
         ("flt0_0=75", {urgent, ordinary}, {other}),
-        ("flt0_1=received", {urgent, ordinary, other}, set()),
+        ("flt0_1=registered", {urgent, ordinary, other}, set()),
         ("flt0_1=closed", set(), {urgent, ordinary, other}),
         ("flt0_2=appeal", {urgent, other}, set()),
         ("flt0_3=1", {urgent}, {ordinary, other}),

@@ -324,7 +324,7 @@ def test_status_with_the_right_code_shows_state_and_due_date_and_no_child_name(c
     page = client.get("/status")
     status_html = page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "no-store"
-    assert "Received" in status_html and "will look at it soon" in status_html
+    assert "Registered" in status_html and "Your report is registered." in status_html
     assert case.registration_number in status_html
     assert 'data-testid="due-on"' in status_html
     from flask_babel import format_date
