@@ -17,7 +17,7 @@ from models.base import utcnow
 from services import audit, notifications, recipients
 from services.errors import InvalidInput, PermissionDenied, RegionMismatch
 from services.iin import is_valid_iin, normalize_iin
-from services.mailtext import bilingual, bilingual_subject
+from services.mailtext import N_, bilingual, bilingual_subject
 from services.password_links import set_password_url
 from services.users import create_user, find_by_email, set_enabled
 
@@ -27,11 +27,6 @@ class RegionHasOmbudsman(InvalidInput):
 
 
 ONE_IN_OFFICE_INDEX = "uq_appointment_one_in_office_per_region"
-
-
-def N_(message):
-    """Mark an e-mail text for extraction (a Babel default keyword); ``bilingual`` translates it."""
-    return message
 
 
 APPOINTEE_FIELDS = ("full_name", "iin", "phone", "email", "workplace", "note")

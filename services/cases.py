@@ -20,7 +20,7 @@ from services.deadlines import due_date
 from services.errors import InvalidInput
 from services.files import PUBLIC_TYPES, clean_name, store_file
 from services.iin import is_valid_iin, normalize_iin
-from services.mailtext import bilingual, bilingual_subject
+from services.mailtext import N_, bilingual, bilingual_subject
 from services.receipts import new_receipt_code, receipt_hash
 
 MAX_ATTACHMENTS = 5
@@ -166,8 +166,8 @@ def _alert_new_case(case):
     ombudsmen = list(db.session.scalars(select(User.email).where(
         User.role == "ombudsman", User.region_code == case.region_code, User.is_enabled.is_(True))))
     to = ombudsmen + (recipients.commissioner_office() if case.urgent else [])
-    subject = ("URGENT: new case %(number)s, %(region)s" if case.urgent
-               else "New case %(number)s, %(region)s")
+    subject = (N_("URGENT: new case %(number)s, %(region)s") if case.urgent
+               else N_("New case %(number)s, %(region)s"))
     link = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/admin/case/details/?id={case.id}"
     notifications.queue_email(
         to, bilingual_subject(subject, number=case.registration_number, region=case.region),

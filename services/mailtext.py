@@ -4,6 +4,11 @@ from flask_babel import force_locale, gettext
 LOCALES = ("kk", "ru")
 
 
+def N_(message):
+    """Mark a text for extraction only (a Babel default keyword); it is translated later."""
+    return message
+
+
 def _translations(message, variables):
     """``message`` in each locale; a value with ``localized_name`` (a Region) is named in it."""
     texts = []
