@@ -26,9 +26,9 @@ from models.base import utcnow
 from models.outbox import OutboxAttempt, OutboxMessage, OutboxStatus
 from services.notifications import backoff, deliver_due, deliver_one, queue_email
 from tests.smtp_server import SmtpServer, smtp_port_down, smtp_server, wait_until  # noqa: F401
+from tests.workers import WORKER_APP_NAME, start_worker, worker_log  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKER_APP_NAME = "outbox-test-worker"  # libpq's PGAPPNAME: lets a test cut the workers off
 PENDING, SENT, FAILED = (s.value for s in (OutboxStatus.PENDING, OutboxStatus.SENT, OutboxStatus.FAILED))
 
 
@@ -221,36 +221,6 @@ def _self_signed_certificate(tmp_path):
 # --- real worker processes: flask --app app worker ------------------------------------------
 
 
-@pytest.fixture
-def start_worker(database_url, tmp_path):
-    """Start ``flask --app app worker`` against the test database; kill leftovers after."""
-    started = []
-
-    def start(mail_url, name="worker"):
-        env = dict(os.environ, DATABASE_URL=database_url, APP_ENV="testing", SECRET_KEY="test",
-                   MAIL_URL=mail_url, WORKER_POLL_SECONDS="0.1", OUTBOX_RETRY_BASE_SECONDS="0.2",
-                   PGAPPNAME=WORKER_APP_NAME)
-        log_path = tmp_path / f"{name}.log"
-        with open(log_path, "wb") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"],
-                                    cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        proc.log_path = log_path
-        started.append(proc)
-        wait_until(lambda: proc.poll() is not None or "outbox worker started" in _log(proc), 30)
-        assert proc.poll() is None, _log(proc)
-        return proc
-
-    yield start
-    for proc in started:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-
-
-def _log(proc):
-    return proc.log_path.read_text(errors="replace")
-
-
 def _commit_email(app, subject):
     with app.app_context():
         message = queue_email(["alerts@test.kz"], subject, f"Body of {subject}")
@@ -271,15 +241,15 @@ def test_worker_delivers_committed_email_although_smtp_was_down(app, smtp_port_d
         queue_email(["alerts@test.kz"], "Rolled back", "Never sent")
         db.session.rollback()
     message_id = _commit_email(app, "Committed while SMTP is down")
-    assert wait_until(lambda: _message(app, message_id).attempts >= 1, 10), _log(worker)
+    assert wait_until(lambda: _message(app, message_id).attempts >= 1, 10), worker_log(worker)
     failed = _message(app, message_id)
     assert failed.status == PENDING and "Connection refused" in failed.last_error
     smtp_port_down.start()
-    assert smtp_port_down.wait_for(1, timeout=10), _log(worker)
+    assert smtp_port_down.wait_for(1, timeout=10), worker_log(worker)
     assert wait_until(lambda: _message(app, message_id).status == SENT, 5)
     time.sleep(0.3)  # room for a second copy, or the rolled-back message, to show up
     assert [m.subject for m in smtp_port_down.messages] == ["Committed while SMTP is down"]
-    assert worker.poll() is None, _log(worker)
+    assert worker.poll() is None, worker_log(worker)
 
 
 @pytest.mark.committed
@@ -287,12 +257,12 @@ def test_worker_finishes_current_message_on_sigterm(app, smtp_server, start_work
     smtp_server.delay = 1.0
     worker = start_worker(smtp_server.url)
     message_id = _commit_email(app, "Sent while stopping")
-    assert smtp_server.data_started.wait(10), _log(worker)
+    assert smtp_server.data_started.wait(10), worker_log(worker)
     worker.send_signal(signal.SIGTERM)
-    assert worker.wait(timeout=10) == 0, _log(worker)
+    assert worker.wait(timeout=10) == 0, worker_log(worker)
     assert [m.subject for m in smtp_server.messages] == ["Sent while stopping"]
     assert _message(app, message_id).status == SENT
-    assert "outbox worker stopped" in _log(worker)
+    assert "outbox worker stopped" in worker_log(worker)
 
 
 @pytest.mark.committed
@@ -300,14 +270,14 @@ def test_worker_killed_mid_send_leaves_the_message_to_another(app, smtp_server, 
     smtp_server.delay = 30  # the first worker holds the message, waiting for the reply
     first = start_worker(smtp_server.url, "first")
     message_id = _commit_email(app, "Survives SIGKILL")
-    assert smtp_server.data_started.wait(10), _log(first)
+    assert smtp_server.data_started.wait(10), worker_log(first)
     first.kill()
     first.wait()
     message = _message(app, message_id)
     assert (message.status, message.attempts) == (PENDING, 0)  # its transaction died with it
     smtp_server.delay = 0
     second = start_worker(smtp_server.url, "second")
-    assert smtp_server.wait_for(1, timeout=10), _log(second)
+    assert smtp_server.wait_for(1, timeout=10), worker_log(second)
     assert wait_until(lambda: _message(app, message_id).status == SENT, 5)
     time.sleep(0.3)
     assert [m.subject for m in smtp_server.messages] == ["Survives SIGKILL"]
@@ -361,12 +331,12 @@ def test_worker_survives_database_outage(app, smtp_server, start_worker):
             cut = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
                                     " WHERE application_name = :name"), {"name": WORKER_APP_NAME})
             assert cut.scalar() >= 1
-            assert wait_until(lambda: "database unavailable" in _log(worker), 5), _log(worker)
+            assert wait_until(lambda: "database unavailable" in worker_log(worker), 5), worker_log(worker)
             time.sleep(0.5)  # a few refused reconnections
         finally:
             conn.execute(text(f'ALTER DATABASE "{url.database}" ALLOW_CONNECTIONS true'))
     admin.dispose()
-    assert worker.poll() is None, _log(worker)
+    assert worker.poll() is None, worker_log(worker)
     message_id = _commit_email(app, "After the outage")
-    assert smtp_server.wait_for(1, timeout=10), _log(worker)
+    assert smtp_server.wait_for(1, timeout=10), worker_log(worker)
     assert wait_until(lambda: _message(app, message_id).status == SENT, 5)
