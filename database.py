@@ -10,6 +10,8 @@ import os
 from config import normalize_database_url
 
 log = logging.getLogger(__name__)
+# pgserver narrates every start at INFO; our own line below says what matters.
+logging.getLogger("pgserver").setLevel(logging.WARNING)
 
 EMBEDDED_DATABASE = "ombudsman"
 REQUIRED_EXTENSIONS = ("pg_trgm", "btree_gist")
