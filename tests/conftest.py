@@ -17,7 +17,7 @@ from app import create_app
 from config import TestConfig, normalize_database_url
 from database import start_embedded_postgres
 from extensions import db
-from tests.helpers import AuthActions
+from tests.helpers import AuthActions, gen_user
 
 KEPT_TABLES = {"region", "alembic_version"}
 
@@ -103,3 +103,18 @@ def runner(app):
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def people(app):
+    """One committed user of every role, regional roles in regions 75 (Almaty) and 71 (Astana)."""
+    with app.app_context():
+        return {
+            "superadmin": gen_user("superadmin"),
+            "commissioner": gen_user("commissioner"),
+            "committee": gen_user("committee"),
+            "akimat75": gen_user("akimat_admin", "75"),
+            "ombudsman75": gen_user("ombudsman", "75"),
+            "akimat71": gen_user("akimat_admin", "71"),
+            "ombudsman71": gen_user("ombudsman", "71"),
+        }

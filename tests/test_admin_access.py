@@ -1,21 +1,7 @@
 """The admin panel: who may open what, and region isolation by list, URL and export."""
 import pytest
 
-from tests.helpers import csrf_token, gen_user
-
-
-@pytest.fixture
-def people(app):
-    with app.app_context():
-        return {
-            "superadmin": gen_user("superadmin"),
-            "commissioner": gen_user("commissioner"),
-            "committee": gen_user("committee"),
-            "akimat75": gen_user("akimat_admin", "75"),
-            "ombudsman75": gen_user("ombudsman", "75"),
-            "akimat71": gen_user("akimat_admin", "71"),
-            "ombudsman71": gen_user("ombudsman", "71"),
-        }
+from tests.helpers import csrf_token
 
 
 @pytest.mark.parametrize("who", ["superadmin", "commissioner", "committee", "akimat75", "ombudsman75"])

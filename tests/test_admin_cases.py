@@ -11,7 +11,6 @@ from extensions import db
 from models import AuditEvent, Question, Questionnaire
 from services.cases import submit_case
 from services.questionnaires import publish
-from tests.helpers import gen_user
 
 CHILD_75 = {"name": "Айгерим Сарсенова", "iin": "120305601238", "school": "№12 мектеп-гимназия"}
 REPORTER_75 = {"reporter_name": "Марат Сериков", "reporter_phone": "+77011234567",
@@ -47,20 +46,6 @@ def _version(region):
     questionnaire.questions[1].label_en = "Renamed later"
     publish(questionnaire)
     return version
-
-
-@pytest.fixture
-def people(app):
-    with app.app_context():
-        return {
-            "superadmin": gen_user("superadmin"),
-            "commissioner": gen_user("commissioner"),
-            "committee": gen_user("committee"),
-            "akimat75": gen_user("akimat_admin", "75"),
-            "ombudsman75": gen_user("ombudsman", "75"),
-            "akimat71": gen_user("akimat_admin", "71"),
-            "ombudsman71": gen_user("ombudsman", "71"),
-        }
 
 
 @pytest.fixture

@@ -14,19 +14,6 @@ QUESTION_FIELDS = ("id", "position", "key", "type", "label_kk", "label_ru", "lab
                    "help_ru", "help_en", "options", "required", "show_if_key", "show_if_answer")
 
 
-@pytest.fixture
-def people(app):
-    with app.app_context():
-        return {
-            "superadmin": gen_user("superadmin"),
-            "commissioner": gen_user("commissioner"),
-            "committee": gen_user("committee"),
-            "akimat75": gen_user("akimat_admin", "75"),
-            "ombudsman75": gen_user("ombudsman", "75"),
-            "akimat71": gen_user("akimat_admin", "71"),
-        }
-
-
 def _question(index, **values):
     """The inline fields of one question as the create form names them (``questions-N-…``)."""
     data = {f"questions-{index}-{name}": "" for name in QUESTION_FIELDS}
