@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (ARRAY, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer,
-                        SmallInteger, String, Text, UniqueConstraint, text)
+                        SmallInteger, String, Text, UniqueConstraint)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -20,14 +20,13 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, InternalError
 
 from extensions import db
-from models import Appointment, AppointmentStep, AuditEvent, OutboxMessage, Region, User
+from models import Appointment, AppointmentStep, AuditEvent, OutboxMessage, User
 from models.appointment import TRANSITIONS
 from models.base import utcnow
 from services import appointments as service
 from services import notifications, password_links
 from services.appointments import RegionHasOmbudsman
 from services.errors import InvalidInput, PermissionDenied, RegionMismatch
-from services.mailtext import bilingual_subject
 from tests.helpers import csrf_token, gen_user
 from tests.smtp_server import smtp_server  # noqa: F401 (fixture)
 

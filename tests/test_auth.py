@@ -4,7 +4,7 @@ import pytest
 from extensions import db
 from models import AuditEvent, User
 from services.users import set_enabled
-from tests.helpers import PASSWORD, csrf_token, gen_user
+from tests.helpers import PASSWORD, gen_user
 
 
 @pytest.fixture

@@ -7,13 +7,11 @@ processes: killed with SIGKILL mid-send, stopped with SIGTERM, two at once, and 
 from the database.
 """
 import logging
-import os
 import re
 import shutil
 import signal
 import ssl
 import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
