@@ -10,6 +10,7 @@ from admin.appointments import AppointmentView
 from admin.base import StaffIndexView
 from admin.cases import CaseView
 from admin.ombudsmen import RegionOverviewView
+from admin.queue import QueueView
 from admin.organizations import CalendarOverrideView, OrganizationView
 from admin.questionnaires import QuestionnaireView
 from admin.regions import RegionView
@@ -31,6 +32,7 @@ def init_admin(app):
                                    category=_l("Ombudsmen")))
     admin.add_view(RegionOverviewView(name=_l("Ombudsmen by region"), endpoint="region_overview",
                                       category=_l("Ombudsmen")))
+    admin.add_view(QueueView(name=_l("Work queue"), endpoint="queue", category=_l("Cases")))
     admin.add_view(CaseView(Case, name=_l("Cases"), endpoint="case", category=_l("Cases")))
     admin.add_view(QuestionnaireView(Questionnaire, name=_l("Questionnaires"), endpoint="questionnaire",
                                      category=_l("Public form")))

@@ -1,14 +1,20 @@
-"""Cases screen (read-only for now): the list, filters and the details of a case [R6.2].
+"""Cases screen: the list, the details of a case, its workflow and checklist [R6.2], [R6.3],
+[R10], [R11], and staff entry of cases received by other channels.
 
 Identity rule (PRODUCT.md): the child's name, IIN and school and the reporter's name,
 phone and e-mail are shown only to the ombudsman of the case's region, the
 Commissioner's office and superadmins, and each such view is audited. Akimat
-administrators and the committee see the case without them: not in the list, the
-details, the export, nor through attachment names or downloads.
+administrators and the committee see the case, its workflow and checklist without them:
+not in the list, the details, the export, nor through file names, downloads, the
+addresses alerts went to or the text of the messages exchanged with the reporter (a
+letter names its addressee; a parent's message names the child).
+
+Only the ombudsman of the region acts; the steps, checklist actions, messages and the
+timeline are in ``admin.case_workflow``.
 """
 from io import BytesIO
 
-from flask import abort, request, send_file
+from flask import abort, flash, make_response, redirect, request, send_file
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter
 from flask_babel import gettext as _
@@ -16,15 +22,22 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from admin.base import STAFF_ROLES, SecureModelView
+from admin.case_workflow import ITEM_ACTION_LABELS, STEP_LABELS, CaseWorkflowMixin
 from admin.filters import YearFilter, choice_filter, region_filter
 from admin.formatters import TYPE_FORMATTERS, labelled
 from extensions import db
+from forms.cases import CaseEntryForm
 from i18n import LANGUAGE_NAMES
 from models import Case
-from models.case import (CASE_STATE_LABELS, CATEGORIES, CHANNELS, KINDS, REPORTER_TYPES, RESPONSIBLE,
-                         SEXES)
+from models.case import (CASE_STATE_LABELS, CATEGORIES, CHANNELS, KINDS, OUTCOMES, REPORTER_TYPES,
+                         RESPONSIBLE, SEXES)
+from models.checklist import ITEM_STATES, RULE_LABELS
 from services import audit
+from services import case_workflow as workflow
+from services.cases import submit_case
+from services.errors import DomainError
 from services.privacy import may_see_identity
+from services.receipts import format_receipt
 
 EXPORT_ROLES = frozenset({"ombudsman", "commissioner"})
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -34,15 +47,22 @@ def _categories(view, context, model, name):
     return ", ".join(str(CATEGORIES.get(c, c)) for c in model.categories or ())
 
 
+def _outcome(view, context, model, name):
+    return OUTCOMES.get(model.outcome, model.outcome) if model.outcome else ""
+
+
 def _as_text(formatter):
     """The same label, as plain text for a CSV cell."""
     return lambda view, context, model, name: str(formatter(view, context, model, name))
 
 
-class CaseView(SecureModelView):
+class CaseView(CaseWorkflowMixin, SecureModelView):
     roles = STAFF_ROLES
-    edit_roles = frozenset()  # the workflow comes with its own steps, never free editing
-    allow_create = allow_edit = allow_delete = False
+    # Cases are never edited: the workflow has its own steps. "Create" is the staff entry
+    # of a case from another channel, for the ombudsman of the region (``create_view``).
+    edit_roles = frozenset({"ombudsman"})
+    allow_create = True
+    allow_edit = allow_delete = False
     details_template = "admin/case_details.html"
     column_type_formatters_detail = TYPE_FORMATTERS  # local time, as in the list
 
@@ -58,7 +78,13 @@ class CaseView(SecureModelView):
     column_details_list = ("registration_number", "region", "kind", "complaint_target", "categories",
                            "state", "urgent", "danger_now", "received_at", "due_on", "channel",
                            "language", "occurred_when", "occurred_where", "responsible",
-                           "responsible_details", "description")
+                           "responsible_details", "description", "registered_at", "extended_due_on",
+                           "extension_reason", "police_confirmed_on", "police_reference", "answered_at",
+                           "closed_at", "outcome", "forwarded_to", "forwarded_on", "rejection_reason")
+    # Workflow facts shown on the details page only once they are recorded.
+    details_when_set = frozenset({"registered_at", "extended_due_on", "extension_reason",
+                                  "police_confirmed_on", "police_reference", "answered_at", "closed_at",
+                                  "outcome", "forwarded_to", "forwarded_on", "rejection_reason"})
     column_labels = {
         "registration_number": _l("Registration number"), "region": _l("Region"),
         "region_code": _l("Region"), "kind": _l("Kind"), "categories": _l("Categories"),
@@ -67,13 +93,18 @@ class CaseView(SecureModelView):
         "complaint_target": _l("Complaint against"), "description": _l("What happened"),
         "occurred_when": _l("When"), "occurred_where": _l("Where"),
         "responsible": _l("Who is responsible"), "responsible_details": _l("About the responsible"),
-        "language": _l("Language of the report"),
+        "language": _l("Language of the report"), "registered_at": _l("Registered"),
+        "extended_due_on": _l("Extended to"), "extension_reason": _l("Reason for the extension"),
+        "police_confirmed_on": _l("Police confirmed the violation on"),
+        "police_reference": _l("Police reference"), "answered_at": _l("Answered"),
+        "closed_at": _l("Closed"), "outcome": _l("Outcome"), "forwarded_to": _l("Forwarded to"),
+        "forwarded_on": _l("Forwarded on"), "rejection_reason": _l("Reason for the rejection"),
     }
     column_formatters = {
         "kind": labelled(KINDS, "kind"), "state": labelled(CASE_STATE_LABELS, "state"),
         "channel": labelled(CHANNELS, "channel"), "categories": _categories,
         "responsible": labelled(RESPONSIBLE, "responsible"),
-        "language": labelled(LANGUAGE_NAMES, "language"),
+        "language": labelled(LANGUAGE_NAMES, "language"), "outcome": _outcome,
     }
     column_formatters_detail = column_formatters
     column_formatters_export = {key: _as_text(f) for key, f in column_formatters.items()}
@@ -121,7 +152,10 @@ class CaseView(SecureModelView):
 
     def render(self, template, **kwargs):
         kwargs.setdefault("labels", {"sex": SEXES, "reporter_type": REPORTER_TYPES,
-                                     "state": CASE_STATE_LABELS})
+                                     "state": CASE_STATE_LABELS, "steps": STEP_LABELS,
+                                     "items": ITEM_ACTION_LABELS, "rules": RULE_LABELS,
+                                     "item_states": ITEM_STATES, "outcomes": OUTCOMES,
+                                     "languages": LANGUAGE_NAMES})
         return super().render(template, **kwargs)
 
     def files_of(self, case):
@@ -164,6 +198,38 @@ class CaseView(SecureModelView):
         db.session.commit()
         return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
                          download_name=stored.original_name)
+
+    # --- staff entry of a case from another channel --------------------------------------
+
+    @expose("/new/", methods=("GET", "POST"))
+    def create_view(self):
+        """A case received by phone, visit, letter, e-mail, media, e-Otinish or line 111.
+
+        The ombudsman of the region enters it; it is registered at once (its [R10]
+        checklist and alerts start), and the receipt code is shown once, to pass on.
+        """
+        list_url = self.get_url(".index_view")
+        if not self.can_create:
+            flash(_("Only the regional ombudsman enters cases."), "error")
+            return redirect(list_url)
+        form = CaseEntryForm()
+        if form.validate_on_submit():
+            try:
+                case, code = submit_case(form.report(current_user.region_code), form.children(),
+                                         actor=current_user, consent=bool(form.consent.data))
+                if case.state == "received":
+                    workflow.register(case, current_user)
+                db.session.commit()
+            except DomainError as error:
+                db.session.rollback()
+                flash(str(error), "error")
+            else:
+                response = make_response(self.render("admin/case_created.html", case=case, code=code,
+                                                     shown_code=format_receipt(code),
+                                                     details_url=self._details_url(case)))
+                response.headers["Cache-Control"] = "no-store"
+                return response
+        return self.render("admin/case_new.html", form=form, list_url=list_url)
 
 
 def _plain(value):

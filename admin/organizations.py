@@ -1,11 +1,12 @@
 """Directory of partner organizations [R7] and the working-day calendar overrides."""
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
+from wtforms.validators import Email, Optional
 
 from admin.base import SecureModelView
 from admin.filters import choice_filter, region_filter
 from admin.formatters import labelled
-from models import CalendarOverride, Organization
+from models import Organization
 from models.organization import ORGANIZATION_TYPES
 
 CALENDAR_KINDS = {"holiday": _l("Day off (holiday or transferred day off)"),
@@ -26,7 +27,9 @@ class OrganizationView(SecureModelView):
                       choice_filter(Organization.type, _l("Type"), ORGANIZATION_TYPES))
     form_columns = ("region", "type", "name_kk", "name_ru", "email", "phone", "is_active")
     form_overrides = {"type": SelectField}
-    form_args = {"type": {"choices": list(ORGANIZATION_TYPES.items()), "label": _l("Type")}}
+    # Alerts of [R10.1] and [R10.3] go to this address: a typo must not pass silently.
+    form_args = {"type": {"choices": list(ORGANIZATION_TYPES.items()), "label": _l("Type")},
+                 "email": {"validators": [Optional(), Email()], "filters": [lambda v: v.strip() if v else None]}}
     column_labels = {"region": _l("Region"), "type": _l("Type"), "name_kk": _l("Name (Kazakh)"),
                      "name_ru": _l("Name (Russian)"), "email": _l("E-mail"), "phone": _l("Phone"),
                      "is_active": _l("Active")}

@@ -55,6 +55,8 @@ def allowed_actions(actor, case):
             continue
         try:
             check(actor, case, action)
+        except PermissionDenied:
+            return []  # another role or region: no step at all (RegionMismatch included)
         except InvalidInput:
             continue
         actions.append(action)

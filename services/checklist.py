@@ -20,7 +20,7 @@ from models.case import RESPONSIBLE
 from models.organization import PLACEMENT_TYPES
 from services import audit, notifications, recipients, settings
 from services.deadlines import KZ_TZ
-from services.errors import InvalidInput
+from services.errors import InvalidInput, PermissionDenied, RegionMismatch
 from services.files import store_file
 from services.mailtext import bilingual, bilingual_subject
 
@@ -29,6 +29,11 @@ PERSON_RESPONSIBLE = ("parent_cohabiting", "family_member", "other_person", "loc
 R11_ALWAYS = ("R11.1", "R11.3", "R11.4", "R11.6")
 R11_IN_DANGER = ("R11.2", "R11.7")
 R11_URGENT = ("R11.1", "R11.2", "R11.7")  # "immediately" / "urgent" in the rule's text
+# The checklist is worked on from registration until the case is closed; a finished case
+# (closed, forwarded, rejected, withdrawn) keeps its record as it is.
+WORKING_STATES = ("registered", "in_progress", "answered")
+_PLACEMENT_MESSAGE = _l("Choose where the child was placed: a crisis, adaptation or child support "
+                        "centre, or a medical organization of the region's directory.")
 
 
 def _alert_due(start):
@@ -97,8 +102,41 @@ def generate_after_police_confirmation(case):
     db.session.flush()
 
 
+def check(actor, case):
+    """Raise unless ``actor`` — the ombudsman of the case's region — may work on its checklist now."""
+    if actor is None or actor.role != "ombudsman":
+        raise PermissionDenied(_l("Only the regional ombudsman handles cases."))
+    if actor.region_code != case.region_code:
+        raise RegionMismatch(_l("This case belongs to another region."))
+    if case.state not in WORKING_STATES:
+        raise InvalidInput(_l("The checklist of a finished case cannot be changed."))
+
+
+def may_work(actor, case):
+    try:
+        check(actor, case)
+    except (PermissionDenied, InvalidInput):
+        return False
+    return True
+
+
+def allowed_item_actions(actor, item):
+    """What ``actor`` may do with ``item`` now: "done", "not_applicable", "reference"."""
+    if not may_work(actor, item.case):
+        return []
+    actions = []
+    if item.status == "open":
+        actions.append("done")
+        if not item.required:
+            actions.append("not_applicable")
+    if item.rule == "R10.3" and item.status != "not_applicable":
+        actions.append("reference")
+    return actions
+
+
 def add_conversation(actor, case, person):
     """[R10.2] one more person to hold a preventive conversation with."""
+    check(actor, case)
     if not (person or "").strip():
         raise InvalidInput(_l("Say whom the conversation is with."))
     position = max((i.position for i in case.checklist if i.rule == "R10.2"), default=20) + 1
@@ -109,18 +147,26 @@ def add_conversation(actor, case, person):
 
 
 def complete(actor, item, note=None, held_on=None, reference=None, organization=None, files=()):
-    """Mark an item done, with what the rule needs: [R10.2] the date and a summary,
-    [R11.7] the placement organization from the directory."""
+    """Mark an item done, with what the rule needs: [R10.2] the date and a summary;
+    an automatic alert done by hand (told by phone, say) how they were told, and for
+    [R10.3] the reference numbers; [R11.7] the placement organization from the
+    region's directory."""
+    check(actor, item.case)
     _check_open(item)
     if item.rule == "R10.2" and (held_on is None or not (note or "").strip()):
         raise InvalidInput(_l("Give the date of the conversation and a short summary."))
-    if item.rule == "R11.7" and item.case.danger_now and (
-            organization is None or organization.type not in PLACEMENT_TYPES):
-        raise InvalidInput(_l("Choose where the child was placed: a crisis, adaptation or child "
-                              "support centre, or a medical organization."))
+    if item.automatic and item.rule != "R10.3" and not (note or "").strip():
+        raise InvalidInput(_l("Say how they were told: the system has not delivered this alert."))
+    if item.rule == "R10.3" and not ((reference or "").strip() or item.reference):
+        raise InvalidInput(_l("Give the reference numbers from the guardianship authority and the police."))
+    if organization is not None and (organization.type not in PLACEMENT_TYPES or not organization.is_active
+                                     or organization.region_code != item.case.region_code):
+        raise InvalidInput(_PLACEMENT_MESSAGE)
+    if item.rule == "R11.7" and item.case.danger_now and organization is None:
+        raise InvalidInput(_PLACEMENT_MESSAGE)
     item.status, item.done_at, item.done_by_id = "done", utcnow(), actor.id
     item.note, item.held_on = (note or "").strip() or item.note, held_on
-    item.reference = (reference or "").strip() or item.reference
+    item.reference = (reference or "").strip()[:200] or item.reference
     item.organization = organization
     _attach(actor, item, files)
     audit.record("checklist.done", actor=actor, obj=item, region_code=item.case.region_code, rule=item.rule)
@@ -129,6 +175,9 @@ def complete(actor, item, note=None, held_on=None, reference=None, organization=
 
 def record_reference(actor, item, reference):
     """[R10.3] the reference numbers given by guardianship and police."""
+    check(actor, item.case)
+    if item.rule != "R10.3":
+        raise InvalidInput(_l("Reference numbers are recorded for the guardianship and police alert only."))
     item.reference = (reference or "").strip()[:200] or None
     audit.record("checklist.reference", actor=actor, obj=item, region_code=item.case.region_code)
     db.session.flush()
@@ -136,12 +185,14 @@ def record_reference(actor, item, reference):
 
 def mark_not_applicable(actor, item, reason):
     """Only an item the rules do not require may be set aside, and only with a reason."""
+    check(actor, item.case)
     _check_open(item)
     if item.required:
         raise InvalidInput(_l("This item is required by the rules and cannot be set aside."))
     if not (reason or "").strip():
         raise InvalidInput(_l("Say why this item does not apply."))
     item.status, item.na_reason, item.done_by_id = "not_applicable", reason.strip(), actor.id
+    item.done_at = utcnow()  # who set it aside, and when
     audit.record("checklist.not_applicable", actor=actor, obj=item, region_code=item.case.region_code)
     db.session.flush()
 

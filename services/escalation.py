@@ -9,7 +9,7 @@ dedupe key, so each reminder is sent once and each digest once a day.
 from collections import defaultdict
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from extensions import db
 from models import Case, ChecklistItem, User
@@ -56,10 +56,17 @@ def overdue_by_region(now=None):
     for item in db.session.scalars(select(ChecklistItem).join(Case).where(
             ChecklistItem.status == "open", ChecklistItem.due_at < now, Case.state.in_(OPEN_STATES))):
         found[item.case.region_code]["items"].append(item)
-    for case in db.session.scalars(select(Case).where(Case.state.in_(OPEN_STATES))):
-        if case.deadline is not None and case.deadline < today:
-            found[case.region_code]["cases"].append(case)
+    # The deadline is compared in SQL: loading every open case to compare in Python
+    # would read the whole table (and each case's children and files) on every run.
+    for case in db.session.scalars(select(Case).where(
+            Case.state.in_(OPEN_STATES), deadline_column() < today).order_by(Case.id)):
+        found[case.region_code]["cases"].append(case)
     return found
+
+
+def deadline_column():
+    """``Case.deadline`` as SQL: the extended date when the term was extended."""
+    return func.coalesce(Case.extended_due_on, Case.due_on)
 
 
 def send_digests(now=None):

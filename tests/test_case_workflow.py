@@ -9,6 +9,7 @@ from extensions import db
 from models import CaseStep, OutboxMessage
 from services import case_workflow as workflow
 from services import checklist, escalation
+from services.deadlines import now_local
 from services.errors import InvalidInput, PermissionDenied, RegionMismatch
 from tests.factories import gen_case, gen_directory
 from tests.helpers import gen_user
@@ -205,3 +206,76 @@ def test_overdue_r10_item_escalates_to_commissioner_and_akimat(staff):
     assert "commissioner@demo.kz" in digest.recipients and staff["akimat"].email in digest.recipients
     assert case.registration_number in digest.body
     assert escalation.run()[1] == 0
+
+
+def test_allowed_actions_are_empty_for_other_roles_and_regions(staff):
+    case = registered()
+    for who in ("akimat", "commissioner", "ombudsman71"):
+        assert workflow.allowed_actions(staff[who], case) == []
+
+
+@pytest.mark.parametrize("who", ["akimat", "commissioner", "ombudsman71"])
+def test_only_the_ombudsman_of_the_region_works_on_the_checklist(staff, who):
+    case = registered(responsible="parent_cohabiting")
+    conversation, guardianship = case.checklist[1], case.checklist[-1]
+    expected = RegionMismatch if who == "ombudsman71" else PermissionDenied
+    with pytest.raises(expected):
+        checklist.complete(staff[who], conversation, note="x", held_on=date(2026, 11, 24))
+    with pytest.raises(expected):
+        checklist.add_conversation(staff[who], case, "Ағасы")
+    with pytest.raises(expected):
+        checklist.record_reference(staff[who], guardianship, "ref")
+    with pytest.raises(expected):
+        checklist.mark_not_applicable(staff[who], conversation, "x")
+    assert conversation.status == "open" and guardianship.reference is None
+
+
+def test_a_finished_case_keeps_its_checklist(staff):
+    case = registered()
+    workflow.reject(staff["ombudsman"], case, "Not about a child's rights.")
+    with pytest.raises(InvalidInput):
+        checklist.complete(staff["ombudsman"], case.checklist[1], note="x", held_on=date(2026, 11, 24))
+    assert checklist.allowed_item_actions(staff["ombudsman"], case.checklist[1]) == []
+
+
+def test_placement_only_in_an_organization_of_the_region(staff):
+    gen_directory("71")
+    case = registered(responsible="parent_cohabiting", danger_now=True)
+    workflow.confirm_police(staff["ombudsman"], case, date(2026, 11, 20), "ref")
+    placement = next(i for i in case.checklist if i.rule == "R11.7")
+    other = next(o for o in checklist.placement_organizations("71") if o.type == "crisis_centre")
+    with pytest.raises(InvalidInput):
+        checklist.complete(staff["ombudsman"], placement, note="x", organization=other)
+    assert placement.status == "open"
+
+
+def test_automatic_alerts_done_by_hand_say_how(staff):
+    case = registered(responsible="parent_cohabiting")
+    alert, guardianship = case.checklist[0], case.checklist[-1]
+    with pytest.raises(InvalidInput):
+        checklist.complete(staff["ombudsman"], alert)
+    checklist.complete(staff["ombudsman"], alert, note="Told the akim's office by phone at 10:15.")
+    with pytest.raises(InvalidInput):
+        checklist.complete(staff["ombudsman"], guardianship, note="By phone")
+    checklist.complete(staff["ombudsman"], guardianship, note="By phone", reference="ПОЛ-1 / ОП-2")
+    assert alert.status == guardianship.status == "done"
+    with pytest.raises(InvalidInput):
+        checklist.record_reference(staff["ombudsman"], alert, "not for R10.1")
+
+
+def test_cases_past_their_deadline_are_found_in_sql(staff):
+    late = registered()
+    closed = registered()
+    on_time = registered()
+    today = now_local().date()
+    yesterday = today - timedelta(days=1)
+    late.due_on = closed.due_on = yesterday
+    workflow.answer(staff["ombudsman"], closed, "Жауап.")
+    workflow.close(staff["ombudsman"], closed, "restored_fully")
+    late.extended_due_on = None
+    db.session.flush()
+    found = escalation.overdue_by_region()["75"]["cases"]
+    assert late in found and closed not in found and on_time not in found
+    late.extended_due_on = today + timedelta(days=5)  # extended: no longer late
+    db.session.flush()
+    assert late not in escalation.overdue_by_region().get("75", {"cases": []})["cases"]

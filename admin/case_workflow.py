@@ -1,0 +1,302 @@
+"""The workflow half of the case page [R6.2], [R6.3], [R10], [R11]: the steps, the checklist,
+the office's messages and the timeline.
+
+Only the ombudsman of the case's region acts. Each step is a button leading to a small
+confirmation form (``forms.cases``) that calls ``services.case_workflow`` or
+``services.checklist``; a step the user may not take is refused before its form is read
+(a forbidden POST stores no uploaded file), with the service's own reason. Everyone
+else who may open the case sees the same page read-only; the identity rule of
+``admin.cases`` holds here too (file names, the reporter's address among an alert's
+recipients, the text of messages with the reporter).
+"""
+from io import BytesIO
+
+from flask import abort, flash, redirect, request, send_file
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import and_, or_, select
+
+from extensions import db
+from forms.cases import STEP_FORMS, ConversationForm, MessageForm, NotApplicableForm, ReferenceForm, done_form
+from i18n import LANGUAGE_NAMES
+from models import ChecklistEvidence, OutboxMessage
+from models.base import utcnow
+from models.case import CASE_STATE_LABELS
+from models.checklist import ITEM_STATES, RULE_LABELS
+from services import audit, checklist
+from services import case_workflow as workflow
+from services.deadlines import latest_extension
+from services.errors import DomainError
+
+STEP_LABELS = {
+    "register": _l("Registered"), "start": _l("Start work"), "answer": _l("Final answer"),
+    "close": _l("Close the case"), "forward": _l("Forward to another body"), "reject": _l("Reject"),
+    "extend": _l("Extend the term"), "confirm_police": _l("Police confirmation [R11]"),
+    "withdraw": _l("Withdrawn by the reporter"),
+}
+ITEM_ACTION_LABELS = {"done": _l("Mark done"), "not_applicable": _l("Not applicable"),
+                      "reference": _l("Reference numbers")}
+ITEM_FORMS = {"not_applicable": NotApplicableForm, "reference": ReferenceForm}
+ITEM_SERVICES = {"done": checklist.complete, "not_applicable": checklist.mark_not_applicable,
+                 "reference": checklist.record_reference}
+STEP_SERVICES = {"start": workflow.start, "answer": workflow.answer, "close": workflow.close,
+                 "forward": workflow.forward, "reject": workflow.reject, "extend": workflow.extend,
+                 "confirm_police": workflow.confirm_police}
+
+
+class CaseWorkflowMixin:
+    """Mixed into ``admin.cases.CaseView``: needs its ``get_one`` (region-scoped),
+    ``shows_identity`` and ``files_of``."""
+
+    def may_act(self, case):
+        """True for the ombudsman of the case's region: the only one who handles it."""
+        return (current_user.is_authenticated and current_user.role == "ombudsman"
+                and current_user.region_code == case.region_code)
+
+    def steps_for(self, case):
+        """The workflow steps the current user may take now, as (action, label) pairs."""
+        return [(a, STEP_LABELS[a]) for a in workflow.allowed_actions(current_user, case)]
+
+    def checklist_rows(self, case):
+        """The checklist with, per item, whether it is overdue and what the user may do."""
+        now = utcnow()
+        identity = self.shows_identity(case)
+        rows = []
+        for item in case.checklist:
+            evidence = [{"evidence": e, "name": e.file.original_name if identity else _("file %(n)s", n=n),
+                         "downloadable": identity} for n, e in enumerate(item.evidence, start=1)]
+            rows.append({"item": item, "label": RULE_LABELS.get(item.rule, item.rule),
+                         "overdue": checklist.overdue(item, now), "evidence": evidence,
+                         "actions": [(a, ITEM_ACTION_LABELS[a])
+                                     for a in checklist.allowed_item_actions(current_user, item)]})
+        return rows
+
+    def may_add_conversation(self, case):
+        return checklist.may_work(current_user, case)
+
+    def alerts_for(self, case):
+        """The outbox messages about the case and its checklist items, with delivery status."""
+        item_ids = [str(item.id) for item in case.checklist]
+        about = and_(OutboxMessage.object_type == "cases", OutboxMessage.object_id == str(case.id))
+        if item_ids:
+            about = or_(about, and_(OutboxMessage.object_type == "checklist_item",
+                                    OutboxMessage.object_id.in_(item_ids)))
+        return db.session.scalars(select(OutboxMessage).where(about).order_by(OutboxMessage.id)).all()
+
+    def recipients_shown(self, case, message):
+        """The addresses an alert went to; the reporter's own address only to identity viewers."""
+        if self.shows_identity(case) or not case.reporter_email:
+            return message.recipients
+        reporter = case.reporter_email.strip().lower()
+        return [_("the reporter (hidden)") if r.lower() == reporter else r for r in message.recipients]
+
+    def timeline(self, case):
+        """Everything that happened, in time order: steps, checklist, alerts, messages, files."""
+        identity = self.shows_identity(case)
+        entries = []
+        for step in case.steps:
+            entries.append({"at": step.at, "kind": "step", "key": step.action, "who": step.actor,
+                            "what": STEP_LABELS.get(step.action, step.action),
+                            "detail": step.note or "",
+                            "state": CASE_STATE_LABELS.get(step.to_state, step.to_state)})
+        for item in case.checklist:
+            if item.status != "open" and item.done_at is not None:
+                entries.append({"at": item.done_at, "kind": "checklist", "key": item.rule,
+                                "who": item.done_by, "what": f"{item.rule} {RULE_LABELS.get(item.rule, '')}",
+                                "detail": ITEM_STATES.get(item.status, item.status), "state": ""})
+        for message in self.alerts_for(case):
+            entries.append({"at": message.created_at, "kind": "alert", "key": message.topic or "",
+                            "who": ", ".join(self.recipients_shown(case, message)),
+                            "what": message.subject, "detail": "", "state": "", "message": message})
+        files = self.files_of(case)
+        by_attachment = {item["attachment"].id: item for item in files}
+        for message in case.messages:
+            entries.append({"at": message.created_at, "kind": "message",
+                            "files": [by_attachment[a.id] for a in message.attachments if a.id in by_attachment],
+                            "key": "internal" if message.internal else (
+                                "reporter" if message.from_reporter else "office"),
+                            "who": _("Reporter") if message.from_reporter else (message.author or _("Staff")),
+                            "what": message.body, "detail": "", "state": "", "message": message})
+        for item in files:
+            if item["attachment"].message_id is not None:
+                continue  # shown with its message
+            entries.append({"at": item["attachment"].file.created_at, "kind": "file", "key": "attachment",
+                            "who": _("Reporter") if item["attachment"].from_reporter else _("Staff"),
+                            "what": item["name"], "detail": "", "state": "", "file": item})
+        for row in case.checklist:
+            for number, evidence in enumerate(row.evidence, start=1):
+                entries.append({"at": evidence.file.created_at, "kind": "file", "key": "evidence",
+                                "who": row.done_by or _("Staff"),
+                                "what": evidence.file.original_name if identity else _("file %(n)s", n=number),
+                                "detail": row.rule, "state": "", "evidence": evidence if identity else None})
+        entries.sort(key=lambda e: e["at"])
+        return entries
+
+    def language_label(self, case):
+        return LANGUAGE_NAMES.get(case.language, case.language)
+
+    # --- steps and checklist actions -----------------------------------------------------
+
+    def _case_or_404(self):
+        case = self.get_one(request.args.get("id", ""))
+        if case is None:
+            abort(404)
+        return case
+
+    def _details_url(self, case):
+        return self.get_url(".details_view", id=case.id)
+
+    def _step_refusal(self, case, action):
+        try:
+            workflow.check(current_user, case, action)
+        except DomainError as error:
+            return str(error)
+        if action == "confirm_police" and case.police_confirmed_on is not None:
+            return _("The police confirmation is already recorded.")
+        return _("This step is not possible in the case's current state.")
+
+    @expose("/step/<action>/", methods=("GET", "POST"))
+    def step_view(self, action):
+        """One workflow step: a confirmation form with the fields it needs."""
+        if action not in STEP_FORMS:
+            abort(404)
+        case = self._case_or_404()
+        details = self._details_url(case)
+        # Refused before the form is read: a forbidden POST changes and stores nothing.
+        if action not in workflow.allowed_actions(current_user, case):
+            flash(self._step_refusal(case, action), "error")
+            return redirect(details)
+        form = STEP_FORMS[action]()
+        if form.validate_on_submit():
+            try:
+                STEP_SERVICES[action](current_user, case, **form.service_arguments(case))
+                db.session.commit()
+            except DomainError as error:
+                db.session.rollback()
+                flash(str(error), "error")
+            else:
+                flash(_("Done: %(step)s.", step=STEP_LABELS[action]), "success")
+                return redirect(details)
+        info = {}
+        if action == "extend":
+            info = {"deadline": case.deadline, "latest": latest_extension(case.received_at)}
+        elif action == "forward":
+            info = {"forward_due": workflow.forward_due(case)}
+        return self.render("admin/case_step.html", form=form, case=case, action=action,
+                           step_label=STEP_LABELS[action], details_url=details, info=info,
+                           language=self.language_label(case))
+
+    def _item_or_404(self, case):
+        item = next((i for i in case.checklist if str(i.id) == request.args.get("item", "")), None)
+        if item is None:
+            abort(404)
+        return item
+
+    def _item_refusal(self, item, action):
+        try:
+            checklist.check(current_user, item.case)
+        except DomainError as error:
+            return str(error)
+        if action == "reference":
+            return _("Reference numbers are recorded for the guardianship and police alert only.")
+        if item.status != "open":
+            return _("This item is already closed.")
+        return _("This item is required by the rules and cannot be set aside.")
+
+    @expose("/item/<action>/", methods=("GET", "POST"))
+    def item_view(self, action):
+        """Mark a checklist item done, set it aside as not applicable, or record references."""
+        if action not in ITEM_SERVICES:
+            abort(404)
+        case = self._case_or_404()
+        item = self._item_or_404(case)
+        details = self._details_url(case)
+        if action not in checklist.allowed_item_actions(current_user, item):
+            flash(self._item_refusal(item, action), "error")
+            return redirect(details)
+        if action == "done":
+            form = done_form(item, checklist.placement_organizations(case.region_code)
+                             if item.rule == "R11.7" else ())
+        else:
+            form = ITEM_FORMS[action]()
+        if form.validate_on_submit():
+            try:
+                ITEM_SERVICES[action](current_user, item, **form.service_arguments(item))
+                db.session.commit()
+            except DomainError as error:
+                db.session.rollback()
+                flash(str(error), "error")
+            else:
+                flash(_("Done: %(step)s.", step=f"{item.rule} — {ITEM_ACTION_LABELS[action]}"), "success")
+                return redirect(details + f"#item-{item.id}")
+        return self.render("admin/case_step.html", form=form, case=case, action=action, item=item,
+                           item_label=RULE_LABELS.get(item.rule, item.rule),
+                           step_label=ITEM_ACTION_LABELS[action], details_url=details, info={},
+                           language=self.language_label(case))
+
+    @expose("/conversation/", methods=("POST",))
+    def conversation_view(self):
+        """[R10.2] add a person for a preventive conversation."""
+        case = self._case_or_404()
+        details = self._details_url(case)
+        try:
+            checklist.check(current_user, case)
+        except DomainError as error:
+            flash(str(error), "error")
+            return redirect(details)
+        form = ConversationForm()
+        if not form.validate_on_submit():
+            flash(_("Say whom the conversation is with."), "error")
+            return redirect(details)
+        try:
+            checklist.add_conversation(current_user, case, form.person.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash(_("Added to the checklist: a preventive conversation with %(person)s.",
+                    person=form.person.data.strip()), "success")
+        return redirect(details + "#checklist")
+
+    @expose("/message/", methods=("POST",))
+    def message_view(self):
+        """A message of the office to the reporter (seen at /status) or an internal note."""
+        case = self._case_or_404()
+        details = self._details_url(case)
+        if not self.may_act(case):
+            flash(_("Only the ombudsman of the region writes in a case."), "error")
+            return redirect(details)
+        form = MessageForm()
+        if not form.validate_on_submit():
+            flash(_("Write a message of 1 to 10,000 characters."), "error")
+            return redirect(details)
+        try:
+            workflow.send_message(current_user, case, form.body.data, internal=bool(form.internal.data))
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash(_("The internal note is saved.") if form.internal.data
+                  else _("The message is sent: the reporter reads it at /status."), "success")
+        return redirect(details + "#timeline")
+
+    @expose("/evidence/")
+    def evidence_view(self):
+        """Download a checklist evidence file, for those who may see the case's identities."""
+        case = self._case_or_404()
+        if not self.shows_identity(case):
+            abort(403)
+        evidence = db.session.get(ChecklistEvidence, int(request.args["evidence"])) \
+            if request.args.get("evidence", "").isdigit() else None
+        if evidence is None or evidence.item.case_id != case.id:
+            abort(404)
+        stored = evidence.file
+        audit.record("file.download", actor=current_user, obj=stored, region_code=case.region_code,
+                     case=case.id, evidence=evidence.id)
+        db.session.commit()
+        return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
+                         download_name=stored.original_name)

@@ -1,0 +1,32 @@
+"""The work queue (menu "Cases"): what is overdue, due today, urgent and new [R6.2], [R10], [R11].
+
+The ombudsman sees their region; the Commissioner's office, superadmins and the committee
+see all regions, with a region column. No identity is shown: registration number,
+region, categories, due time and state only.
+"""
+from flask_admin import expose
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from admin.base import StaffView
+from models.case import CASE_STATE_LABELS, CATEGORIES
+from models.checklist import RULE_LABELS
+from services.work_queue import LIMIT, sections
+
+SECTIONS = (
+    ("overdue", _l("Overdue")),
+    ("due_today", _l("Due today")),
+    ("urgent", _l("Urgent")),
+    ("new", _l("New")),
+)
+
+
+class QueueView(StaffView):
+    roles = frozenset({"ombudsman", "commissioner", "superadmin", "committee"})
+
+    @expose("/")
+    def index(self):
+        found = sections(current_user)
+        return self.render("admin/queue.html", sections=[(key, label, found[key]) for key, label in SECTIONS],
+                           show_region=current_user.sees_all_regions(), limit=LIMIT,
+                           state_labels=CASE_STATE_LABELS, rule_labels=RULE_LABELS, categories=CATEGORIES)

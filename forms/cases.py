@@ -1,0 +1,256 @@
+"""The small forms of case handling [R6.2], [R6.3], [R10], [R11]: one per workflow step,
+one per checklist action, the office's message, and staff entry of a case received by
+another channel (phone, visit, letter, e-mail, media, e-Otinish, line 111).
+
+Each form only collects; ``service_arguments`` hands its values to the service, which
+checks the rules.
+"""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateField, IntegerField, MultipleFileField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from i18n import LANGUAGE_NAMES
+from models.case import (CATEGORIES, CHANNELS, KINDS, OUTCOMES, REPORTER_TYPES, RESPONSIBLE, SEXES)
+from services.case_workflow import CLOSING_OUTCOMES
+from services.deadlines import now_local
+from services.iin import is_valid_iin
+
+
+def _today():
+    return now_local().date()
+
+
+def _note():
+    return TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)])
+
+
+def _required_text(label, max_length=5000, area=True):
+    field = TextAreaField if area else StringField
+    return field(label, validators=[DataRequired(), Length(max=max_length)])
+
+
+# --- workflow steps ---------------------------------------------------------------------
+
+class StartForm(FlaskForm):
+    note = _note()
+
+    def service_arguments(self, case):
+        return {"note": self.note.data}
+
+
+class AnswerForm(FlaskForm):
+    """The final answer, written in the language of the case (shown above the box)."""
+
+    body = TextAreaField(_l("Final answer to the reporter"),
+                         validators=[DataRequired(), Length(max=10000)], render_kw={"rows": 10})
+
+    def service_arguments(self, case):
+        return {"body": self.body.data}
+
+
+class CloseForm(FlaskForm):
+    outcome = SelectField(_l("Outcome"), choices=[(o, OUTCOMES[o]) for o in CLOSING_OUTCOMES],
+                          validators=[DataRequired()])
+    note = _note()
+
+    def service_arguments(self, case):
+        return {"outcome": self.outcome.data, "note": self.note.data}
+
+
+class ForwardForm(FlaskForm):
+    to_body = _required_text(_l("Forwarded to (body)"), 300, area=False)
+    note = _note()
+
+    def service_arguments(self, case):
+        return {"to_body": self.to_body.data, "note": self.note.data}
+
+
+class RejectForm(FlaskForm):
+    reason = _required_text(_l("Reason (the reporter is told)"))
+
+    def service_arguments(self, case):
+        return {"reason": self.reason.data}
+
+
+class ExtendForm(FlaskForm):
+    new_due = DateField(_l("New deadline"), validators=[DataRequired()])
+    reason = _required_text(_l("Reason for the extension (the reporter is told)"))
+
+    def service_arguments(self, case):
+        return {"new_due": self.new_due.data, "reason": self.reason.data}
+
+
+class PoliceForm(FlaskForm):
+    confirmed_on = DateField(_l("Date of the police confirmation"), default=_today,
+                             validators=[DataRequired()])
+    reference = _required_text(_l("Reference (e.g. the KUI registration number)"), 200, area=False)
+
+    def service_arguments(self, case):
+        return {"confirmed_on": self.confirmed_on.data, "reference": self.reference.data}
+
+
+STEP_FORMS = {"start": StartForm, "answer": AnswerForm, "close": CloseForm, "forward": ForwardForm,
+              "reject": RejectForm, "extend": ExtendForm, "confirm_police": PoliceForm}
+
+
+# --- checklist ----------------------------------------------------------------------------
+
+class _DoneForm(FlaskForm):
+    """Base of the "mark done" form; ``done_form`` adds what the item's rule needs."""
+
+    def service_arguments(self, item):
+        data = {"note": self.note.data, "files": [f for f in self.files.data or () if getattr(f, "filename", "")]}
+        if "held_on" in self._fields:
+            data["held_on"] = self.held_on.data
+        if "reference" in self._fields:
+            data["reference"] = self.reference.data
+        if "organization" in self._fields:
+            chosen = self.organization.data
+            data["organization"] = self._organizations.get(int(chosen)) if chosen else None
+        return data
+
+
+def done_form(item, organizations=()):
+    """The "mark done" form of ``item``: [R10.2] date and summary, [R10.3] reference
+    numbers, [R11.7] the placement organization from the region's directory; evidence
+    files for every item. WTForms orders fields by creation, so they are made here."""
+    fields = {}
+    if item.rule == "R10.2":
+        fields["held_on"] = DateField(_l("Date of the conversation"), default=_today,
+                                      validators=[DataRequired()])
+        fields["note"] = _required_text(_l("Summary of the conversation"))
+    if item.rule == "R10.3":
+        fields["reference"] = _required_text(_l("Reference numbers (guardianship, police)"), 200, area=False)
+    if item.rule == "R11.7":
+        required = item.case.danger_now
+        fields["organization"] = SelectField(
+            _l("Where the child was placed"),
+            choices=([] if required else [("", _l("Not placed"))])
+            + [(str(o.id), o.localized_name()) for o in organizations],
+            validators=[DataRequired()] if required else [Optional()])
+    if item.automatic and item.rule != "R10.3":
+        fields["note"] = _required_text(_l("How they were told (the system has not delivered this alert)"))
+    if "note" not in fields:
+        fields["note"] = TextAreaField(_l("What was done"), validators=[Optional(), Length(max=5000)])
+    fields["files"] = MultipleFileField(_l("Evidence files (PDF, JPEG or PNG)"))
+    form_class = type("DoneForm", (_DoneForm,), fields)
+    form = form_class()
+    form._organizations = {o.id: o for o in organizations}
+    return form
+
+
+class NotApplicableForm(FlaskForm):
+    reason = _required_text(_l("Why this item does not apply"))
+
+    def service_arguments(self, item):
+        return {"reason": self.reason.data}
+
+
+class ReferenceForm(FlaskForm):
+    reference = _required_text(_l("Reference numbers (guardianship, police)"), 200, area=False)
+
+    def service_arguments(self, item):
+        return {"reference": self.reference.data}
+
+
+class ConversationForm(FlaskForm):
+    person = _required_text(_l("Person for a preventive conversation (a role, e.g. “the stepfather”)"),
+                            200, area=False)
+
+
+class MessageForm(FlaskForm):
+    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=10000)],
+                         render_kw={"rows": 4})
+    internal = BooleanField(_l("Internal note (never shown to the reporter)"))
+
+
+# --- staff entry of a case from another channel --------------------------------------------
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _iin(form, field):
+    if field.data and not is_valid_iin(field.data):
+        raise ValidationError(_l("This IIN is not valid: check the 12 digits, or leave it empty."))
+
+
+def _optional_text(label, max_length):
+    return StringField(label, validators=[Optional(), Length(max=max_length)],
+                       filters=[lambda value: value.strip() if isinstance(value, str) else value])
+
+
+STAFF_CHANNELS = [(code, label) for code, label in CHANNELS.items() if code != "web"]
+
+
+class CaseEntryForm(FlaskForm):
+    """A case received by phone, at a visit, by letter or e-mail, from the media, e-Otinish
+    or line 111, entered by the ombudsman of the region."""
+
+    channel = SelectField(_l("Received by"), choices=STAFF_CHANNELS, validators=[DataRequired()])
+    language = SelectField(_l("Language of the reporter (the answer is written in it)"),
+                           choices=list(LANGUAGE_NAMES.items()), default="kk", validators=[DataRequired()])
+    kind = SelectField(_l("Kind"), choices=list(KINDS.items()), validators=[DataRequired()])
+    complaint_target = _optional_text(_l("Complaint against (body, organization or official)"), 500)
+    categories = MultiCheckboxField(_l("Categories"), choices=list(CATEGORIES.items()),
+                                    validators=[DataRequired(_l("Choose at least one category."))])
+    description = TextAreaField(_l("What happened"), validators=[DataRequired(), Length(min=20, max=10000)],
+                                render_kw={"rows": 6})
+    responsible = SelectField(_l("Who is responsible"), choices=list(RESPONSIBLE.items()),
+                              validators=[DataRequired()])
+    danger_now = BooleanField(_l("The child is in danger now"))
+    child_age = IntegerField(_l("Child's age"), validators=[Optional(), NumberRange(0, 17)])
+    child_birth_year = IntegerField(_l("Child's year of birth"), validators=[Optional(), NumberRange(1990, 2100)])
+    child_sex = SelectField(_l("Child's sex"), choices=list(SEXES.items()), default="unspecified")
+    child_name = _optional_text(_l("Child's name"), 200)
+    child_iin = _optional_text(_l("Child's IIN"), 12)
+    child_school = _optional_text(_l("Child's school or organization"), 300)
+    reporter_type = SelectField(_l("Who reported"), choices=[("", "—")] + list(REPORTER_TYPES.items()),
+                                validators=[Optional()])
+    reporter_name = _optional_text(_l("Reporter's name"), 200)
+    reporter_phone = _optional_text(_l("Reporter's phone"), 40)
+    reporter_email = StringField(_l("Reporter's e-mail"), validators=[Optional(), Length(max=254), Email()])
+    consent = BooleanField(_l("The reporter agreed to the processing of the personal data given"))
+
+    def validate_child_iin(self, field):
+        _iin(self, field)
+
+    def validate(self, extra_validators=None):
+        """Checks across fields (an Optional() field skips its own inline validators)."""
+        valid = super().validate(extra_validators)
+        if self.child_age.data is None and self.child_birth_year.data is None and not self.child_age.errors:
+            self.child_age.errors = [*self.child_age.errors, _l("Give the child's age or year of birth.")]
+            valid = False
+        if self.kind.data == "complaint" and not self.complaint_target.data:
+            self.complaint_target.errors = [*self.complaint_target.errors, _l(
+                "Say which body, organization or official the complaint is about.")]
+            valid = False
+        return valid
+
+    def validate_consent(self, field):
+        personal = any((self.child_name.data, self.child_iin.data, self.reporter_name.data,
+                        self.reporter_phone.data, self.reporter_email.data))
+        if personal and not field.data:
+            raise ValidationError(_l("Names, an IIN or contacts were given: record the reporter's "
+                                     "consent, or leave them out."))
+
+    def report(self, region_code):
+        """The case fields for ``services.cases.submit_case``."""
+        return {"region_code": region_code, "channel": self.channel.data, "language": self.language.data,
+                "kind": self.kind.data,
+                "complaint_target": (self.complaint_target.data or None) if self.kind.data == "complaint" else None,
+                "categories": list(self.categories.data), "description": self.description.data.strip(),
+                "responsible": self.responsible.data, "danger_now": bool(self.danger_now.data),
+                "reporter_type": self.reporter_type.data or None,
+                "reporter_name": self.reporter_name.data or None,
+                "reporter_phone": self.reporter_phone.data or None,
+                "reporter_email": (self.reporter_email.data or "").strip() or None}
+
+    def children(self):
+        return [{"age": self.child_age.data, "birth_year": self.child_birth_year.data,
+                 "sex": self.child_sex.data, "name": self.child_name.data or None,
+                 "iin": self.child_iin.data or None, "school": self.child_school.data or None}]

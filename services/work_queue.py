@@ -1,0 +1,90 @@
+"""The ombudsman's work queue: what needs attention now [R6.2], [R10], [R11].
+
+Four sections, urgent cases first in each, at most ``LIMIT`` rows a part, all filtered
+in SQL (never every case loaded to filter in Python):
+- overdue: open checklist items past their due time (answered cases included: the
+  checklist is work until the case is closed), and open cases past their deadline;
+- due today (Asia/Almaty date): items due later today, cases whose deadline is today;
+- urgent: open cases where the child is in danger now;
+- new: cases not started yet (received or registered).
+The rows carry no identity: registration number, region, categories, due, state.
+"""
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+
+from extensions import db
+from models import Case, ChecklistItem, Region
+from models.base import utcnow
+from services.case_workflow import OPEN_STATES
+from services.checklist import WORKING_STATES
+from services.deadlines import KZ_TZ
+from services.escalation import deadline_column
+
+LIMIT = 50
+NEW_STATES = ("received", "registered")
+
+
+@dataclass
+class Row:
+    case_id: int
+    number: str
+    region: Region
+    categories: list
+    urgent: bool
+    state: str
+    due: object  # a datetime (checklist item) or a date (the case's deadline)
+    rule: str | None = None  # None: the case's own deadline
+    person: str | None = None
+
+    @property
+    def sort_key(self):
+        due = self.due
+        if due is None:
+            due = datetime.max.replace(tzinfo=KZ_TZ)
+        elif not isinstance(due, datetime):
+            due = datetime.combine(due, time(23, 59), tzinfo=KZ_TZ)
+        return (not self.urgent, due)
+
+
+_CASE_COLUMNS = (Case.id, Case.registration_number, Region, Case.categories, Case.urgent, Case.state)
+
+
+def _scoped(query, user):
+    query = query.join(Region, Region.code == Case.region_code)
+    return query if user.sees_all_regions() else query.where(Case.region_code == user.region_code)
+
+
+def _item_rows(user, *where):
+    query = _scoped(select(*_CASE_COLUMNS, ChecklistItem.due_at, ChecklistItem.rule, ChecklistItem.person)
+                    .select_from(ChecklistItem).join(Case, Case.id == ChecklistItem.case_id), user)
+    # Items stay work to do after the answer, until the case is closed.
+    query = query.where(ChecklistItem.status == "open", Case.state.in_(WORKING_STATES), *where).order_by(
+        Case.urgent.desc(), ChecklistItem.due_at, ChecklistItem.id).limit(LIMIT)
+    return [Row(*row) for row in db.session.execute(query)]
+
+
+def _case_rows(user, *where, order=None):
+    query = _scoped(select(*_CASE_COLUMNS, deadline_column()), user).where(*where).order_by(
+        Case.urgent.desc(), *(order if order is not None else (deadline_column(), Case.id))).limit(LIMIT)
+    return [Row(*row) for row in db.session.execute(query)]
+
+
+def sections(user, now=None):
+    """{"overdue", "due_today", "urgent", "new"} → rows, urgent first."""
+    now = now or utcnow()
+    local = now.astimezone(KZ_TZ)
+    today = local.date()
+    tomorrow = datetime.combine(today + timedelta(days=1), time(0), tzinfo=KZ_TZ)
+    is_open = Case.state.in_(OPEN_STATES)
+    overdue = _item_rows(user, ChecklistItem.due_at < now) + _case_rows(
+        user, is_open, deadline_column() < today)
+    due_today = _item_rows(user, ChecklistItem.due_at >= now, ChecklistItem.due_at < tomorrow) + _case_rows(
+        user, is_open, deadline_column() == today)
+    return {
+        "overdue": sorted(overdue, key=lambda r: r.sort_key),
+        "due_today": sorted(due_today, key=lambda r: r.sort_key),
+        "urgent": _case_rows(user, is_open, Case.urgent.is_(True), order=(Case.received_at, Case.id)),
+        "new": _case_rows(user, Case.state.in_(NEW_STATES), order=(Case.received_at, Case.id)),
+    }

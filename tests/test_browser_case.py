@@ -1,0 +1,138 @@
+"""A case handled in a real browser [R6.2], [R10.2]: queue → start → conversation → answer,
+then the reporter reads the answer at /status with the receipt code.
+
+Selectors are data attributes, never English text: the pages are shown in Kazakh.
+Screenshots along the way go to /tmp/screens/case-*.png.
+"""
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from extensions import db
+from services import case_workflow as workflow
+from tests.browser import assert_no_csp_violations, browser, live_server, page  # noqa: F401
+from tests.factories import gen_case, gen_directory
+from tests.helpers import PASSWORD, gen_user
+
+pytestmark = pytest.mark.browser
+
+SCREENS = Path("/tmp/screens")
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+ANSWER = "Құрметті ата-ана! Мектеп директорымен сөйлестік, сынып жетекшісіне шара қолданылды."
+
+
+def shot(page, name):
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / f"case-{name}.png"), full_page=True)
+
+
+def log_in(page, live_server, email):
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form.stacked-form [type=submit]").click()
+    expect(page).to_have_url(f"{live_server}/admin/")
+
+
+def confirm(page):
+    page.locator("[data-testid=step-form] [data-testid=confirm-step]").click()
+
+
+def test_ombudsman_answers_and_the_reporter_reads_it(app, live_server, page, tmp_path):
+    with app.app_context():
+        ombudsman = gen_user("ombudsman", "75").email
+        gen_directory("75")
+        case, receipt = gen_case(responsible="education_org", categories=["bullying"],
+                                 reporter_email="parent@test.kz", reporter_name="Сәуле")
+        if case.state == "received":  # until submit_case registers by itself
+            workflow.register(case)
+        db.session.commit()
+        case_id = case.id
+    protocol = tmp_path / "Әңгіме хаттамасы.pdf"
+    protocol.write_bytes(PDF)
+
+    # The ombudsman finds the new case in the work queue and opens it.
+    log_in(page, live_server, ombudsman)
+    page.goto(f"{live_server}/admin/queue/")
+    row = page.locator(f'[data-testid=queue-new] tr[data-case="{case_id}"]')
+    expect(row).to_be_visible()
+    shot(page, "1-queue")
+    row.locator("[data-action=open-case]").click()
+    expect(page.locator("[data-testid=state]")).to_have_attribute("data-state", "registered")
+    expect(page.locator("[data-testid=checklist] tbody tr")).to_have_count(3)
+    shot(page, "2-registered")
+
+    # Start.
+    page.locator('[data-testid=step-buttons] [data-action="start"]').click()
+    expect(page).to_have_url(re.compile(r"/admin/case/step/start/\?id=\d+"))
+    confirm(page)
+    expect(page.locator("[data-testid=state]")).to_have_attribute("data-state", "in_progress")
+
+    # [R10.2] the conversation with the parents: date, summary and the signed protocol.
+    conversation = page.locator('[data-testid=checklist] tr[data-rule="R10.2"]').first
+    conversation.locator('[data-action="done"]').click()
+    expect(page).to_have_url(re.compile(r"/admin/case/item/done/\?id=\d+&item=\d+"))
+    form = page.locator("[data-testid=step-form]")
+    form.locator("#held_on").fill("2026-11-24")
+    form.locator("#note").fill("Ата-анамен кездесу өтті, заң бойынша жауапкершілік түсіндірілді.")
+    form.locator("#files").set_input_files(str(protocol))
+    shot(page, "3-conversation-form")
+    confirm(page)
+    done = page.locator('[data-testid=checklist] tr[data-rule="R10.2"]').first
+    expect(done).to_have_attribute("data-status", "done")
+    expect(done).to_contain_text("Әңгіме хаттамасы.pdf")
+
+    # The final answer, in the language of the case.
+    page.locator('[data-testid=step-buttons] [data-action="answer"]').click()
+    expect(page.locator("[data-testid=answer-language]")).to_have_attribute("data-language", "kk")
+    page.locator("[data-testid=step-form] #body").fill(ANSWER)
+    shot(page, "4-answer-form")
+    confirm(page)
+    expect(page.locator("[data-testid=state]")).to_have_attribute("data-state", "answered")
+    expect(page.locator('[data-testid=timeline] [data-testid=final-answer]')).to_have_count(1)
+    expect(page.locator('[data-testid=step-buttons] [data-action]')).to_have_count(1)
+    shot(page, "5-answered")
+    assert_no_csp_violations(page)
+
+    # The reporter, in another browser session, opens /status with the receipt code.
+    page.context.clear_cookies()
+    page.goto(f"{live_server}/status")
+    page.fill("input[name=code]", receipt)
+    page.locator('form[action="/status"] [type=submit]').click()
+    expect(page.locator("[data-testid=case-state]")).to_be_visible()
+    expect(page.locator(".message-office .message-body").last).to_have_text(ANSWER)
+    shot(page, "6-status")
+    assert_no_csp_violations(page)
+
+
+def test_ombudsman_enters_a_phone_call(app, live_server, page):
+    with app.app_context():
+        ombudsman = gen_user("ombudsman", "75").email
+        gen_directory("75")
+        db.session.commit()
+
+    log_in(page, live_server, ombudsman)
+    page.goto(f"{live_server}/admin/case/")
+    page.locator('a[href^="/admin/case/new/"]').first.click()
+    form = page.locator("[data-testid=case-entry-form]")
+    form.locator("#channel").select_option("phone")
+    form.locator("#language").select_option("ru")
+    form.locator('input[name=categories][value="violence"]').check()
+    form.locator("#description").fill("Звонила соседка: отчим бьёт мальчика, ребёнок часто плачет на лестнице.")
+    form.locator("#responsible").select_option("parent_cohabiting")
+    form.locator("#danger_now").check()
+    form.locator("#child_age").fill("8")
+    form.locator("#reporter_type").select_option("neighbour")
+    shot(page, "7-entry")
+    form.locator("[data-testid=save-case]").click()
+
+    code = page.locator("[data-testid=receipt-code]")
+    expect(code).to_have_attribute("data-code", re.compile(r"^\d{16}$"))
+    shot(page, "8-receipt")
+    page.locator("[data-testid=open-case]").click()
+    expect(page.locator("[data-testid=state]")).to_have_attribute("data-state", "registered")
+    expect(page.locator("[data-testid=case-language]")).to_have_attribute("data-language", "ru")
+    expect(page.locator('[data-testid=checklist] tr[data-rule="R10.3"]')).to_have_count(1)
+    assert_no_csp_violations(page)
