@@ -4,6 +4,7 @@ The choice comes from ``?lang=kk|ru|en`` (then kept in a cookie), the cookie, or
 browser's Accept-Language. Russian is formatted as ``ru_KZ`` (₸, Kazakh-style dates).
 Times are stored in UTC and shown in Asia/Almaty (UTC+5).
 """
+import os
 from urllib.parse import urlencode
 
 from flask import g, has_request_context, request
@@ -44,9 +45,11 @@ def select_language():
 
 
 def select_locale():
-    """Flask-Babel's selector; outside a request (commands, the worker) the default, kk."""
+    """Flask-Babel's selector. Outside a request (commands, the worker) the language of
+    the ``LANG`` environment variable when it is kk, ru or en, else Kazakh."""
     if not has_request_context():
-        return None
+        system = (os.environ.get("LANG") or "")[:2]
+        return BABEL_LOCALES.get(system)
     return BABEL_LOCALES[select_language()]
 
 

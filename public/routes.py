@@ -22,7 +22,7 @@ from models.case import CASE_STATE_LABELS
 from public import bp
 from services import intake, settings
 from services.cases import (STATE_EXPLANATIONS, AttachmentRefused, ConsentRequired, add_reporter_message,
-                            check_consent, reporter_attachment, submit_case)
+                            check_consent, reporter_attachment, reporter_messages, submit_case)
 from services.errors import InvalidInput
 from services.questionnaires import validate_answers, version_for_region
 from services.receipts import format_receipt
@@ -201,7 +201,7 @@ def _case_page(case, message_form=None, status=200):
     message_form = message_form or MessageForm(prefix="message", formdata=None)
     files_dropped = request.method == "POST" and bool(message_form.uploads())
     return _private(render_template(
-        "public/status_case.html", case=case, messages=case.messages,
+        "public/status_case.html", case=case, messages=reporter_messages(case),
         state_label=CASE_STATE_LABELS.get(case.state, case.state),
         explanation=STATE_EXPLANATIONS.get(case.state, ""),
         message_form=message_form, close_form=CloseForm(prefix="close"),

@@ -213,9 +213,15 @@ def add_reporter_message(case, body, uploads=()):
 def reporter_attachment(case, attachment_id):
     """A file of the message exchange on ``case`` the reporter may download, or None.
 
-    Only files sent with messages (the office's answers and the reporter's own); files
-    the office keeps on the case itself are internal."""
+    Only files sent with messages the reporter can read (the office's answers and the
+    reporter's own); files kept on the case itself or on internal notes are internal."""
     attachment = db.session.get(CaseAttachment, attachment_id)
-    if attachment is None or attachment.case_id != case.id or attachment.message_id is None:
+    if attachment is None or attachment.case_id != case.id or attachment.message_id is None \
+            or attachment.message.internal:
         return None
     return attachment
+
+
+def reporter_messages(case):
+    """What the reporter reads at /status: every message except the office's internal notes."""
+    return [message for message in case.messages if not message.internal]

@@ -10,6 +10,7 @@ import shutil
 import tempfile
 
 import pytest
+from flask_babel import force_locale
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
@@ -84,9 +85,9 @@ def _empty_tables(app):
 
 @pytest.fixture
 def app_ctx(app):
-    """An app context for service tests. Not for client tests: Flask reuses a pushed
-    app context for requests, so ``g`` (current user, locale) would leak between them."""
-    with app.app_context():
+    """An app context for service tests, with messages in English. Not for client tests:
+    Flask reuses a pushed app context for requests, so ``g`` would leak between them."""
+    with app.app_context(), force_locale("en"):
         yield
 
 

@@ -694,8 +694,6 @@ def _status_page(app, code):
     return text(client.get("/status"))
 
 
-@pytest.mark.xfail(strict=True, reason="public/routes.py passes case.messages to /status, internal notes "
-                                       "included: public/* is not ours to change (reported)")
 def test_internal_notes_never_reach_the_reporter(app, login, people, directory):
     with app.app_context():
         case, code = gen_case(children=(CHILD,))

@@ -34,14 +34,15 @@ def test_create_user_refuses_short_password(runner):
 
 def test_regional_role_needs_region(runner):
     result = runner.invoke(args=["create-user", "r@test.kz", "--role", "akimat_admin",
-                                 "--password-stdin"], input="a-long-enough-password\n")
+                                 "--password-stdin"], input="a-long-enough-password\n", env={"LANG": "en_US.UTF-8"})
     assert result.exit_code != 0 and "region" in result.output
 
 
 def test_email_unique_case_insensitively(runner):
     args = ["--role", "committee", "--password-stdin"]
     assert runner.invoke(args=["create-user", "dup@test.kz", *args], input="a-long-enough-password\n").exit_code == 0
-    again = runner.invoke(args=["create-user", "DUP@test.kz", *args], input="a-long-enough-password\n")
+    again = runner.invoke(args=["create-user", "DUP@test.kz", *args], input="a-long-enough-password\n",
+                          env={"LANG": "en_US.UTF-8"})
     assert again.exit_code != 0 and "already exists" in again.output
 
 
@@ -77,3 +78,9 @@ def test_seed_demo_refuses_production(runner, app):
     finally:
         app.config["APP_ENV"] = "testing"
     assert result.exit_code != 0 and "production" in result.output
+
+
+def test_command_messages_follow_lang(runner):
+    result = runner.invoke(args=["create-user", "r@test.kz", "--role", "akimat_admin", "--password-stdin"],
+                           input="a-long-enough-password\n", env={"LANG": "ru_RU.UTF-8"})
+    assert result.exit_code != 0 and "регион" in result.output
