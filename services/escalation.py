@@ -16,13 +16,17 @@ from models import Case, ChecklistItem, User
 from models.base import utcnow
 from services import notifications, recipients, settings
 from services.case_workflow import OPEN_STATES
-from services.deadlines import now_local
+from services.deadlines import KZ_TZ, now_local
 from services.mailtext import bilingual, bilingual_subject
 
 
 def _ombudsmen(region_code):
     return list(db.session.scalars(select(User.email).where(
         User.role == "ombudsman", User.region_code == region_code, User.is_enabled.is_(True))))
+
+
+# A checklist is worked on until the case is closed, even after the answer went out.
+CHECKLIST_STATES = OPEN_STATES + ("answered",)
 
 
 def send_reminders(now=None):
@@ -32,7 +36,7 @@ def send_reminders(now=None):
     items = db.session.scalars(select(ChecklistItem).join(Case).where(
         ChecklistItem.status == "open", ChecklistItem.automatic.is_(False),
         ChecklistItem.due_at > now, ChecklistItem.due_at <= window,
-        Case.state.in_(OPEN_STATES))).all()
+        Case.state.in_(CHECKLIST_STATES))).all()
     queued = 0
     for item in items:
         case = item.case
@@ -40,9 +44,9 @@ def send_reminders(now=None):
             _ombudsmen(case.region_code),
             bilingual_subject("Reminder: case %(number)s, %(rule)s is due soon",
                               number=case.registration_number, rule=item.rule),
-            bilingual("Checklist item %(rule)s of case %(number)s is due at %(due)s (UTC).",
+            bilingual("Checklist item %(rule)s of case %(number)s is due at %(due)s (Almaty time).",
                       rule=item.rule, number=case.registration_number,
-                      due=item.due_at.strftime("%Y-%m-%d %H:%M")),
+                      due=item.due_at.astimezone(KZ_TZ).strftime("%Y-%m-%d %H:%M")),
             topic="reminder", obj=item, dedupe_key=f"reminder:item:{item.id}")
         queued += message is not None
     return queued
@@ -54,7 +58,8 @@ def overdue_by_region(now=None):
     today = now_local().date()
     found = defaultdict(lambda: {"items": [], "cases": []})
     for item in db.session.scalars(select(ChecklistItem).join(Case).where(
-            ChecklistItem.status == "open", ChecklistItem.due_at < now, Case.state.in_(OPEN_STATES))):
+            ChecklistItem.status == "open", ChecklistItem.due_at < now,
+            Case.state.in_(CHECKLIST_STATES))):
         found[item.case.region_code]["items"].append(item)
     # The deadline is compared in SQL: loading every open case to compare in Python
     # would read the whole table (and each case's children and files) on every run.

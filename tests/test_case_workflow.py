@@ -279,3 +279,12 @@ def test_cases_past_their_deadline_are_found_in_sql(staff):
     late.extended_due_on = today + timedelta(days=5)  # extended: no longer late
     db.session.flush()
     assert late not in escalation.overdue_by_region().get("75", {"cases": []})["cases"]
+
+
+def test_open_items_of_an_answered_case_still_escalate(staff):
+    case = registered()
+    workflow.answer(staff["ombudsman"], case, "Жауап берілді.")
+    conversation = next(i for i in case.checklist if i.rule == "R10.2")
+    conversation.due_at = conversation.created_at - timedelta(hours=1)
+    db.session.flush()
+    assert escalation.run()[1] == 1
