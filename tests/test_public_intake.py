@@ -12,7 +12,7 @@ from extensions import db
 from models import Case, CaseMessage, Question, QuestionnaireVersion
 from models.base import utcnow
 from services.questionnaires import publish
-from tests.helpers import csrf_token, gen_user
+from tests.helpers import AuthActions, csrf_token, gen_user
 from tests.public_helpers import (counts, form_tokens, make_questionnaire, png_with_gps, post_report,
                                   prefixed_csrf, receipt_from, registration_number_from, report_data)
 
@@ -480,6 +480,13 @@ def test_a_questionnaire_edited_later_keeps_the_case_on_its_version(client, app)
         question = kept["questions"][0]
         assert question["label"]["en"] == "Where did it happen?"
         assert "street" in [o["value"] for o in question["options"]]
+        case_id = case.id
+        staff = gen_user("commissioner")
+
+    # The case page shows the questions as they were asked, with the answer given.
+    AuthActions(client).login(staff.email)
+    page = client.get(f"/admin/case/details/?id={case_id}&lang=en").get_data(as_text=True)
+    assert "Where did it happen?" in page and "Where exactly?" not in page
 
 
 # --- the service's own guards (for callers other than the form) ----------------------------------
