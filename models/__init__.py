@@ -7,12 +7,19 @@ from models.checklist import CaseStep, ChecklistEvidence, ChecklistItem
 from models.files import StoredFile
 from models.organization import Organization
 from models.outbox import OutboxAttempt, OutboxMessage
+from models.plan import PlanItem, YearPlan
 from models.questionnaire import Question, Questionnaire, QuestionnaireVersion
 from models.region import Region
+from models.registry import (AdvisoryBody, Briefing, Campaign, CommissionMeeting, CourtHearing,
+                             DocumentRequest, Event, LegislativeRecommendation, Memorandum,
+                             Publication, RegistryAttachment, Visit)
 from models.setting import Setting
 from models.user import Role, User
 
 __all__ = [
+    "AdvisoryBody", "Briefing", "Campaign", "CommissionMeeting", "CourtHearing", "DocumentRequest",
+    "Event", "LegislativeRecommendation", "Memorandum", "PlanItem", "Publication",
+    "RegistryAttachment", "Visit", "YearPlan",
     "Appointment", "AppointmentState", "AppointmentStep", "AuditEvent", "CalendarOverride", "Case",
     "CaseAttachment", "CaseChild", "CaseCounter", "CaseMessage", "CaseState", "CaseStep",
     "ChecklistEvidence", "ChecklistItem", "Organization", "OutboxAttempt", "OutboxMessage", "Question",

@@ -1,0 +1,249 @@
+"""The ombudsman's registries besides cases ([R6.4]–[R6.11], [R9], [R12], [R13]).
+
+Each record belongs to one region and may carry attachments (``RegistryAttachment``).
+Marks such as "expired" or "overdue" are computed from dates, never typed in.
+"""
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (Boolean, CheckConstraint, Column, Date, ForeignKey, Integer, String, Table,
+                        Text)
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from extensions import db
+from models.base import created_at_column
+
+COMMISSIONS = {
+    "kdn": _l("Commission on Minors' Affairs and the Protection of their Rights (KDN)"),
+    "women_family": _l("Commission on Women's Affairs and Family-Demographic Policy"),
+}
+ADVISORY_BASES = {"own_initiative": _l("On own initiative"), "agreement": _l("By agreement")}
+VISIT_TYPES = {
+    "education": _l("Education organization"), "health": _l("Health organization"),
+    "social_protection": _l("Social protection organization"),
+    "culture_sport": _l("Culture and sport organization"),
+    "local_executive": _l("Local executive body"),
+    "penal_institution": _l("Penal institution holding minors"),
+}
+CAMPAIGN_KINDS = {"campaign": _l("Information campaign"), "project": _l("Project")}
+EXPIRY_WARNING_DAYS = 30
+
+
+class RegionalRecord:
+    """Columns every registry record has: its region, who recorded it and when, a note."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+    @declared_attr
+    def region_code(cls) -> Mapped[str]:
+        return mapped_column(ForeignKey("region.code"), index=True)
+
+    @declared_attr
+    def created_by_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("users.id"))
+
+    @declared_attr
+    def region(cls):
+        return relationship("Region")
+
+    created_at: Mapped[datetime] = created_at_column()
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+def _case_links(name):
+    """A table linking a registry record to the cases it concerns."""
+    return Table(f"{name}_case", db.metadata,
+                 Column(f"{name}_id", ForeignKey(f"{name}.id", ondelete="CASCADE"), primary_key=True),
+                 Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True))
+
+
+memorandum_party = Table(
+    "memorandum_party", db.metadata,
+    Column("memorandum_id", ForeignKey("memorandum.id", ondelete="CASCADE"), primary_key=True),
+    Column("organization_id", ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True))
+meeting_case = _case_links("commission_meeting")
+visit_case = _case_links("visit")
+
+
+class Memorandum(RegionalRecord, db.Model):
+    """[R6.8] memoranda and agreements with state and public institutions."""
+
+    __tablename__ = "memorandum"
+
+    title: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str | None] = mapped_column(Text)
+    programmes: Mapped[str | None] = mapped_column(Text)
+    signed_on: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)  # None: open-ended
+    terminated_on: Mapped[date | None] = mapped_column(Date)
+
+    parties = relationship("Organization", secondary=memorandum_party)
+
+    def state_on(self, day):
+        if self.terminated_on is not None and self.terminated_on <= day:
+            return "terminated"
+        if self.valid_until is not None and self.valid_until < day:
+            return "expired"
+        return "in_force"
+
+    def expiring_on(self, day):
+        """In force and ending within 30 days."""
+        return (self.state_on(day) == "in_force" and self.valid_until is not None
+                and self.valid_until <= day + timedelta(days=EXPIRY_WARNING_DAYS))
+
+    def __str__(self):
+        return self.title
+
+
+class CommissionMeeting(RegionalRecord, db.Model):
+    """[R9] meetings of the KDN and of the commission on women's affairs."""
+
+    __tablename__ = "commission_meeting"
+    __table_args__ = (CheckConstraint(f"commission IN {tuple(COMMISSIONS)!r}", name="commission_known"),)
+
+    commission: Mapped[str] = mapped_column(String(20))
+    held_on: Mapped[date] = mapped_column(Date)
+    agenda: Mapped[str | None] = mapped_column(Text)
+    attended: Mapped[bool] = mapped_column(Boolean, default=False)
+    decisions: Mapped[str | None] = mapped_column(Text)
+
+    cases = relationship("Case", secondary=meeting_case)
+
+
+class AdvisoryBody(RegionalRecord, db.Model):
+    """[R6.9] consultative and advisory bodies the ombudsman takes part in."""
+
+    __tablename__ = "advisory_body"
+    __table_args__ = (CheckConstraint(f"basis IN {tuple(ADVISORY_BASES)!r}", name="basis_known"),)
+
+    name: Mapped[str] = mapped_column(String(300))
+    host_organization: Mapped[str] = mapped_column(String(300))
+    basis: Mapped[str] = mapped_column(String(20))
+    member_since: Mapped[date | None] = mapped_column(Date)
+    meetings_attended: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Visit(RegionalRecord, db.Model):
+    """[R6.5] visits to bodies and organizations, penal institutions holding minors included."""
+
+    __tablename__ = "visit"
+    __table_args__ = (CheckConstraint(f"organization_type IN {tuple(VISIT_TYPES)!r}", name="type_known"),)
+
+    organization_type: Mapped[str] = mapped_column(String(30))
+    organization_name: Mapped[str] = mapped_column(String(300))
+    visited_on: Mapped[date] = mapped_column(Date)
+    purpose: Mapped[str | None] = mapped_column(Text)
+    findings: Mapped[str | None] = mapped_column(Text)
+    follow_up: Mapped[str | None] = mapped_column(Text)
+
+    cases = relationship("Case", secondary=visit_case)
+
+
+class DocumentRequest(RegionalRecord, db.Model):
+    """[R6.6] requests for documents of state and public institutions."""
+
+    __tablename__ = "document_request"
+
+    addressee: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(Text)
+    sent_on: Mapped[date] = mapped_column(Date)
+    answer_due: Mapped[date | None] = mapped_column(Date)
+    answered_on: Mapped[date | None] = mapped_column(Date)
+    result: Mapped[str | None] = mapped_column(Text)
+
+    def overdue_on(self, day):
+        return self.answered_on is None and self.answer_due is not None and self.answer_due < day
+
+
+class CourtHearing(RegionalRecord, db.Model):
+    """[R6.7] court proceedings; a closed session is seen only by the ombudsman and the
+    Commissioner's office."""
+
+    __tablename__ = "court_hearing"
+
+    court: Mapped[str] = mapped_column(String(300))
+    court_case_number: Mapped[str] = mapped_column(String(100))
+    hearing_on: Mapped[date] = mapped_column(Date)
+    closed_session: Mapped[bool] = mapped_column(Boolean, default=False)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+    case = relationship("Case")
+
+
+class LegislativeRecommendation(RegionalRecord, db.Model):
+    """[R6.4] recommendations on improving legislation, submitted to the Commissioner."""
+
+    __tablename__ = "legislative_recommendation"
+
+    text: Mapped[str] = mapped_column(Text)
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    response: Mapped[str | None] = mapped_column(Text)
+    response_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Briefing(RegionalRecord, db.Model):
+    """[R6.10] the half-year public briefing, resonant cases included."""
+
+    __tablename__ = "briefing"
+
+    held_on: Mapped[date] = mapped_column(Date)
+    topic: Mapped[str] = mapped_column(String(300))
+    resonant_cases: Mapped[str | None] = mapped_column(Text)
+    media: Mapped[str | None] = mapped_column(Text)
+
+
+class Event(RegionalRecord, db.Model):
+    """[R6.11] events on children's rights the ombudsman takes part in."""
+
+    __tablename__ = "event"
+
+    title: Mapped[str] = mapped_column(String(300))
+    held_on: Mapped[date] = mapped_column(Date)
+    organizer: Mapped[str | None] = mapped_column(String(300))
+    role: Mapped[str | None] = mapped_column(String(300))
+
+
+class Campaign(RegionalRecord, db.Model):
+    """[R12] information campaigns and projects with state bodies and associations."""
+
+    __tablename__ = "campaign"
+    __table_args__ = (CheckConstraint(f"kind IN {tuple(CAMPAIGN_KINDS)!r}", name="kind_known"),)
+
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    partners: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class Publication(RegionalRecord, db.Model):
+    """[R13] publications in the media and social networks: confirmed information only."""
+
+    __tablename__ = "publication"
+    __table_args__ = (CheckConstraint("char_length(confirmed_by) > 0", name="confirmed"),)
+
+    outlet: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    link: Mapped[str | None] = mapped_column(String(1000))
+    published_on: Mapped[date] = mapped_column(Date)
+    confirmed_by: Mapped[str] = mapped_column(String(300))
+
+
+class RegistryAttachment(db.Model):
+    """A file attached to any registry record (a signed memorandum, minutes, a letter)."""
+
+    __tablename__ = "registry_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(40), index=True)
+    record_id: Mapped[int] = mapped_column(Integer, index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+
+    file = relationship("StoredFile", lazy="joined")
+
+
+REGISTRIES = (Memorandum, CommissionMeeting, AdvisoryBody, Visit, DocumentRequest, CourtHearing,
+              LegislativeRecommendation, Briefing, Event, Campaign, Publication)
