@@ -20,6 +20,7 @@ Every page records its console errors; a Content Security Policy violation fails
 The browser asks for Kazakh (``kk-KZ``) unless the module defines a ``browser_locale`` fixture.
 """
 import os
+from pathlib import Path
 import re
 import shutil
 import threading
@@ -195,3 +196,33 @@ def _screenshot(request, page):
         request.node.add_report_section("teardown", "screenshot", f"no screenshot: {error}")
         return
     request.node.add_report_section("teardown", "screenshot", f"saved {path}")
+
+
+SCREENS = Path("/tmp/screens")
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def shot(page, name):
+    """A full-page screenshot in /tmp/screens, to look at after a run."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, live_server, email, password=None):
+    """Log in through the staff login form and land on the admin home."""
+    from playwright.sync_api import expect
+
+    from tests.helpers import PASSWORD
+
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password or PASSWORD)
+    page.locator("form.stacked-form [type=submit]").click()
+    expect(page).to_have_url(f"{live_server}/admin/")
+
+
+def log_out(page, live_server):
+    from playwright.sync_api import expect
+
+    page.locator('form[action="/logout"] [type=submit]').click()
+    expect(page).to_have_url(f"{live_server}/login")

@@ -5,36 +5,15 @@ Screenshots along the way go to /tmp/screens/appt-*.png.
 """
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import assert_no_csp_violations, browser, live_server, page  # noqa: F401
-from tests.helpers import PASSWORD, gen_user
+from tests.browser import (PDF, assert_no_csp_violations, browser, live_server, log_in,  # noqa: F401
+                           log_out, page, shot)
+from tests.helpers import gen_user
 
 pytestmark = pytest.mark.browser
-
-SCREENS = Path("/tmp/screens")
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-def shot(page, name):
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENS / f"appt-{name}.png"), full_page=True)
-
-
-def log_in(page, live_server, email):
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form.stacked-form [type=submit]").click()
-    expect(page).to_have_url(f"{live_server}/admin/")
-
-
-def log_out(page, live_server):
-    page.locator('form[action="/logout"] [type=submit]').click()
-    expect(page).to_have_url(f"{live_server}/login")
 
 
 def confirm_step(page, action):
@@ -59,17 +38,17 @@ def test_propose_consent_and_order(app, live_server, page, tmp_path):
     page.fill("#full_name", "Айгерім Сәрсенова")
     page.fill("#email", "new.ombudsman@test.kz")
     page.fill("#workplace", "№ 12 мектеп-гимназия, директор")
-    shot(page, "1-create")
+    shot(page, "appt-1-create")
     page.locator("form.admin-form input[type=submit]:not([name])").click()
     expect(page).to_have_url(re.compile(r"/admin/appointment/(\?.*)?$"))
-    shot(page, "2-list")
+    shot(page, "appt-2-list")
     page.locator('a[href*="/admin/appointment/details/"]').first.click()
     expect(page.locator("[data-testid=state]")).to_have_attribute("data-state", "draft")
     details_url = page.url
 
     # ... and asks for the Commissioner's consent.
     form = confirm_step(page, "request_consent")
-    shot(page, "3-request-consent")
+    shot(page, "appt-3-request-consent")
     form.locator("[data-testid=confirm-step]").click()
     expect(page.locator("[data-testid=state]")).to_have_attribute("data-state", "consent_requested")
     expect(page.locator("[data-testid=step-buttons] [data-action]")).to_have_count(0)
@@ -85,17 +64,17 @@ def test_propose_consent_and_order(app, live_server, page, tmp_path):
     page.locator("#filter_form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"[?&]flt\d+_2=\d{4}"))
     expect(page.locator('a[href*="/admin/appointment/details/"]')).to_have_count(1)
-    shot(page, "4-filtered-list")
+    shot(page, "appt-4-filtered-list")
     page.goto(f"{live_server}/admin/region_overview/")
     expect(page.locator("[data-testid=region-overview] tbody tr").first).to_have_attribute("data-region", "75")
-    shot(page, "5-overview")
+    shot(page, "appt-5-overview")
     page.locator('[data-region="75"] a[href*="/admin/appointment/details/"]').click()
     expect(page.locator("[data-testid=state]")).to_have_attribute("data-state", "consent_requested")
     form = confirm_step(page, "grant_consent")
     form.locator("#number").fill("04-12/318")
     form.locator("#date").fill("2025-01-20")
     form.locator("#file").set_input_files(str(letter))
-    shot(page, "6-grant-consent")
+    shot(page, "appt-6-grant-consent")
     form.locator("[data-testid=confirm-step]").click()
     expect(page.locator("[data-testid=state]")).to_have_attribute("data-state", "consent_granted")
     expect(page.locator('[data-file="consent_file"]')).to_contain_text("Келісім хаты.pdf")
@@ -116,5 +95,5 @@ def test_propose_consent_and_order(app, live_server, page, tmp_path):
         "propose", "request_consent", "grant_consent", "record_order"]
     expect(page.locator("[data-testid=step-buttons] [data-action]")).to_have_attribute(
         "data-action", "request_dismissal")
-    shot(page, "7-active")
+    shot(page, "appt-7-active")
     assert_no_csp_violations(page)

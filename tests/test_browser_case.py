@@ -5,35 +5,20 @@ Selectors are data attributes, never English text: the pages are shown in Kazakh
 Screenshots along the way go to /tmp/screens/case-*.png.
 """
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from extensions import db
 from services import case_workflow as workflow
-from tests.browser import assert_no_csp_violations, browser, live_server, page  # noqa: F401
+from tests.browser import (PDF, assert_no_csp_violations, browser, live_server, log_in,  # noqa: F401
+                           page, shot)
 from tests.factories import gen_case, gen_directory
-from tests.helpers import PASSWORD, gen_user
+from tests.helpers import gen_user
 
 pytestmark = pytest.mark.browser
 
-SCREENS = Path("/tmp/screens")
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 ANSWER = "Құрметті ата-ана! Мектеп директорымен сөйлестік, сынып жетекшісіне шара қолданылды."
-
-
-def shot(page, name):
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENS / f"case-{name}.png"), full_page=True)
-
-
-def log_in(page, live_server, email):
-    page.goto(f"{live_server}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form.stacked-form [type=submit]").click()
-    expect(page).to_have_url(f"{live_server}/admin/")
 
 
 def confirm(page):
@@ -58,11 +43,11 @@ def test_ombudsman_answers_and_the_reporter_reads_it(app, live_server, page, tmp
     page.goto(f"{live_server}/admin/queue/")
     row = page.locator(f'[data-testid=queue-new] tr[data-case="{case_id}"]')
     expect(row).to_be_visible()
-    shot(page, "1-queue")
+    shot(page, "case-1-queue")
     row.locator("[data-action=open-case]").click()
     expect(page.locator("[data-testid=state]")).to_have_attribute("data-state", "registered")
     expect(page.locator("[data-testid=checklist] tbody tr")).to_have_count(3)
-    shot(page, "2-registered")
+    shot(page, "case-2-registered")
 
     # Start.
     page.locator('[data-testid=step-buttons] [data-action="start"]').click()
@@ -78,7 +63,7 @@ def test_ombudsman_answers_and_the_reporter_reads_it(app, live_server, page, tmp
     form.locator("#held_on").fill("2026-11-24")
     form.locator("#note").fill("Ата-анамен кездесу өтті, заң бойынша жауапкершілік түсіндірілді.")
     form.locator("#files").set_input_files(str(protocol))
-    shot(page, "3-conversation-form")
+    shot(page, "case-3-conversation-form")
     confirm(page)
     done = page.locator('[data-testid=checklist] tr[data-rule="R10.2"]').first
     expect(done).to_have_attribute("data-status", "done")
@@ -88,12 +73,12 @@ def test_ombudsman_answers_and_the_reporter_reads_it(app, live_server, page, tmp
     page.locator('[data-testid=step-buttons] [data-action="answer"]').click()
     expect(page.locator("[data-testid=answer-language]")).to_have_attribute("data-language", "kk")
     page.locator("[data-testid=step-form] #body").fill(ANSWER)
-    shot(page, "4-answer-form")
+    shot(page, "case-4-answer-form")
     confirm(page)
     expect(page.locator("[data-testid=state]")).to_have_attribute("data-state", "answered")
     expect(page.locator('[data-testid=timeline] [data-testid=final-answer]')).to_have_count(1)
     expect(page.locator('[data-testid=step-buttons] [data-action]')).to_have_count(1)
-    shot(page, "5-answered")
+    shot(page, "case-5-answered")
     assert_no_csp_violations(page)
 
     # The reporter, in another browser session, opens /status with the receipt code.
@@ -103,7 +88,7 @@ def test_ombudsman_answers_and_the_reporter_reads_it(app, live_server, page, tmp
     page.locator('form[action="/status"] [type=submit]').click()
     expect(page.locator("[data-testid=case-state]")).to_be_visible()
     expect(page.locator(".message-office .message-body").last).to_have_text(ANSWER)
-    shot(page, "6-status")
+    shot(page, "case-6-status")
     assert_no_csp_violations(page)
 
 
@@ -125,12 +110,12 @@ def test_ombudsman_enters_a_phone_call(app, live_server, page):
     form.locator("#danger_now").check()
     form.locator("#child_age").fill("8")
     form.locator("#reporter_type").select_option("neighbour")
-    shot(page, "7-entry")
+    shot(page, "case-7-entry")
     form.locator("[data-testid=save-case]").click()
 
     code = page.locator("[data-testid=receipt-code]")
     expect(code).to_have_attribute("data-code", re.compile(r"^\d{16}$"))
-    shot(page, "8-receipt")
+    shot(page, "case-8-receipt")
     page.locator("[data-testid=open-case]").click()
     expect(page.locator("[data-testid=state]")).to_have_attribute("data-state", "registered")
     expect(page.locator("[data-testid=case-language]")).to_have_attribute("data-language", "ru")
