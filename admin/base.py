@@ -175,8 +175,14 @@ class StaffView(AccessMixin, BaseView):
 
 
 class StaffIndexView(AccessMixin, AdminIndexView):
-    """The admin home: greets the user by role and region."""
+    """The admin home: greets the user by role and region; shows a regional user their
+    region's compliance and links the national roles to the table of all regions."""
 
     @expose("/")
     def index(self):
-        return self.render("admin/index.html", role_label=lambda role: ROLE_LABELS.get(role, role))
+        from services.compliance import MARK_LABELS, region_compliance
+
+        regional = current_user.role_enum.is_regional
+        return self.render("admin/index.html", role_label=lambda role: ROLE_LABELS.get(role, role),
+                           compliance=region_compliance(current_user.region_code) if regional else None,
+                           show_national_compliance=not regional, mark_labels=MARK_LABELS)

@@ -34,3 +34,8 @@ def national_and_akim(region_code):
     return [*commissioner_office(), current_app.config["COMMITTEE_EMAIL"],
             *_emails_of(User.role == "committee"), *organizations(region_code, ("akimat",)),
             *akimat(region_code)]
+
+
+def ombudsman(region_code):
+    """The regional ombudsman's own account(s)."""
+    return _emails_of(User.role == "ombudsman", User.region_code == region_code)

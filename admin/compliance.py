@@ -1,0 +1,17 @@
+"""Compliance of the 20 regions: every mark computed from the data (``services.compliance``)."""
+from flask_admin import expose
+
+from admin.base import StaffView
+from services.compliance import CHECKS, MARK_LABELS, national_compliance, today
+
+NATIONAL_ROLES = frozenset({"superadmin", "commissioner", "committee"})
+
+
+class ComplianceView(StaffView):
+    roles = NATIONAL_ROLES
+
+    @expose("/")
+    def index(self):
+        day = today()
+        return self.render("admin/compliance.html", rows=national_compliance(day), day=day,
+                           checks=CHECKS, mark_labels=MARK_LABELS)
