@@ -9,14 +9,18 @@ from flask_babel import lazy_gettext as _l
 from admin.appointments import AppointmentView
 from admin.base import StaffIndexView
 from admin.cases import CaseView
+from admin.compliance import ComplianceView
 from admin.ombudsmen import RegionOverviewView
+from admin.plans import YearPlanView
 from admin.queue import QueueView
 from admin.organizations import CalendarOverrideView, OrganizationView
 from admin.questionnaires import QuestionnaireView
 from admin.regions import RegionView
+from admin.registries import registry_views
 from admin.settings import SettingsView
 from admin.users import UserView
 from models import Appointment, CalendarOverride, Case, Organization, Questionnaire, Region, User
+from models import YearPlan
 
 
 def init_admin(app):
@@ -43,4 +47,10 @@ def init_admin(app):
     admin.add_view(UserView(User, name=_l("Users"), endpoint="user", category=_l("Settings")))
     admin.add_view(RegionView(Region, name=_l("Regions"), endpoint="region", category=_l("Settings")))
     admin.add_view(SettingsView(name=_l("Settings"), endpoint="setting", category=_l("Settings")))
+    for view in registry_views():
+        admin.add_view(view)
+    admin.add_view(YearPlanView(YearPlan, name=_l("Year plans"), endpoint="year_plan",
+                                category=_l("Registries")))
+    admin.add_view(ComplianceView(name=_l("Compliance by region"), endpoint="compliance",
+                                  category=_l("Registries")))
     return admin

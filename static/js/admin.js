@@ -17,3 +17,12 @@ document.addEventListener("click", function (event) {
     window.faForm.addInlineField(button, button.getAttribute("data-inline-add"));
   }
 });
+
+/* Delete buttons of list rows (templates/admin/model/row_actions.html): Flask-Admin asks for
+   confirmation with an inline onclick, which our CSP blocks; the same question, from here. */
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("button[data-confirm]");
+  if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+    event.preventDefault();
+  }
+});
