@@ -14,11 +14,13 @@ from flask_admin.form import BaseForm
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import _FlaskFormCSRF
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from admin.formatters import DETAIL_TYPE_FORMATTERS, TYPE_FORMATTERS, spreadsheet_safe
 from admin.scoping import row_visible, scope_query
 from extensions import db
+from services import audit
 from models.user import ROLE_LABELS
 from services.errors import DomainError
 
@@ -128,6 +130,22 @@ class SecureModelView(AccessMixin, ModelView):
         if row is None or not (self.national_data_visible or row_visible(row, current_user)):
             return None
         return row
+
+    # Views whose on_model_change writes its own, more specific audit row.
+    audits_itself = False
+
+    def _on_model_change(self, form, model, is_created):
+        """Every change made through a screen leaves an audit row in the same transaction."""
+        super()._on_model_change(form, model, is_created)
+        if self.audits_itself:
+            return
+        changed = sorted(attr.key for attr in inspect(model).attrs if attr.history.has_changes())
+        audit.record(f"{model.__tablename__}.{'create' if is_created else 'update'}",
+                     actor=current_user._get_current_object(), obj=model, fields=changed)
+
+    def delete_model(self, model):
+        audit.record(f"{model.__tablename__}.delete", actor=current_user._get_current_object(), obj=model)
+        return super().delete_model(model)
 
     def get_export_value(self, model, name):
         return spreadsheet_safe(super().get_export_value(model, name))

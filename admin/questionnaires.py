@@ -93,6 +93,7 @@ class QuestionnaireView(SecureModelView):
     """Superadmins edit every questionnaire (a national one has no region); akimat
     administrators only their region's; the Commissioner's office reads all."""
 
+    audits_itself = True
     roles = frozenset({"superadmin", "akimat_admin", "commissioner"})
     edit_roles = frozenset({"superadmin", "akimat_admin"})
     allow_delete = False  # cases keep the versions they were filed with

@@ -14,6 +14,7 @@ from services.users import find_by_email
 class UserView(SecureModelView):
     """Superadmins manage every account; akimat administrators see their region's staff."""
 
+    audits_itself = True
     roles = frozenset({"superadmin", "akimat_admin"})
     edit_roles = frozenset({"superadmin"})
     can_export = True

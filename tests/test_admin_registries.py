@@ -122,6 +122,11 @@ def test_a_regional_user_records_every_registry_in_their_region(app, login, peop
     assert found is not None and found[1] == "75"
     assert found[2] == people[who].id
     assert marker in text(client.get(f"/admin/{endpoint}/"))
+    with app.app_context():
+        table = REGISTRIES[endpoint][0].__tablename__
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == f"{table}.create",
+                                                           AuditEvent.object_id == str(found[0])))
+        assert event is not None and event.actor_id == people[who].id and event.region_code == "75"
     # A tampered post naming another region creates nothing there.
     data.update(as_form({attribute: marker + " 71", "region": "71"}))
     client.post(f"/admin/{endpoint}/new/", data=data)
