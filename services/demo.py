@@ -4,7 +4,7 @@ from datetime import date
 from sqlalchemy import select
 
 from extensions import db
-from models import Appointment, AppointmentStep, Organization
+from models import Appointment, AppointmentStep, Briefing, Case, Memorandum, Organization, PlanItem, YearPlan
 from services.passwords import hash_password
 from services.users import create_user, find_by_email
 
@@ -44,6 +44,9 @@ def seed_demo():
         _seed_appointment(*row)
     for region in ("75", "71"):
         _seed_directory(region)
+    db.session.flush()
+    _seed_cases()
+    _seed_registries()
     db.session.flush()
     return [email for email, *_ in DEMO_USERS]
 
@@ -87,3 +90,44 @@ def _seed_directory(region):
     for kind, kk, ru, mailbox in DEMO_DIRECTORY:
         db.session.add(Organization(region_code=region, type=kind, name_kk=kk, name_ru=ru,
                                     email=f"{mailbox}.{region}@demo.kz", phone="+7 700 000 00 00"))
+
+
+# (region, kind, categories, responsible, danger now, description, child): a few cases so that
+# the queue, the checklist and the reports have something to show.
+DEMO_CASES = (
+    ("75", "appeal", ["bullying"], "education_org", False,
+     "Сыныптастары балаға күн сайын күш көрсетеді, мұғалім ештеңе істемейді.", {"age": 11, "sex": "boy"}),
+    ("75", "appeal", ["violence"], "parent_cohabiting", True,
+     "Көршілер әкесінің кешке баланы ұрғанын естиді; бала мектепке көгерген келеді.", {"age": 8, "sex": "girl"}),
+    ("71", "complaint", ["education"], "local_executive", False,
+     "Аудандық білім бөлімі мүгедектігі бар балаға инклюзивті сынып ашудан бас тартты.",
+     {"birth_year": 2014, "sex": "unspecified"}),
+)
+
+
+def _seed_cases():
+    from services.cases import submit_case
+
+    if db.session.scalar(select(Case.id).limit(1)) is not None:
+        return
+    for region, kind, categories, responsible, danger, description, child in DEMO_CASES:
+        report = dict(region_code=region, kind=kind, categories=categories, responsible=responsible,
+                      danger_now=danger, description=description, language="kk",
+                      complaint_target="Аудандық білім бөлімі" if kind == "complaint" else None)
+        submit_case(report, [child])
+
+
+def _seed_registries():
+    """Region 75 has its year plan approved on time, a briefing and a memorandum [R6.1], [R6.8], [R6.10]."""
+    if db.session.scalar(select(YearPlan.id).where(YearPlan.region_code == "75")) is not None:
+        return
+    year = date.today().year
+    plan = YearPlan(region_code="75", year=year, state="approved", approved_on=date(year - 1, 12, 20))
+    plan.items = [PlanItem(position=1, activity="Мектептердегі буллингке қарсы ақпараттық науқан",
+                           planned_quarter=1, rule="R12", status="done"),
+                  PlanItem(position=2, activity="Жартыжылдық брифинг", planned_month=7, rule="R6.10")]
+    db.session.add(plan)
+    db.session.add(Briefing(region_code="75", held_on=date(year, 7, 10), topic="Балалар құқықтарын қорғау: "
+                            "бірінші жартыжылдықтың қорытындысы", note="Demo"))
+    db.session.add(Memorandum(region_code="75", title="Ювеналдық полициямен өзара іс-қимыл туралы меморандум",
+                              signed_on=date(year, 2, 14), valid_until=date(year + 1, 2, 14), note="Demo"))
