@@ -6,13 +6,6 @@ import os
 from datetime import timedelta
 
 
-def _bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
 def normalize_database_url(url):
     """Accept the PaaS form ``postgres://`` and pin the psycopg2 driver.
 

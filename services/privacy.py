@@ -17,8 +17,3 @@ def may_see_identity(user, case):
     if user.role in NATIONAL_IDENTITY_ROLES:
         return True
     return user.role in REGIONAL_IDENTITY_ROLES and user.region_code == case.region_code
-
-
-def may_see_identity_anywhere(user):
-    """True when ``user`` may see identities in at least some cases (its region or all)."""
-    return user.role in NATIONAL_IDENTITY_ROLES | REGIONAL_IDENTITY_ROLES
