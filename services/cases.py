@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
 
 from extensions import db
-from models import Case, CaseAttachment, CaseChild, CaseMessage, Region, User
+from models import Case, CaseAttachment, CaseChild, CaseMessage, Region
 from models.base import utcnow
 from models.case import CATEGORIES, KINDS, REPORTER_TYPES, RESPONSIBLE, SEXES
 from services import audit, case_workflow, notifications, recipients, settings
@@ -160,19 +160,21 @@ def submit_case(report, children, answers=None, uploads=(), version=None, actor=
     return case, code
 
 
+def _staff_link(case):
+    """The case's page in the admin, for staff e-mails."""
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/admin/case/details/?id={case.id}"
+
+
 def _alert_new_case(case):
     """The ombudsman of the region learns of every new case; the Commissioner's office
     too when the child is in danger now. No child's identity goes into an e-mail."""
-    ombudsmen = list(db.session.scalars(select(User.email).where(
-        User.role == "ombudsman", User.region_code == case.region_code, User.is_enabled.is_(True))))
-    to = ombudsmen + (recipients.commissioner_office() if case.urgent else [])
+    to = recipients.ombudsman(case.region_code) + (recipients.commissioner_office() if case.urgent else [])
     subject = (N_("URGENT: new case %(number)s, %(region)s") if case.urgent
                else N_("New case %(number)s, %(region)s"))
-    link = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/admin/case/details/?id={case.id}"
     notifications.queue_email(
         to, bilingual_subject(subject, number=case.registration_number, region=case.region),
         bilingual("A new case %(number)s was received in %(region)s. Open it in the system: %(link)s",
-                  number=case.registration_number, region=case.region, link=link),
+                  number=case.registration_number, region=case.region, link=_staff_link(case)),
         topic="case.new", obj=case)
 
 
@@ -198,13 +200,11 @@ def add_reporter_message(case, body, uploads=()):
     for upload in uploads:
         _attach(case, upload, message=message)
     audit.record("case.reporter_message", obj=case, message_id=message.id, files=len(uploads))
-    ombudsmen = list(db.session.scalars(select(User.email).where(
-        User.role == "ombudsman", User.region_code == case.region_code, User.is_enabled.is_(True))))
-    link = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/admin/case/details/?id={case.id}"
     notifications.queue_email(
-        ombudsmen, bilingual_subject("New message on case %(number)s", number=case.registration_number),
+        recipients.ombudsman(case.region_code),
+        bilingual_subject("New message on case %(number)s", number=case.registration_number),
         bilingual("The reporter added a message to case %(number)s. Open it in the system: %(link)s",
-                  number=case.registration_number, link=link),
+                  number=case.registration_number, link=_staff_link(case)),
         topic="case.message", obj=case)
     db.session.flush()
     return message

@@ -12,17 +12,12 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from extensions import db
-from models import Case, ChecklistItem, User
+from models import Case, ChecklistItem
 from models.base import utcnow
 from services import notifications, recipients, settings
 from services.case_workflow import OPEN_STATES
 from services.deadlines import KZ_TZ, now_local
 from services.mailtext import bilingual, bilingual_subject
-
-
-def _ombudsmen(region_code):
-    return list(db.session.scalars(select(User.email).where(
-        User.role == "ombudsman", User.region_code == region_code, User.is_enabled.is_(True))))
 
 
 # A checklist is worked on until the case is closed, even after the answer went out.
@@ -41,7 +36,7 @@ def send_reminders(now=None):
     for item in items:
         case = item.case
         message = notifications.queue_email(
-            _ombudsmen(case.region_code),
+            recipients.ombudsman(case.region_code),
             bilingual_subject("Reminder: case %(number)s, %(rule)s is due soon",
                               number=case.registration_number, rule=item.rule),
             bilingual("Checklist item %(rule)s of case %(number)s is due at %(due)s (Almaty time).",
@@ -81,7 +76,7 @@ def send_digests(now=None):
     for region_code, overdue in sorted(overdue_by_region(now).items()):
         lines = [f"{i.case.registration_number}: {i.rule}" for i in overdue["items"]]
         lines += [f"{c.registration_number}: {c.deadline.isoformat()}" for c in overdue["cases"]]
-        to = _ombudsmen(region_code)
+        to = recipients.ombudsman(region_code)
         if overdue["cases"] or any(i.rule.startswith("R10") for i in overdue["items"]):
             to += recipients.commissioner_office() + recipients.akimat(region_code)
         message = notifications.queue_email(
