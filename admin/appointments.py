@@ -123,18 +123,12 @@ class AppointmentView(SecureModelView):
             OutboxMessage.object_type == "appointment", OutboxMessage.object_id == str(appointment.id),
         ).order_by(OutboxMessage.id)).all()
 
-    def _scoped_or_404(self):
-        appointment = self.get_one(request.args.get("id", ""))
-        if appointment is None:
-            abort(404)
-        return appointment
-
     @expose("/step/<action>/", methods=("GET", "POST"))
     def step_view(self, action):
         """One step of the workflow: a confirmation form with the fields it needs."""
         if action not in STEP_FORMS:
             abort(404)
-        appointment = self._scoped_or_404()
+        appointment = self.requested_row_or_404()
         details = self.get_url(".details_view", id=appointment.id)
         # Refused before the form is read, so a forbidden POST stores no uploaded file.
         if action not in service.allowed_actions(appointment, current_user):
@@ -158,7 +152,7 @@ class AppointmentView(SecureModelView):
     @expose("/file/<kind>/")
     def file_view(self, kind):
         """Download a scanned letter or order, for those who can see the appointment."""
-        appointment = self._scoped_or_404()
+        appointment = self.requested_row_or_404()
         if kind not in Appointment.FILE_KINDS or getattr(appointment, kind) is None:
             abort(404)
         stored = getattr(appointment, kind)

@@ -150,6 +150,13 @@ class SecureModelView(AccessMixin, ModelView):
     def get_export_value(self, model, name):
         return spreadsheet_safe(super().get_export_value(model, name))
 
+    def requested_row_or_404(self):
+        """The row named by ``?id=`` if the user may see it (through ``get_one``), else 404."""
+        row = self.get_one(request.args.get("id", ""))
+        if row is None:
+            abort(404)
+        return row
+
     def _create_ajax_loader(self, name, options):
         loader = super()._create_ajax_loader(name, options)
         return ScopedAjaxLoader(name, self.session, loader.model, **options)

@@ -139,12 +139,6 @@ class CaseWorkflowMixin:
 
     # --- steps and checklist actions -----------------------------------------------------
 
-    def _case_or_404(self):
-        case = self.get_one(request.args.get("id", ""))
-        if case is None:
-            abort(404)
-        return case
-
     def _details_url(self, case):
         return self.get_url(".details_view", id=case.id)
 
@@ -162,7 +156,7 @@ class CaseWorkflowMixin:
         """One workflow step: a confirmation form with the fields it needs."""
         if action not in STEP_FORMS:
             abort(404)
-        case = self._case_or_404()
+        case = self.requested_row_or_404()
         details = self._details_url(case)
         # Refused before the form is read: a forbidden POST changes and stores nothing.
         if action not in workflow.allowed_actions(current_user, case):
@@ -210,7 +204,7 @@ class CaseWorkflowMixin:
         """Mark a checklist item done, set it aside as not applicable, or record references."""
         if action not in ITEM_SERVICES:
             abort(404)
-        case = self._case_or_404()
+        case = self.requested_row_or_404()
         item = self._item_or_404(case)
         details = self._details_url(case)
         if action not in checklist.allowed_item_actions(current_user, item):
@@ -239,7 +233,7 @@ class CaseWorkflowMixin:
     @expose("/conversation/", methods=("POST",))
     def conversation_view(self):
         """[R10.2] add a person for a preventive conversation."""
-        case = self._case_or_404()
+        case = self.requested_row_or_404()
         details = self._details_url(case)
         try:
             checklist.check(current_user, case)
@@ -264,7 +258,7 @@ class CaseWorkflowMixin:
     @expose("/message/", methods=("POST",))
     def message_view(self):
         """A message of the office to the reporter (seen at /status) or an internal note."""
-        case = self._case_or_404()
+        case = self.requested_row_or_404()
         details = self._details_url(case)
         if not self.may_act(case):
             flash(_("Only the ombudsman of the region writes in a case."), "error")
@@ -287,7 +281,7 @@ class CaseWorkflowMixin:
     @expose("/evidence/")
     def evidence_view(self):
         """Download a checklist evidence file, for those who may see the case's identities."""
-        case = self._case_or_404()
+        case = self.requested_row_or_404()
         if not self.shows_identity(case):
             abort(403)
         evidence = db.session.get(ChecklistEvidence, int(request.args["evidence"])) \

@@ -183,9 +183,7 @@ class CaseView(CaseWorkflowMixin, SecureModelView):
     @expose("/file/")
     def file_view(self):
         """Download an attachment: for those who may see the case's identities only."""
-        case = self.get_one(request.args.get("id", ""))
-        if case is None:
-            abort(404)
+        case = self.requested_row_or_404()
         if not self.shows_identity(case):
             abort(403)
         attachment = next((a for a in case.attachments

@@ -160,17 +160,11 @@ class YearPlanView(SecureModelView):
             OutboxMessage.object_type == "year_plan", OutboxMessage.object_id == str(plan.id),
         ).order_by(OutboxMessage.id)).all()
 
-    def _scoped_or_404(self):
-        plan = self.get_one(request.args.get("id", ""))
-        if plan is None:
-            abort(404)
-        return plan
-
     @expose("/step/<action>/", methods=("GET", "POST"))
     def step_view(self, action):
         if action not in STEP_FORMS:
             abort(404)
-        plan = self._scoped_or_404()
+        plan = self.requested_row_or_404()
         details = self.get_url(".details_view", id=plan.id)
         if action not in service.allowed_actions(plan, current_user):
             flash(_("This step is not possible for you in the plan's current state."), "error")
@@ -195,7 +189,7 @@ class YearPlanView(SecureModelView):
     @expose("/link/", methods=("GET", "POST"))
     def link_view(self):
         """Link an item to the region's registry record that fulfils it: the item is done."""
-        plan = self._scoped_or_404()
+        plan = self.requested_row_or_404()
         details = self.get_url(".details_view", id=plan.id)
         item = next((i for i in plan.items if str(i.id) == request.args.get("item", "")), None)
         if item is None:

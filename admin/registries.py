@@ -146,9 +146,7 @@ class RegistryView(SecureModelView):
     @expose("/file/")
     def file_view(self):
         """Download an attachment, for those who can see the record (checked by ``get_one``)."""
-        record = self.get_one(request.args.get("id", ""))
-        if record is None:
-            abort(404)
+        record = self.requested_row_or_404()
         attachment = db.session.get(RegistryAttachment, request.args.get("attachment", type=int) or 0)
         if (attachment is None or attachment.record_type != record.__tablename__
                 or attachment.record_id != record.id):
