@@ -10,6 +10,7 @@ from models.outbox import OutboxAttempt, OutboxMessage
 from models.plan import PlanItem, YearPlan
 from models.questionnaire import Question, Questionnaire, QuestionnaireVersion
 from models.region import Region
+from models.report import HalfYearReport, HalfYearReportFile, ReportDefinition
 from models.registry import (AdvisoryBody, Briefing, Campaign, CommissionMeeting, CourtHearing,
                              DocumentRequest, Event, LegislativeRecommendation, Memorandum,
                              Publication, RegistryAttachment, Visit)
@@ -23,5 +24,6 @@ __all__ = [
     "Appointment", "AppointmentState", "AppointmentStep", "AuditEvent", "CalendarOverride", "Case",
     "CaseAttachment", "CaseChild", "CaseCounter", "CaseMessage", "CaseState", "CaseStep",
     "ChecklistEvidence", "ChecklistItem", "Organization", "OutboxAttempt", "OutboxMessage", "Question",
-    "Questionnaire", "QuestionnaireVersion", "Region", "Role", "Setting", "StoredFile", "User",
+    "Questionnaire", "QuestionnaireVersion", "Region", "HalfYearReport", "HalfYearReportFile",
+    "ReportDefinition", "Role", "Setting", "StoredFile", "User",
 ]

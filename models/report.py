@@ -1,0 +1,113 @@
+"""Reports: the half-year activity report [R8] and the report builder's saved definitions.
+
+A half-year report is computed from what was recorded (``services.reports``). While it
+is a draft it is never stored: every view computes it again. When the ombudsman submits
+it, its figures and its files (XLSX and PDF, kk and ru) are frozen in a new *version*
+row; a correction is the next version, and older versions stay readable. A trigger in
+the migration refuses UPDATE and DELETE on submitted versions.
+"""
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, SmallInteger, String, Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from models.base import created_at_column
+
+REPORT_FORMATS = {"xlsx": "XLSX", "pdf": "PDF"}
+REPORT_LANGUAGES = ("kk", "ru")
+
+
+class HalfYearReport(db.Model):
+    """One submitted version of a region's half-year report [R8]."""
+
+    __tablename__ = "half_year_report"
+    __table_args__ = (
+        UniqueConstraint("region_code", "year", "half", "version"),
+        CheckConstraint("half IN (1, 2)", name="half_known"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint("version = 1 OR correction_reason IS NOT NULL",
+                        name="correction_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"), index=True)
+    year: Mapped[int] = mapped_column(SmallInteger)
+    half: Mapped[int] = mapped_column(SmallInteger)
+    version: Mapped[int] = mapped_column(Integer)
+    figures: Mapped[dict] = mapped_column(JSONB)
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = created_at_column()
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    region = relationship("Region", lazy="joined")
+    submitted_by = relationship("User")
+    files = relationship("HalfYearReportFile", back_populates="report", lazy="selectin",
+                         order_by="HalfYearReportFile.id")
+
+    def file(self, fmt, language):
+        return next((f for f in self.files if f.format == fmt and f.language == language), None)
+
+    def __str__(self):
+        return f"{self.region_code} {self.year}/{self.half} v{self.version}"
+
+
+class HalfYearReportFile(db.Model):
+    """A file frozen with a submitted version: one per format and language."""
+
+    __tablename__ = "half_year_report_file"
+    __table_args__ = (
+        UniqueConstraint("report_id", "format", "language"),
+        CheckConstraint(f"format IN {tuple(REPORT_FORMATS)!r}", name="format_known"),
+        CheckConstraint(f"language IN {REPORT_LANGUAGES!r}", name="language_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("half_year_report.id"), index=True)
+    format: Mapped[str] = mapped_column(String(4))
+    language: Mapped[str] = mapped_column(String(2))
+    file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+
+    report = relationship("HalfYearReport", back_populates="files")
+    file = relationship("StoredFile", lazy="joined")
+
+
+CHART_TYPES = {"table": _l("Table only"), "bar": _l("Bar chart"), "line": _l("Line chart")}
+MEASURES = {"count": _l("Count"), "median_days": _l("Median days to answer"),
+            "share_on_time": _l("Share answered on time")}
+
+
+class ReportDefinition(db.Model):
+    """A report built without code: data set, filters, grouping, measure and chart.
+
+    Shared within ``region_code``, or nationally when it is empty. Every run is still
+    scoped to the region of the user who runs it.
+    """
+
+    __tablename__ = "report_definition"
+    __table_args__ = (
+        CheckConstraint(f"chart IN {tuple(CHART_TYPES)!r}", name="chart_known"),
+        CheckConstraint(f"measure IN {tuple(MEASURES)!r}", name="measure_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    dataset: Mapped[str] = mapped_column(String(40))
+    filters: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
+    group_by: Mapped[str] = mapped_column(String(40))
+    group_by_second: Mapped[str | None] = mapped_column(String(40))
+    measure: Mapped[str] = mapped_column(String(20), default="count")
+    chart: Mapped[str] = mapped_column(String(10), default="bar")
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    region = relationship("Region")
+    owner = relationship("User")
+
+    def __str__(self):
+        return self.name
