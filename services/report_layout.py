@@ -1,0 +1,216 @@
+"""How the half-year report [R8] reads: its sections, lines and tables, in kk or ru.
+
+``services.reports`` computes figures keyed by codes; this module is the one place that
+names them. ``render(figures, language)`` gives the "rendered" structure every output
+uses (the HTML preview, ``services.report_files`` for XLSX and PDF): sections of
+tables whose cells are text, numbers or ``{"value", "kind"}`` pairs. ``lines`` flattens
+the same layout for the national roll-up, so the two can never disagree.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
+
+from models.case import CASE_STATE_LABELS, CATEGORIES, CHANNELS, KINDS, OUTCOMES, RESPONSIBLE
+from models.checklist import RULE_LABELS
+from models.plan import PLAN_STATES
+from services.reports import ALERT_RULES, MEASURE_RULES
+
+AGE_LABELS = {"0-5": _l("0–5 years"), "6-9": _l("6–9 years"), "10-13": _l("10–13 years"),
+              "14-17": _l("14–17 years")}
+CLOSED_LABELS = {**OUTCOMES, "withdrawn": CASE_STATE_LABELS["withdrawn"]}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One figure: where it is in the figures (a dotted path), its label and kind."""
+
+    path: str
+    label: object
+    kind: str = "count"
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Counts by a closed list of codes; every code is shown, zeros included."""
+
+    path: str
+    title: object
+    labels: dict
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """One row per code, one column per figure of that code."""
+
+    path: str
+    title: object
+    rows: tuple
+    row_labels: dict
+    columns: tuple  # of Line, paths relative to the row
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: object
+    lines: tuple = ()
+    tables: tuple = field(default=())
+
+
+SECTIONS = (
+    Section("received", _l("Cases received [R6.2]"),
+            lines=(Line("received.total", _l("Cases received")),),
+            tables=(Breakdown("received.by_kind", _l("By kind"), KINDS),
+                    Breakdown("received.by_category", _l("By category (a case may have several)"),
+                              CATEGORIES),
+                    Breakdown("received.by_channel", _l("By channel"), CHANNELS),
+                    Breakdown("received.by_responsible", _l("By responsible party"), RESPONSIBLE),
+                    Breakdown("received.children_by_age", _l("Children by age group"), AGE_LABELS))),
+    Section("handled", _l("Cases handled [R6.3]"),
+            lines=(Line("handled.answered", _l("Answered")),
+                   Line("handled.on_time", _l("Answered on time")),
+                   Line("handled.late", _l("Answered late")),
+                   Line("handled.share_on_time", _l("Share answered on time"), "percent"),
+                   Line("handled.median_days", _l("Median days from receipt to answer"), "days"),
+                   Line("handled.extended", _l("Terms extended")),
+                   Line("handled.forwarded", _l("Forwarded to another body")),
+                   Line("handled.pending_at_end", _l("Pending at the end of the half-year"))),
+            tables=(Breakdown("handled.closed_by_outcome", _l("Closed by outcome"), CLOSED_LABELS),)),
+    Section("alerts", _l("Alerts [R10.1], [R10.3]"),
+            tables=(Matrix("alerts", _l("From registration to delivery"), ALERT_RULES, RULE_LABELS,
+                           (Line("delivered", _l("Delivered")),
+                            Line("not_delivered", _l("Not delivered yet")),
+                            Line("median_minutes", _l("Median minutes"), "minutes"),
+                            Line("worst_minutes", _l("Worst minutes"), "minutes"))),)),
+    Section("conversations", _l("Preventive conversations [R10.2]"),
+            lines=(Line("conversations.held", _l("Conversations held")),)),
+    Section("measures", _l("Measures after a confirmed violation [R11]"),
+            tables=(Breakdown("measures", _l("Measures done"),
+                              {rule: RULE_LABELS[rule] for rule in MEASURE_RULES}),)),
+    Section("activities", _l("Activities [R6.4]–[R6.11], [R9], [R12], [R13]"),
+            lines=(Line("activities.visits", _l("Visits to organizations [R6.5]")),
+                   Line("activities.document_requests_sent", _l("Document requests sent [R6.6]")),
+                   Line("activities.document_requests_answered", _l("Document requests answered [R6.6]")),
+                   Line("activities.court_hearings", _l("Court hearings attended [R6.7]")),
+                   Line("activities.memoranda_signed", _l("Memoranda signed [R6.8]")),
+                   Line("activities.memoranda_in_force", _l("Memoranda in force at the end [R6.8]")),
+                   Line("activities.advisory_bodies", _l("Advisory bodies joined [R6.9]")),
+                   Line("activities.briefings", _l("Briefings [R6.10]")),
+                   Line("activities.events", _l("Events [R6.11]")),
+                   Line("activities.commission_meetings", _l("Commission meetings [R9]")),
+                   Line("activities.commission_meetings_attended", _l("Commission meetings attended [R9]")),
+                   Line("activities.campaigns", _l("Campaigns and projects [R12]")),
+                   Line("activities.publications", _l("Publications [R13]")),
+                   Line("activities.legislative_recommendations",
+                        _l("Legislative recommendations [R6.4]")))),
+    Section("plan", _l("Year plan [R6.1]"),
+            lines=(Line("plan.state", _l("Plan state"), "text"),
+                   Line("plan.items", _l("Plan items")),
+                   Line("plan.done", _l("Plan items done")),
+                   Line("plan.due_this_half", _l("Items planned for this half-year")),
+                   Line("plan.due_this_half_done", _l("Of them done")))),
+)
+
+
+def value_at(figures, path):
+    for part in path.split("."):
+        figures = (figures or {}).get(part)
+    return figures
+
+
+def line_value(figures, line):
+    value = value_at(figures, line.path)
+    if line.path == "plan.state":
+        return str(PLAN_STATES[value]) if value in PLAN_STATES else gettext("No plan")
+    return 0 if value is None and line.kind == "count" else value
+
+
+def _breakdown_rows(figures, table):
+    counts = value_at(figures, table.path) or {}
+    rows = [[str(label), counts.get(code, 0)] for code, label in table.labels.items()]
+    rows += [[code, n] for code, n in sorted(counts.items()) if code not in table.labels]
+    return rows
+
+
+def _table(figures, table):
+    if isinstance(table, Breakdown):
+        return {"title": str(table.title),
+                "columns": [{"label": gettext("Indicator"), "kind": "text"},
+                            {"label": gettext("Number"), "kind": "count"}],
+                "rows": _breakdown_rows(figures, table)}
+    values = value_at(figures, table.path) or {}
+    return {"title": str(table.title),
+            "columns": [{"label": "", "kind": "text"},
+                        *({"label": str(c.label), "kind": c.kind} for c in table.columns)],
+            "rows": [[str(table.row_labels[code]),
+                      *(value_at(values.get(code), c.path) for c in table.columns)]
+                     for code in table.rows]}
+
+
+def _section(figures, section):
+    tables = []
+    if section.lines:
+        tables.append({"title": None,
+                       "columns": [{"label": gettext("Indicator"), "kind": "text"},
+                                   {"label": gettext("Value"), "kind": "mixed"}],
+                       "rows": [[str(line.label), {"value": line_value(figures, line),
+                                                   "kind": line.kind}]
+                                for line in section.lines]})
+    tables += [_table(figures, table) for table in section.tables]
+    return {"key": section.key, "title": str(section.title), "tables": tables}
+
+
+def _dmy(iso):
+    return date.fromisoformat(iso).strftime("%d.%m.%Y")
+
+
+def title(figures, region):
+    return gettext("Half-year report [R8]: %(region)s, %(year)s, half-year %(half)s",
+                   region=region.localized_name(), year=figures["year"], half=figures["half"])
+
+
+def subtitle(figures, version=None):
+    period = f"{_dmy(figures['start'])}–{_dmy(figures['end'])}"
+    if version is None:
+        return gettext("%(period)s · draft, computed %(at)s", period=period,
+                       at=figures["computed_at"][:16].replace("T", " "))
+    return gettext("%(period)s · version %(version)s, submitted %(at)s", period=period,
+                   version=version.version, at=version.submitted_at.astimezone(
+                       _local()).strftime("%d.%m.%Y %H:%M"))
+
+
+def _local():
+    from services.deadlines import KZ_TZ
+
+    return KZ_TZ
+
+
+def render(figures, region, language=None, version=None):
+    """The rendered report in ``language`` (kk or ru; by default the one being shown)."""
+    def build():
+        return {"title": title(figures, region), "subtitle": subtitle(figures, version),
+                "sections": [_section(figures, section) for section in SECTIONS]}
+    if language is None:
+        return build()
+    with force_locale(language):
+        return build()
+
+
+def lines():
+    """Every figure as ``(section title, Line)`` in report order, breakdowns flattened:
+    the rows of the national roll-up."""
+    for section in SECTIONS:
+        for line in section.lines:
+            yield section.title, line
+        for table in section.tables:
+            if isinstance(table, Breakdown):
+                for code, label in table.labels.items():
+                    yield section.title, Line(f"{table.path}.{code}", label)
+            else:
+                for code in table.rows:
+                    for column in table.columns:
+                        yield section.title, Line(f"{table.path}.{code}.{column.path}",
+                                                  f"{table.row_labels[code]}: {column.label}",
+                                                  column.kind)

@@ -1,0 +1,127 @@
+"""Submitting the half-year report [R8]: draft → submitted, corrections as new versions.
+
+A draft is never stored: it is computed again on every view. The regional ombudsman
+submits it; the figures and the files (XLSX and PDF, in Kazakh and Russian) are frozen
+in a new version, and the Commissioner, the Committee and the akimat of the region are
+alerted through the outbox with a link to it. A correction is the next version, with a
+reason; older versions stay readable. Submission opens in the last month of the
+half-year (June, December) and stays open after it.
+"""
+import hashlib
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from extensions import db
+from flask_babel import lazy_gettext as _l
+from models import HalfYearReport, HalfYearReportFile, Region, StoredFile
+from models.report import REPORT_LANGUAGES
+from services import audit, notifications, recipients, report_files
+from services.deadlines import now_local
+from services.errors import InvalidInput, PermissionDenied, RegionMismatch
+from services.mailtext import N_, bilingual, bilingual_subject
+from services.report_layout import render
+from services.reports import Period, build_half_year_report, current_half, last_completed_half
+
+CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 "pdf": "application/pdf"}
+RENDERERS = {"xlsx": report_files.xlsx_bytes, "pdf": report_files.pdf_bytes}
+OPENS_DAYS_BEFORE_END = 30
+
+
+def versions(region_code, year, half):
+    """Submitted versions of one region's half-year, newest first."""
+    return db.session.scalars(select(HalfYearReport).where(
+        HalfYearReport.region_code == region_code, HalfYearReport.year == year,
+        HalfYearReport.half == half).order_by(HalfYearReport.version.desc())).all()
+
+
+def opens_on(year, half):
+    """The first day a half-year's report may be submitted."""
+    return Period(year, half).end - timedelta(days=OPENS_DAYS_BEFORE_END)
+
+
+def due_half(today=None):
+    """(year, half) whose report is due now: the current half-year from its last month
+    on, before that the last completed one."""
+    today = today or now_local().date()
+    year, half = current_half(today)
+    return (year, half) if today >= opens_on(year, half) else last_completed_half(today)
+
+
+def may_submit(actor, region_code):
+    return actor is not None and actor.role == "ombudsman" and actor.region_code == region_code
+
+
+def check_submit(actor, region_code, year, half, today=None):
+    """Raise unless ``actor`` may submit this half-year's report now."""
+    if actor is None or actor.role != "ombudsman":
+        raise PermissionDenied(_l("Only the regional ombudsman submits the half-year report."))
+    if actor.region_code != region_code:
+        raise RegionMismatch(_l("This report belongs to another region."))
+    today = today or now_local().date()
+    if today < opens_on(year, half):
+        raise InvalidInput(_l("The report of a half-year can be submitted from its last month on."))
+
+
+def submit(actor, region_code, year, half, correction_reason=None, today=None):
+    """Freeze the figures and files of a new version and alert its readers [R8].
+
+    The first version needs no reason; every later one is a correction and does.
+    The caller commits.
+    """
+    check_submit(actor, region_code, year, half, today)
+    reason = (correction_reason or "").strip() or None
+    # Serialize submissions of one region and half-year, so versions never collide.
+    db.session.execute(select(func.pg_advisory_xact_lock(
+        int(region_code), year * 10 + half)))
+    last = db.session.scalar(select(func.max(HalfYearReport.version)).where(
+        HalfYearReport.region_code == region_code, HalfYearReport.year == year,
+        HalfYearReport.half == half)) or 0
+    if last and not reason:
+        raise InvalidInput(_l("A correction of a submitted report needs a reason."))
+    report = HalfYearReport(region_code=region_code, year=year, half=half, version=last + 1,
+                            figures=build_half_year_report(region_code, year, half),
+                            correction_reason=reason if last else None, submitted_by_id=actor.id)
+    db.session.add(report)
+    db.session.flush()
+    db.session.refresh(report)  # the submission time, set by the database
+    region = db.session.get(Region, region_code)
+    for language in REPORT_LANGUAGES:
+        rendered = render(report.figures, region, language, version=report)
+        for fmt, to_bytes in RENDERERS.items():
+            _freeze_file(report, fmt, language, to_bytes(rendered), actor)
+    audit.record("half_year_report.submit", actor=actor, obj=report, version=report.version)
+    _alert(report, region)
+    return report
+
+
+def _freeze_file(report, fmt, language, data, actor):
+    name = f"report-{report.region_code}-{report.year}-{report.half}-v{report.version}-{language}.{fmt}"
+    stored = StoredFile(original_name=name, content_type=CONTENT_TYPES[fmt], size=len(data),
+                        sha256=hashlib.sha256(data).hexdigest(), data=data,
+                        region_code=report.region_code, uploaded_by_id=actor.id)
+    db.session.add(stored)
+    db.session.flush()
+    db.session.add(HalfYearReportFile(report_id=report.id, format=fmt, language=language,
+                                      file_id=stored.id))
+
+
+def link(report):
+    return (f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}"
+            f"/admin/half_year_report/version/?id={report.id}")
+
+
+def _alert(report, region):
+    """The Commissioner, the Committee and the akimat of the region are told [R8]."""
+    subject = (N_("Half-year report submitted: %(region)s, %(year)s/%(half)s")
+               if report.version == 1 else
+               N_("Half-year report corrected: %(region)s, %(year)s/%(half)s, version %(version)s"))
+    values = dict(region=region, year=report.year, half=report.half, version=report.version)
+    notifications.queue_email(
+        recipients.national_and_akim(report.region_code), bilingual_subject(subject, **values),
+        bilingual(N_("The regional ombudsman of %(region)s submitted the half-year report for "
+                     "%(year)s, half-year %(half)s (version %(version)s). Read it: %(link)s"),
+                  link=link(report), **values),
+        topic="half_year_report", obj=report)

@@ -1,0 +1,320 @@
+"""The half-year activity report [R8], computed from what was recorded.
+
+Every figure is an SQL aggregate grouped by region: one region's report and the
+national roll-up of the 20 regions run the same queries (the roll-up without the region
+filter), so a figure is counted the same way everywhere. The result is plain JSON-ready
+data keyed by stable codes (kinds, categories, rules...), never by translated text: a
+submitted report is frozen as it is and rendered later in the reader's language
+(``services.report_layout``).
+
+The half-year runs from 1 January to 30 June, or 1 July to 31 December, in local dates
+(Asia/Almaty). What counts in it:
+
+- received [R6.2]: cases received in the half-year, by kind, category (a case may have
+  several), channel, responsible party; their children by age group;
+- handled [R6.3]: cases answered in the half-year, on time (by the deadline, extended
+  or not) or late, the median days from receipt to answer; extensions decided, cases
+  closed by outcome (forwarded, rejected and withdrawn included), cases still pending
+  at the end of the half-year;
+- alerts [R10.1], [R10.3] of cases registered in the half-year: delivered, not yet
+  delivered, the median and the worst minutes from registration to delivery;
+- conversations [R10.2] held, and [R11] measures done, in the half-year;
+- activities [R6.4]-[R6.11], [R9], [R12], [R13]: registry records dated in the half-year; memoranda
+  and advisory bodies as they stand at its end;
+- the year plan [R6.1]: its state and items done.
+"""
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, case, func, literal_column, or_, select
+
+from extensions import db
+from models import (AdvisoryBody, Briefing, Campaign, Case, CaseChild, CaseStep, ChecklistItem,
+                    CommissionMeeting, CourtHearing, DocumentRequest, Event,
+                    LegislativeRecommendation, Memorandum, PlanItem, Publication, Visit, YearPlan)
+from services.deadlines import KZ_TZ, now_local
+from services.escalation import deadline_column
+
+AGE_GROUPS = (("0-5", 0, 5), ("6-9", 6, 9), ("10-13", 10, 13), ("14-17", 14, 17))
+ALERT_RULES = ("R10.1", "R10.3")
+MEASURE_RULES = ("R11.1", "R11.2", "R11.3", "R11.4", "R11.5", "R11.6", "R11.7")
+
+
+class Period:
+    """A half-year: local first and last days, and the UTC-aware bounds for timestamps."""
+
+    def __init__(self, year, half):
+        if half not in (1, 2):
+            raise ValueError("half must be 1 or 2")
+        self.year, self.half = year, half
+        self.start = date(year, 1, 1) if half == 1 else date(year, 7, 1)
+        self.end = date(year, 6, 30) if half == 1 else date(year, 12, 31)
+        self.since = datetime.combine(self.start, time(0), tzinfo=KZ_TZ)
+        self.until = datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=KZ_TZ)
+
+    def holds(self, column):
+        """A timestamptz column inside the half-year (an index on it stays usable)."""
+        return and_(column >= self.since, column < self.until)
+
+    def holds_day(self, column):
+        return column.between(self.start, self.end)
+
+    @property
+    def months(self):
+        return range(1, 7) if self.half == 1 else range(7, 13)
+
+
+def current_half(day=None):
+    """(year, half) of ``day``, by default today in Asia/Almaty."""
+    day = day or now_local().date()
+    return day.year, 1 if day.month <= 6 else 2
+
+
+def last_completed_half(day=None):
+    year, half = current_half(day)
+    return (year, 1) if half == 2 else (year - 1, 2)
+
+
+def local_day(column):
+    """The Asia/Almaty calendar day of a timestamptz column."""
+    return func.date(func.timezone(KZ_TZ.key, column))
+
+
+class _Query:
+    """Runs grouped queries for one region, or for all regions at once."""
+
+    def __init__(self, region_code):
+        self.region_code = region_code
+
+    def rows(self, query, region_column):
+        """``{region_code: [rest of the row, ...]}`` for a query selecting the region first."""
+        if self.region_code:
+            query = query.where(region_column == self.region_code)
+        grouped = {}
+        for region, *rest in db.session.execute(query):
+            grouped.setdefault(region, []).append(rest)
+        return grouped
+
+
+def _counts_by(q, period, column, unnest=False):
+    """Cases received in the half-year, counted by ``column``: {region: {value: n}}."""
+    value = func.unnest(column).label("value") if unnest else column.label("value")
+    inner = select(Case.region_code, value).where(period.holds(Case.received_at))
+    if q.region_code:
+        inner = inner.where(Case.region_code == q.region_code)
+    inner = inner.subquery()
+    query = select(inner.c.region_code, inner.c.value, func.count()).group_by(
+        inner.c.region_code, inner.c.value)
+    return {region: {value: n for value, n in rows}
+            for region, rows in q.rows(query, inner.c.region_code).items()}
+
+
+def _age_groups(q, period):
+    age = func.coalesce(CaseChild.age, period.year - CaseChild.birth_year)
+    group = case(*[(age <= high, literal_column(f"'{name}'")) for name, _, high in AGE_GROUPS],
+                 else_=literal_column(f"'{AGE_GROUPS[-1][0]}'"))
+    query = (select(Case.region_code, group, func.count()).join(CaseChild, CaseChild.case_id == Case.id)
+             .where(period.holds(Case.received_at)).group_by(Case.region_code, group))
+    return {region: {name: n for name, n in rows}
+            for region, rows in q.rows(query, Case.region_code).items()}
+
+
+def _received(q, period):
+    totals = q.rows(select(Case.region_code, func.count()).where(period.holds(Case.received_at))
+                    .group_by(Case.region_code), Case.region_code)
+    by = {"by_kind": _counts_by(q, period, Case.kind),
+          "by_category": _counts_by(q, period, Case.categories, unnest=True),
+          "by_channel": _counts_by(q, period, Case.channel),
+          "by_responsible": _counts_by(q, period, Case.responsible),
+          "children_by_age": _age_groups(q, period)}
+    return lambda region: {"total": totals.get(region, [[0]])[0][0],
+                           **{key: values.get(region, {}) for key, values in by.items()}}
+
+
+def _handled(q, period):
+    answered_day = local_day(Case.answered_at)
+    on_time = func.count(case((answered_day <= deadline_column(), 1)))
+    days = answered_day - local_day(Case.received_at)
+    answered = q.rows(select(Case.region_code, func.count(), on_time,
+                             func.percentile_cont(0.5).within_group(days))
+                      .where(period.holds(Case.answered_at)).group_by(Case.region_code),
+                      Case.region_code)
+    extended = q.rows(select(Case.region_code, func.count(func.distinct(CaseStep.case_id)))
+                      .join(CaseStep, CaseStep.case_id == Case.id)
+                      .where(CaseStep.action == "extend", period.holds(CaseStep.at))
+                      .group_by(Case.region_code), Case.region_code)
+    outcome = func.coalesce(Case.outcome, Case.state)
+    closed = q.rows(select(Case.region_code, outcome, func.count())
+                    .where(period.holds(Case.closed_at)).group_by(Case.region_code, outcome),
+                    Case.region_code)
+    pending = q.rows(select(Case.region_code, func.count())
+                     .where(Case.received_at < period.until,
+                            or_(Case.answered_at.is_(None), Case.answered_at >= period.until),
+                            or_(Case.closed_at.is_(None), Case.closed_at >= period.until))
+                     .group_by(Case.region_code), Case.region_code)
+
+    def figures(region):
+        count, timely, median = answered.get(region, [[0, 0, None]])[0]
+        by_outcome = dict(closed.get(region, []))
+        return {"answered": count, "on_time": timely, "late": count - timely,
+                "share_on_time": round(timely / count, 4) if count else None,
+                "median_days": float(median) if median is not None else None,
+                "extended": extended.get(region, [[0]])[0][0],
+                "forwarded": by_outcome.get("forwarded", 0),
+                "closed_by_outcome": by_outcome,
+                "pending_at_end": pending.get(region, [[0]])[0][0]}
+    return figures
+
+
+def _minutes(later, earlier):
+    return func.extract("epoch", later - earlier) / 60
+
+
+def _alerts(q, period):
+    minutes = _minutes(ChecklistItem.done_at, Case.registered_at)
+    delivered = ChecklistItem.status == "done"
+    query = (select(Case.region_code, ChecklistItem.rule, func.count(case((delivered, 1))),
+                    func.count(case((ChecklistItem.status == "open", 1))),
+                    func.percentile_cont(0.5).within_group(minutes).filter(delivered),
+                    func.max(minutes).filter(delivered))
+             .join(ChecklistItem, ChecklistItem.case_id == Case.id)
+             .where(period.holds(Case.registered_at), ChecklistItem.rule.in_(ALERT_RULES))
+             .group_by(Case.region_code, ChecklistItem.rule))
+    rows = q.rows(query, Case.region_code)
+
+    def figures(region):
+        found = {rule: (done, waiting, median, worst)
+                 for rule, done, waiting, median, worst in rows.get(region, [])}
+        result = {}
+        for rule in ALERT_RULES:
+            done, waiting, median, worst = found.get(rule, (0, 0, None, None))
+            result[rule] = {"delivered": done, "not_delivered": waiting,
+                            "median_minutes": round(float(median), 1) if median is not None else None,
+                            "worst_minutes": round(float(worst), 1) if worst is not None else None}
+        return result
+    return figures
+
+
+def _checklist_done(q, period):
+    query = (select(Case.region_code, ChecklistItem.rule, func.count())
+             .join(ChecklistItem, ChecklistItem.case_id == Case.id)
+             .where(ChecklistItem.status == "done", period.holds(ChecklistItem.done_at),
+                    ChecklistItem.rule.in_(("R10.2", *MEASURE_RULES)))
+             .group_by(Case.region_code, ChecklistItem.rule))
+    rows = q.rows(query, Case.region_code)
+    return lambda region: dict(rows.get(region, []))
+
+
+def _count_dated(q, model, column, period):
+    return q.rows(select(model.region_code, func.count()).where(period.holds_day(column))
+                  .group_by(model.region_code), model.region_code)
+
+
+def _activities(q, period):
+    end = period.end
+    dated = {
+        "visits": (Visit, Visit.visited_on),
+        "document_requests_sent": (DocumentRequest, DocumentRequest.sent_on),
+        "document_requests_answered": (DocumentRequest, DocumentRequest.answered_on),
+        "court_hearings": (CourtHearing, CourtHearing.hearing_on),
+        "memoranda_signed": (Memorandum, Memorandum.signed_on),
+        "briefings": (Briefing, Briefing.held_on),
+        "events": (Event, Event.held_on),
+        "commission_meetings": (CommissionMeeting, CommissionMeeting.held_on),
+        "campaigns": (Campaign, Campaign.started_on),
+        "publications": (Publication, Publication.published_on),
+        "legislative_recommendations": (LegislativeRecommendation, LegislativeRecommendation.submitted_on),
+    }
+    counts = {key: _count_dated(q, model, column, period) for key, (model, column) in dated.items()}
+    counts["commission_meetings_attended"] = q.rows(
+        select(CommissionMeeting.region_code, func.count())
+        .where(period.holds_day(CommissionMeeting.held_on), CommissionMeeting.attended)
+        .group_by(CommissionMeeting.region_code), CommissionMeeting.region_code)
+    counts["memoranda_in_force"] = q.rows(
+        select(Memorandum.region_code, func.count())
+        .where(Memorandum.signed_on <= end,
+               or_(Memorandum.valid_until.is_(None), Memorandum.valid_until >= end),
+               or_(Memorandum.terminated_on.is_(None), Memorandum.terminated_on > end))
+        .group_by(Memorandum.region_code), Memorandum.region_code)
+    counts["advisory_bodies"] = q.rows(
+        select(AdvisoryBody.region_code, func.count())
+        .where(or_(AdvisoryBody.member_since.is_(None), AdvisoryBody.member_since <= end))
+        .group_by(AdvisoryBody.region_code), AdvisoryBody.region_code)
+    return lambda region: {key: rows.get(region, [[0]])[0][0] for key, rows in counts.items()}
+
+
+def _plan(q, period):
+    in_half = or_(PlanItem.planned_month.in_(list(period.months)),
+                  PlanItem.planned_quarter.in_([1, 2] if period.half == 1 else [3, 4]))
+    counted = PlanItem.status != "cancelled"
+    query = (select(YearPlan.region_code, YearPlan.state,
+                    func.count(PlanItem.id).filter(counted),
+                    func.count(PlanItem.id).filter(counted, PlanItem.status == "done"),
+                    func.count(PlanItem.id).filter(counted, in_half),
+                    func.count(PlanItem.id).filter(counted, in_half, PlanItem.status == "done"))
+             .outerjoin(PlanItem, PlanItem.plan_id == YearPlan.id)
+             .where(YearPlan.year == period.year).group_by(YearPlan.region_code, YearPlan.state))
+    rows = q.rows(query, YearPlan.region_code)
+
+    def figures(region):
+        state, items, done, due, due_done = rows.get(region, [[None, 0, 0, 0, 0]])[0]
+        return {"state": state, "items": items, "done": done,
+                "due_this_half": due, "due_this_half_done": due_done}
+    return figures
+
+
+def compute(year, half, region_code=None):
+    """``{region_code: figures}`` for one region, or for every region with data."""
+    period = Period(year, half)
+    q = _Query(region_code)
+    parts = {"received": _received(q, period), "handled": _handled(q, period),
+             "alerts": _alerts(q, period), "checklist": _checklist_done(q, period),
+             "activities": _activities(q, period), "plan": _plan(q, period)}
+    computed_at = datetime.now(KZ_TZ).isoformat(timespec="seconds")
+
+    def figures(region):
+        done = parts["checklist"](region)
+        return {"region_code": region, "year": year, "half": half,
+                "start": period.start.isoformat(), "end": period.end.isoformat(),
+                "computed_at": computed_at,
+                "received": parts["received"](region), "handled": parts["handled"](region),
+                "alerts": parts["alerts"](region),
+                "conversations": {"held": done.get("R10.2", 0)},
+                "measures": {rule: done.get(rule, 0) for rule in MEASURE_RULES},
+                "activities": parts["activities"](region), "plan": parts["plan"](region)}
+    return figures
+
+
+def build_half_year_report(region_code, year, half):
+    """The figures of one region's half-year report [R8], as a JSON-ready dict."""
+    return compute(year, half, region_code)(region_code)
+
+
+def latest_submitted(year, half, region_code=None):
+    """``{region_code: HalfYearReport}``: the newest submitted version of each region."""
+    from models import HalfYearReport
+
+    newest = (select(HalfYearReport.region_code, func.max(HalfYearReport.version).label("version"))
+              .where(HalfYearReport.year == year, HalfYearReport.half == half)
+              .group_by(HalfYearReport.region_code))
+    if region_code:
+        newest = newest.where(HalfYearReport.region_code == region_code)
+    newest = newest.subquery()
+    query = select(HalfYearReport).join(newest, and_(
+        HalfYearReport.region_code == newest.c.region_code, HalfYearReport.version == newest.c.version))
+    return {report.region_code: report for report in db.session.scalars(query)}
+
+
+def national_rollup(year, half):
+    """The 20 regions side by side [R8]: each region's submitted figures (its newest
+    version), or its live draft figures when it has not submitted, marked as such.
+
+    ``[{"region": Region, "submitted": HalfYearReport | None, "figures": dict}]``.
+    """
+    from models import Region
+
+    submitted = latest_submitted(year, half)
+    live = compute(year, half)
+    regions = db.session.scalars(select(Region).order_by(Region.code)).all()
+    return [{"region": region, "submitted": submitted.get(region.code),
+             "figures": submitted[region.code].figures if region.code in submitted
+             else live(region.code)} for region in regions]
