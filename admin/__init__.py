@@ -10,6 +10,7 @@ from admin.appointments import AppointmentView
 from admin.base import StaffIndexView
 from admin.cases import CaseView
 from admin.compliance import ComplianceView
+from admin.half_year_reports import HalfYearReportView, NationalRollupView
 from admin.ombudsmen import RegionOverviewView
 from admin.plans import YearPlanView
 from admin.queue import QueueView
@@ -53,4 +54,8 @@ def init_admin(app):
                                 category=_l("Registries")))
     admin.add_view(ComplianceView(name=_l("Compliance by region"), endpoint="compliance",
                                   category=_l("Registries")))
+    admin.add_view(HalfYearReportView(name=_l("Half-year report"), endpoint="half_year_report",
+                                      category=_l("Reports")))
+    admin.add_view(NationalRollupView(name=_l("Reports of the 20 regions"), endpoint="national_rollup",
+                                      category=_l("Reports")))
     return admin

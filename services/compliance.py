@@ -4,7 +4,8 @@ For a date (by default today in Asia/Almaty) and its year and half-year:
 
 - [R6.1] the year plan approved on time, and how many of its items are done;
 - [R6.10] a briefing held this half-year;
-- [R8] the half-year report: not tracked yet (reports are not in the system);
+- [R8] the report of the last completed half-year: submitted (and which version), or
+  missing; a warning only in the first month after the half-year ends;
 - [R9] commission meetings attended out of those recorded this year;
 - [R6.8] memoranda ending within 30 days; [R6.6] document requests past their answer date.
 
@@ -28,9 +29,8 @@ from models import (
 )
 from models.registry import EXPIRY_WARNING_DAYS
 
-OK, WARNING, MISSING, NOT_TRACKED = "ok", "warning", "missing", "not_tracked"
-MARK_LABELS = {OK: _l("OK"), WARNING: _l("Warning"), MISSING: _l("Missing"),
-               NOT_TRACKED: _l("Not tracked yet")}
+OK, WARNING, MISSING = "ok", "warning", "missing"
+MARK_LABELS = {OK: _l("OK"), WARNING: _l("Warning"), MISSING: _l("Missing")}
 CHECKS = {
     "plan": _l("Year plan approved on time [R6.1]"),
     "plan_items": _l("Plan items done [R6.1]"),
@@ -42,6 +42,8 @@ CHECKS = {
 }
 # A request unanswered this many days after its due date is missing, not just late.
 LONG_OVERDUE_DAYS = 30
+# The report of a half-year is a warning, not yet missing, this long after it ends [R8].
+REPORT_GRACE_DAYS = 30
 
 
 def today():
@@ -91,11 +93,32 @@ def _figures(day, region_code=None):
                                       Memorandum.valid_until.between(
                                           day, day + timedelta(days=EXPIRY_WARNING_DAYS)))
                                .group_by(Memorandum.region_code), Memorandum.region_code),
+        "reports": _reports(day, region_code),
         "requests": by_region(select(DocumentRequest.region_code, func.count(), long_overdue)
                               .where(DocumentRequest.answered_on.is_(None),
                                      DocumentRequest.answer_due < day)
                               .group_by(DocumentRequest.region_code), DocumentRequest.region_code),
     }
+
+
+def _reports(day, region_code=None):
+    """The newest submitted version of the last completed half-year's report, by region."""
+    from services.reports import last_completed_half, latest_submitted
+
+    year, half = last_completed_half(day)
+    return {"period": (year, half), "submitted": latest_submitted(year, half, region_code)}
+
+
+def _report_check(code, day, figures):
+    from services.reports import Period
+
+    (year, half), report = figures["reports"]["period"], figures["reports"]["submitted"].get(code)
+    if report is not None:
+        return _check("report", OK, _l("%(year)s/%(half)s: version %(version)s submitted.", year=year,
+                                       half=half, version=report.version), report_id=report.id)
+    late = day > Period(year, half).end + timedelta(days=REPORT_GRACE_DAYS)
+    return _check("report", MISSING if late else WARNING,
+                  _l("%(year)s/%(half)s: not submitted yet.", year=year, half=half))
 
 
 def _check(key, mark, detail, **numbers):
@@ -136,7 +159,7 @@ def _region_checks(code, day, figures):
                          _l("%(n)s held since %(day)s.", n=held, day=half_start.isoformat()),
                          count=held))
 
-    checks.append(_check("report", NOT_TRACKED, _l("Half-year reports are not in the system yet.")))
+    checks.append(_report_check(code, day, figures))
 
     attended, recorded = figures["meetings"].get(code, (0, 0))
     mark = MISSING if recorded == 0 else OK if attended == recorded else WARNING

@@ -10,7 +10,8 @@ from datetime import date, datetime, timezone
 import pytest
 
 from extensions import db
-from models import Briefing, CommissionMeeting, DocumentRequest, Memorandum, PlanItem, YearPlan
+from models import (Briefing, CommissionMeeting, DocumentRequest, HalfYearReport, Memorandum, PlanItem,
+                    YearPlan)
 from services import compliance
 from tests.helpers import AuthActions
 
@@ -44,6 +45,11 @@ def build_data():
                         answer_due=date(2026, 9, 20)),
         DocumentRequest(region_code="71", addressee="Police", subject="Records", sent_on=date(2026, 8, 20),
                         answer_due=date(2026, 9, 5)),
+        # [R8] 75 submitted the report of the first half-year (twice); 71 did not.
+        HalfYearReport(region_code="75", year=2026, half=1, version=1, figures={}),
+        HalfYearReport(region_code="75", year=2026, half=1, version=2, figures={},
+                       correction_reason="Typo"),
+        HalfYearReport(region_code="71", year=2025, half=2, version=1, figures={}),
     ])
     db.session.flush()
 
@@ -53,22 +59,26 @@ def test_region_in_order(app_ctx):
     report = compliance.region_compliance("75", DAY)
     assert (report["year"], report["half"]) == (2026, 2)
     assert compliance.marks(report["checks"]) == {
-        "plan": "ok", "plan_items": "ok", "briefing": "ok", "report": "not_tracked",
+        "plan": "ok", "plan_items": "ok", "briefing": "ok", "report": "ok",
         "meetings": "ok", "memoranda": "ok", "document_requests": "ok"}
     checks = {c["key"]: c for c in report["checks"]}
     assert (checks["plan_items"]["done"], checks["plan_items"]["total"]) == (2, 3)
     assert (checks["meetings"]["attended"], checks["meetings"]["recorded"]) == (2, 2)
-    assert str(checks["report"]["detail"]) == "Half-year reports are not in the system yet."
+    assert str(checks["report"]["detail"]) == "2026/1: version 2 submitted."
 
 
 def test_region_with_gaps(app_ctx):
     build_data()
     checks = {c["key"]: c for c in compliance.region_compliance("71", DAY)["checks"]}
     assert compliance.marks(checks.values()) == {
-        "plan": "missing", "plan_items": "missing", "briefing": "missing", "report": "not_tracked",
+        "plan": "missing", "plan_items": "missing", "briefing": "missing", "report": "missing",
         "meetings": "missing", "memoranda": "ok", "document_requests": "warning"}
     assert checks["document_requests"]["count"] == 1
     assert str(checks["document_requests"]["detail"]) == "1 overdue."
+    assert str(checks["report"]["detail"]) == "2026/1: not submitted yet."
+    # In the first month after the half-year, a missing report is only a warning.
+    early = compliance.marks(compliance.region_compliance("71", date(2026, 7, 20))["checks"])
+    assert early["report"] == "warning"
 
 
 def test_warnings(app_ctx):
@@ -85,7 +95,7 @@ def test_warnings(app_ctx):
     db.session.flush()
     checks = {c["key"]: c for c in compliance.region_compliance("75", DAY)["checks"]}
     assert compliance.marks(checks.values()) == {
-        "plan": "warning", "plan_items": "warning", "briefing": "ok", "report": "not_tracked",
+        "plan": "warning", "plan_items": "warning", "briefing": "ok", "report": "ok",
         "meetings": "warning", "memoranda": "warning",
         "document_requests": "missing"}  # unanswered for more than 30 days after its due date
     assert checks["memoranda"]["count"] == 1
@@ -121,7 +131,7 @@ def test_pages(app, login):
     assert national.status_code == 200
     page = html.unescape(national.get_data(as_text=True))
     assert len(set(re.findall(r'data-region="(\d+)"', page))) == 20
-    assert "Not tracked yet" in page and 'data-mark="missing"' in page
+    assert 'data-mark="missing"' in page
     home = login("commissioner").get("/admin/?lang=en").get_data(as_text=True)
     assert 'data-testid="compliance-link"' in home
     regional = login("ombudsman71").get("/admin/?lang=en").get_data(as_text=True)

@@ -1,0 +1,204 @@
+"""The half-year report [R8] screens: a region's draft and versions, and the national roll-up.
+
+Regional users see their own region; the national roles choose one. The draft is
+computed on every view; the regional ombudsman submits it (``services.report_workflow``).
+The reader chooses the report's language (kk or ru) whatever the interface language.
+"""
+from io import BytesIO
+
+from flask import abort, flash, redirect, request, send_file, url_for
+from flask_admin import expose
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from admin.base import STAFF_ROLES, StaffView
+from extensions import db
+from forms.reports import SubmitReportForm
+from i18n import current_language
+from models import HalfYearReport, Region
+from models.report import REPORT_FORMATS, REPORT_LANGUAGES
+from services import audit, report_files, report_layout, report_workflow, reports
+from services.errors import DomainError
+
+NATIONAL_ROLES = frozenset({"superadmin", "commissioner", "committee"})
+FIRST_YEAR = 2024  # Order No. 149 of 19 June 2024
+
+
+def _int_arg(name, default, low, high):
+    value = request.args.get(name, type=int)
+    return value if value is not None and low <= value <= high else default
+
+
+def _period():
+    """(year, half) from ?year=&half=, by default the half-year whose report is due."""
+    year, half = report_workflow.due_half()
+    return _int_arg("year", year, FIRST_YEAR, year + 1), _int_arg("half", half, 1, 2)
+
+
+def _report_language():
+    """The report's language: ?report_lang=, else the interface's when it is kk or ru."""
+    chosen = request.args.get("report_lang") or current_language()
+    return chosen if chosen in REPORT_LANGUAGES else REPORT_LANGUAGES[0]
+
+
+def _send(data, fmt, name):
+    return send_file(BytesIO(data), mimetype=report_workflow.CONTENT_TYPES[fmt], as_attachment=True,
+                     download_name=name)
+
+
+class HalfYearReportView(StaffView):
+    roles = STAFF_ROLES
+
+    def _region(self):
+        """The region shown: the user's own, or for the national roles ?region= (else None)."""
+        code = current_user.region_code if current_user.role_enum.is_regional else request.args.get("region")
+        region = db.session.get(Region, code) if code else None
+        if code and region is None:
+            abort(404)
+        return region
+
+    @expose("/")
+    def index(self):
+        region = self._region()
+        year, half = _period()
+        regions = db.session.scalars(select(Region).order_by(Region.code)).all()
+        if region is None:
+            return self.render("admin/half_year_report.html", region=None, regions=regions,
+                               year=year, half=half, years=self._years())
+        figures = reports.build_half_year_report(region.code, year, half)
+        language = _report_language()
+        may_submit = report_workflow.may_submit(current_user, region.code)
+        here = dict(region=region.code, year=year, half=half)
+        return self.render(
+            "admin/half_year_report.html", region=region, regions=regions, year=year, half=half,
+            years=self._years(), language=language, languages=REPORT_LANGUAGES,
+            formats=REPORT_FORMATS, rendered=report_layout.render(figures, region, language),
+            format_value=report_files.format_value,
+            lang_url=lambda code: url_for(".index", report_lang=code, **here),
+            file_url=lambda fmt: url_for(".draft_file", format=fmt, language=language, **here),
+            versions=report_workflow.versions(region.code, year, half),
+            form=SubmitReportForm() if may_submit else None)
+
+    @staticmethod
+    def _years():
+        return list(range(report_workflow.due_half()[0], FIRST_YEAR - 1, -1))
+
+    @expose("/draft/")
+    def draft_file(self):
+        """The draft as a file, computed now (never stored)."""
+        region = self._region() or abort(404)
+        year, half = _period()
+        fmt, language = self._file_args()
+        rendered = report_layout.render(reports.build_half_year_report(region.code, year, half),
+                                        region, language)
+        data = report_workflow.RENDERERS[fmt](rendered)
+        audit.record("half_year_report.download", actor=current_user, region_code=region.code,
+                     year=year, half=half, draft=True, format=fmt, language=language)
+        db.session.commit()
+        return _send(data, fmt, f"report-{region.code}-{year}-{half}-draft-{language}.{fmt}")
+
+    @staticmethod
+    def _file_args():
+        fmt, language = request.args.get("format"), request.args.get("language")
+        if fmt not in REPORT_FORMATS or language not in REPORT_LANGUAGES:
+            abort(404)
+        return fmt, language
+
+    @expose("/submit/", methods=("POST",))
+    def submit(self):
+        region = self._region() or abort(404)
+        year, half = _period()
+        back = url_for(".index", region=region.code, year=year, half=half)
+        form = SubmitReportForm()
+        if not form.validate_on_submit():
+            flash(_("Not submitted: the form has expired or is incomplete. Please try again."), "error")
+            return redirect(back)
+        try:
+            report = report_workflow.submit(current_user, region.code, year, half,
+                                            form.correction_reason.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(back)
+        db.session.commit()
+        flash(_("Version %(version)s submitted. The Commissioner, the Committee and the akimat "
+                "have been alerted.", version=report.version), "success")
+        return redirect(url_for(".version", id=report.id))
+
+    def _version_or_404(self):
+        report = db.session.get(HalfYearReport, request.args.get("id", type=int) or 0)
+        if report is None or not current_user.can_see_region(report.region_code):
+            abort(404)
+        return report
+
+    @expose("/version/")
+    def version(self):
+        """A submitted version, exactly as it was frozen."""
+        report = self._version_or_404()
+        language = _report_language()
+        return self.render(
+            "admin/half_year_report_version.html", report=report, language=language,
+            languages=REPORT_LANGUAGES, formats=REPORT_FORMATS,
+            rendered=report_layout.render(report.figures, report.region, language, version=report),
+            format_value=report_files.format_value,
+            lang_url=lambda code: url_for(".version", id=report.id, report_lang=code),
+            file_url=lambda fmt: url_for(".file", id=report.id, format=fmt, language=language),
+            versions=report_workflow.versions(report.region_code, report.year, report.half))
+
+    @expose("/file/")
+    def file(self):
+        """A frozen file of a submitted version."""
+        report = self._version_or_404()
+        fmt, language = self._file_args()
+        frozen = report.file(fmt, language) or abort(404)
+        audit.record("half_year_report.download", actor=current_user, obj=report, format=fmt,
+                     language=language)
+        db.session.commit()
+        return _send(frozen.file.data, fmt, frozen.file.original_name)
+
+
+class NationalRollupView(StaffView):
+    """All 20 regions side by side for a half-year, with totals and who has not submitted [R8]."""
+
+    roles = NATIONAL_ROLES
+
+    @expose("/")
+    def index(self):
+        year, half = _period()
+        rows = reports.national_rollup(year, half)
+        return self.render("admin/national_rollup.html", year=year, half=half, rows=rows,
+                           format_value=report_files.format_value,
+                           years=HalfYearReportView._years(), table=rollup_table(rows),
+                           missing=[row["region"] for row in rows if row["submitted"] is None])
+
+    @expose("/xlsx/")
+    def xlsx(self):
+        year, half = _period()
+        table = rollup_table(reports.national_rollup(year, half))
+        rendered = {"title": _("National roll-up of the half-year reports [R8]: %(year)s, "
+                               "half-year %(half)s", year=year, half=half),
+                    "subtitle": _("Regions that have not submitted show their live draft figures."),
+                    "sections": [{"title": _("Roll-up"), "tables": [table]}]}
+        audit.record("half_year_report.rollup_download", actor=current_user, year=year, half=half)
+        db.session.commit()
+        return _send(report_files.xlsx_bytes(rendered), "xlsx", f"rollup-{year}-{half}.xlsx")
+
+
+def rollup_table(rows):
+    """The roll-up as one table: a line per figure, a column per region, then the total.
+
+    Counts are summed; medians and other kinds have no meaningful total and show none.
+    """
+    columns = [{"label": _("Indicator"), "kind": "text"},
+               *({"label": row["region"].localized_name(), "kind": "mixed"} for row in rows),
+               {"label": _("Total"), "kind": "mixed"}]
+    body = []
+    for section_title, line in report_layout.lines():
+        values = [report_layout.line_value(row["figures"], line) for row in rows]
+        total = sum(v or 0 for v in values) if line.kind == "count" else None
+        body.append([f"{section_title}: {line.label}",
+                     *({"value": v, "kind": line.kind} for v in values),
+                     {"value": total, "kind": line.kind}])
+    return {"title": None, "columns": columns, "rows": body}
