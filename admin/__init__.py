@@ -18,6 +18,7 @@ from admin.organizations import CalendarOverrideView, OrganizationView
 from admin.questionnaires import QuestionnaireView
 from admin.regions import RegionView
 from admin.registries import registry_views
+from admin.report_builder import ReportDefinitionView
 from admin.settings import SettingsView
 from admin.users import UserView
 from models import Appointment, CalendarOverride, Case, Organization, Questionnaire, Region, User
@@ -58,4 +59,6 @@ def init_admin(app):
                                       category=_l("Reports")))
     admin.add_view(NationalRollupView(name=_l("Reports of the 20 regions"), endpoint="national_rollup",
                                       category=_l("Reports")))
+    admin.add_view(ReportDefinitionView(name=_l("Report builder"), endpoint="report_definition",
+                                        category=_l("Reports")))
     return admin

@@ -35,7 +35,8 @@ from models import (
     RegistryAttachment,
     Visit,
 )
-from models.registry import ADVISORY_BASES, CAMPAIGN_KINDS, COMMISSIONS, VISIT_TYPES
+from models.registry import (ADVISORY_BASES, CAMPAIGN_KINDS, CLOSED_SESSION_ROLES, COMMISSIONS,
+                             VISIT_TYPES)
 from services import audit
 from services.deadlines import now_local
 from services.files import DOCUMENT_TYPES, store_file
@@ -43,9 +44,6 @@ from services.files import DOCUMENT_TYPES, store_file
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ATTACHMENT_TYPES = DOCUMENT_TYPES | {DOCX}
 MEMORANDUM_STATES = {"in_force": _l("In force"), "expired": _l("Expired"), "terminated": _l("Terminated")}
-# Roles that see a closed court session [R6.7]: the ombudsman (of the region) and the
-# Commissioner's office; the akimat and the Committee do not.
-CLOSED_SESSION_ROLES = frozenset({"superadmin", "commissioner", "ombudsman"})
 
 COMMON_LABELS = {
     "region": _l("Region"), "region_code": _l("Region"), "note": _l("Note"),

@@ -155,6 +155,11 @@ class DocumentRequest(RegionalRecord, db.Model):
         return self.answered_on is None and self.answer_due is not None and self.answer_due < day
 
 
+# Roles that see a closed court session [R6.7]: the ombudsman (of the region) and the
+# Commissioner's office; the akimat and the Committee do not, not even in figures.
+CLOSED_SESSION_ROLES = frozenset({"superadmin", "commissioner", "ombudsman"})
+
+
 class CourtHearing(RegionalRecord, db.Model):
     """[R6.7] court proceedings; a closed session is seen only by the ombudsman and the
     Commissioner's office."""

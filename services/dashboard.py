@@ -1,0 +1,207 @@
+"""The staff dashboard on the admin home: what the recorded cases say [R3], [R6.2], [R6.3], [R10], [R11].
+
+Transparency [R3] starts at home: every staff member sees, for the last 12 months
+(Asia/Almaty months, the current one included),
+
+- cases received per month, and by category (a case counts once in each of its
+  categories, so the categories add up to more than the cases) [R6.2];
+- cases by region, for the national roles only;
+- the share of cases answered on time [R6.2], [R6.3]: among cases answered in the
+  window, those whose answer went out (local date) on or before the deadline;
+- what is overdue now: open cases past their deadline, and open checklist items past
+  their due time [R10], [R11], exactly as the work queue lists them.
+
+A regional user (``akimat_admin``, ``ombudsman``) sees their region only; the national
+roles (``superadmin``, ``commissioner``, ``committee``) see all regions. Every figure is
+one SQL aggregate (GROUP BY in Postgres): no case is loaded into Python. Figures are
+plain dicts and lists; ``for_user`` adds the charts drawn by services/charts.py.
+"""
+from datetime import date, datetime
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, and_, case, cast, func, select, true
+
+from extensions import db
+from models import Case, ChecklistItem, Region
+from models.base import utcnow
+from models.case import CATEGORIES
+from models.checklist import RULE_LABELS
+from services import charts
+from services.case_workflow import OPEN_STATES
+from services.checklist import WORKING_STATES
+from services.deadlines import KZ_TZ
+from services.escalation import deadline_column
+
+MONTHS = 12
+
+
+# -- The facts about cases the figures rest on, in one place ------------------------------
+# Each comes from where the rule already lives; none is re-derived here.
+
+def _local(column):
+    """A timestamptz column as Almaty wall-clock time (months and dates are local)."""
+    return func.timezone(KZ_TZ.key, column)
+
+
+def _local_month(column):
+    return func.date_trunc("month", _local(column))
+
+
+def case_deadline():
+    """[R6.2] the answer is due on the deadline, the extended one when the term was
+    extended (services.escalation.deadline_column, as the work queue and the digests)."""
+    return deadline_column()
+
+
+def answered_on_time():
+    """[R6.2], [R6.3] answered on time: the answer's local date is on or before the deadline.
+    A case without a deadline is never "on time"."""
+    return cast(_local(Case.answered_at), Date) <= case_deadline()
+
+
+def case_overdue(today):
+    """An open case past its deadline: the "overdue" cases of services.work_queue
+    (open = services.case_workflow.OPEN_STATES; ``today`` is the Almaty date)."""
+    return and_(Case.state.in_(OPEN_STATES), case_deadline() < today)
+
+
+def item_overdue(now):
+    """An open checklist item past its due time [R10], [R11]: the "overdue" items of
+    services.work_queue (a checklist is worked on while the case is in
+    services.checklist.WORKING_STATES, the answer sent or not, until it is closed)."""
+    return and_(ChecklistItem.status == "open", Case.state.in_(WORKING_STATES), ChecklistItem.due_at < now)
+
+
+# -- The window and the scope ---------------------------------------------------------------
+
+def months(now):
+    """The first days of the last ``MONTHS`` Almaty months, oldest first, this one last."""
+    local = now.astimezone(KZ_TZ)
+    index = local.year * 12 + local.month - 1
+    return [date(i // 12, i % 12 + 1, 1) for i in range(index - MONTHS + 1, index + 1)]
+
+
+def _window(column, now):
+    """``column`` falls in the window: from the first local day of the oldest month to now."""
+    start = datetime.combine(months(now)[0], datetime.min.time(), tzinfo=KZ_TZ)
+    return and_(column >= start, column <= now)
+
+
+def _scoped(query, region_code):
+    return query if region_code is None else query.where(Case.region_code == region_code)
+
+
+def _by_month(column, now, region_code, *extra):
+    """{month's first day: (values...)} for the cases whose ``column`` is in the window."""
+    month = _local_month(column).label("month")
+    query = _scoped(select(month, *extra).where(_window(column, now)), region_code).group_by("month")
+    return {row[0].date(): tuple(row[1:]) for row in db.session.execute(query)}
+
+
+# -- The figures ----------------------------------------------------------------------------
+
+def received_by_month(now, region_code=None):
+    """[R6.2] cases received per month: a list of ``MONTHS`` counts, oldest month first."""
+    found = _by_month(Case.received_at, now, region_code, func.count())
+    return [found.get(month, (0,))[0] for month in months(now)]
+
+
+def by_category(now, region_code=None):
+    """[R6.2] {category: cases received in the window}, every known category (zeros included),
+    in the order of models.case.CATEGORIES; a case counts once in each of its categories."""
+    # FROM cases JOIN unnest(cases.categories) ON true: a function in FROM sees the row before it.
+    unnested = func.unnest(Case.categories).table_valued("category").render_derived(name="c")
+    query = _scoped(select(unnested.c.category, func.count()).select_from(Case).join(unnested, true())
+                    .where(_window(Case.received_at, now)), region_code).group_by(unnested.c.category)
+    found = dict(db.session.execute(query).all())
+    counts = {key: found.pop(key, 0) for key in CATEGORIES}
+    return counts | dict(sorted(found.items()))  # codes no longer offered keep their count
+
+
+def by_region(now):
+    """[R3] cases received in the window in each of the 20 regions: [(Region, count)] by code."""
+    query = (select(Region, func.count(Case.id))
+             .outerjoin(Case, and_(Case.region_code == Region.code, _window(Case.received_at, now)))
+             .group_by(Region.code).order_by(Region.code))
+    return [(region, count) for region, count in db.session.execute(query)]
+
+
+def on_time(now, region_code=None):
+    """[R6.2], [R6.3] cases answered in the window and those answered on time, overall and
+    per month of the answer: ``{"answered", "on_time", "share", "by_month": [share|None]}``."""
+    in_time = func.count(case((answered_on_time(), 1)))
+    found = _by_month(Case.answered_at, now, region_code, func.count(), in_time)
+    answered = sum(total for total, _good in found.values())
+    punctual = sum(good for _total, good in found.values())
+    by_month = []
+    for month in months(now):
+        total, good = found.get(month, (0, 0))
+        by_month.append(_share(good, total))
+    return {"answered": answered, "on_time": punctual, "share": _share(punctual, answered),
+            "by_month": by_month}
+
+
+def _share(part, whole):
+    return part / whole if whole else None
+
+
+def overdue(now, region_code=None):
+    """What is late now (the work queue's "overdue"): ``{"cases", "items", "items_by_rule":
+    {rule: count}}``; ``today`` for the cases' deadlines is the Almaty date of ``now``."""
+    today = now.astimezone(KZ_TZ).date()
+    cases = db.session.scalar(_scoped(select(func.count()).select_from(Case).where(case_overdue(today)),
+                                      region_code))
+    query = _scoped(select(ChecklistItem.rule, func.count()).join(Case, Case.id == ChecklistItem.case_id)
+                    .where(item_overdue(now)), region_code).group_by(ChecklistItem.rule)
+    rules = dict(db.session.execute(query).all())
+    items_by_rule = {rule: rules[rule] for rule in RULE_LABELS if rule in rules}
+    return {"cases": cases, "items": sum(rules.values()), "items_by_rule": items_by_rule}
+
+
+def figures(region_code=None, now=None):
+    """Every figure of the dashboard, for one region or (``None``) the whole country."""
+    now = now or utcnow()
+    return {
+        "region_code": region_code,
+        "months": months(now),
+        "since": months(now)[0],
+        "today": now.astimezone(KZ_TZ).date(),
+        "received_by_month": received_by_month(now, region_code),
+        "by_category": by_category(now, region_code),
+        "by_region": by_region(now) if region_code is None else None,
+        "on_time": on_time(now, region_code),
+        "overdue": overdue(now, region_code),
+    }
+
+
+# -- For the admin home -----------------------------------------------------------------------
+
+def for_user(user, now=None):
+    """The dashboard of ``user``: their region's figures (national for the national roles)
+    and the charts drawing them: ``{"received", "categories", "regions" (national only),
+    "on_time"}`` → ``charts.figure`` dicts for the ``chart_figure`` macro."""
+    found = figures(None if user.sees_all_regions() else user.region_code, now)
+    month_labels = [format_date(month, "LLL yyyy") for month in found["months"]]
+    cases = _("Cases")
+    drawn = {
+        "received": charts.figure("bar", _("Cases received per month"), month_labels,
+                                  {cases: found["received_by_month"]}, label_heading=_l("Month")),
+        "categories": charts.figure("bar", _("Cases by category"),
+                                    [str(CATEGORIES.get(code, code)) for code in found["by_category"]],
+                                    {cases: list(found["by_category"].values())},
+                                    label_heading=_l("Category")),
+    }
+    if found["by_region"] is not None:
+        drawn["regions"] = charts.figure("bar", _("Cases by region"),
+                                         [region.localized_name() for region, _count in found["by_region"]],
+                                         {cases: [count for _region, count in found["by_region"]]},
+                                         label_heading=_l("Region"))
+    drawn["on_time"] = charts.figure("line", _("Cases answered on time, by month of the answer"),
+                                     month_labels, {_("Answered on time"): found["on_time"]["by_month"]},
+                                     unit="percent", label_heading=_l("Month"))
+    found["charts"] = drawn
+    found["on_time_text"] = charts.format_value(found["on_time"]["share"], "percent")
+    found["rule_labels"] = {rule: RULE_LABELS[rule] for rule in found["overdue"]["items_by_rule"]}
+    return found

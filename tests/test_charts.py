@@ -1,0 +1,148 @@
+"""Server-drawn SVG charts: well-formed, readable without colour, inert with hostile labels."""
+from decimal import Decimal
+from xml.etree import ElementTree as ET
+
+import pytest
+from markupsafe import Markup
+
+from services import charts
+
+SVG = "{http://www.w3.org/2000/svg}"
+MONTHS = ["Oct 2025", "Nov 2025", "Dec 2025"]
+
+
+def parse(svg):
+    assert isinstance(svg, Markup)
+    return ET.fromstring(str(svg))
+
+
+def texts(root):
+    """The visible texts of the drawing (not the tooltips of shortened labels)."""
+    return ["".join(t.itertext()) if t.find(f"{SVG}title") is None else t.find(f"{SVG}title").tail
+            for t in root.iter(f"{SVG}text")]
+
+
+def test_bar_chart_labels_every_value(app_ctx):
+    root = parse(charts.bar_chart("Cases per month", MONTHS, {"Cases": [3, 0, 1234]}))
+    shown = texts(root)
+    assert shown[0] == "Cases per month"
+    assert {"3", "0", "1,234"} <= set(shown)
+    assert set(MONTHS) <= set(shown)
+    # A zero draws no bar but keeps its label; the two others are bars.
+    assert len(root.findall(f"{SVG}rect[@stroke]")) == 2
+
+
+def test_accessible_name(app_ctx):
+    root = parse(charts.bar_chart("Cases by category", ["A"], {"Cases": [1]}))
+    assert root.get("role") == "img"
+    title = root.find(f"{SVG}title")
+    assert title.text == "Cases by category" and root.get("aria-labelledby") == title.get("id")
+    desc = root.find(f"{SVG}desc")
+    assert root.get("aria-describedby") == desc.get("id") and desc.text.startswith("Bar chart of 1 category;")
+    other = parse(charts.bar_chart("Cases by category", ["A"], {"Cases": [1]}))
+    assert other.get("aria-labelledby") != root.get("aria-labelledby")  # unique on a page
+
+
+def test_hostile_labels_are_inert(app_ctx):
+    hostile = '<script>"x"</script>'
+    svg = charts.bar_chart(f"Title {hostile}", [hostile, "a & b", "bad\x00\x1bchar"],
+                           {f"<img src=x onerror=alert(1)>": [1, 2, 3], "ok": [1, None, 2]})
+    assert "<script" not in svg and "<img" not in svg and "\x00" not in svg
+    root = parse(svg)
+    tags = {element.tag.removeprefix(SVG) for element in root.iter()}
+    assert tags <= {"svg", "title", "desc", "defs", "pattern", "rect", "circle", "line", "text"}
+    shown = texts(root)
+    assert hostile in shown and "a & b" in shown and "badchar" in shown
+    assert root.find(f"{SVG}title").text == f"Title {hostile}"
+    assert "<img src=x onerror=alert(1)>" in shown  # in the legend, as text
+    line = charts.line_chart(hostile, [hostile], {hostile: [1]})
+    assert "<script" not in line and hostile in texts(parse(line))
+
+
+def test_no_data(app_ctx):
+    for svg in (charts.bar_chart("Empty", [], {}), charts.bar_chart("Empty", ["A", "B"], {"Cases": [None, None]}),
+                charts.line_chart("Empty", MONTHS, {}), charts.bar_chart("Empty", ["A"], {"Cases": []})):
+        root = parse(svg)
+        assert texts(root) == ["Empty", "No data"]
+        assert root.get("role") == "img" and root.find(f"{SVG}desc").text == "No data"
+
+
+def test_zeros_and_missing_values(app_ctx):
+    root = parse(charts.bar_chart("Zeros", ["A", "B", "C"], {"Cases": [0, 0, None]}))
+    assert texts(root)[-3:] == ["0", "0", "–"]
+    assert not root.findall(f"{SVG}rect[@stroke]")
+    line = parse(charts.line_chart("Gaps", ["A", "B", "C", "D", "E"], {"Share": [0.5, 0.25, None, 1, 0]},
+                                   unit="percent"))
+    # None breaks the line: A–B and D–E; four points carry their values.
+    assert len(line.findall(f"{SVG}polyline")) == 2
+    assert [t for t in texts(line) if t.endswith("%")] == ["50%", "25%", "100%", "0%"]
+
+
+def test_units(app_ctx):
+    assert charts.format_value(2 / 3, "percent") == "67%"
+    assert charts.format_value(0.5, "percent") == "50%"
+    assert charts.format_value(1, "percent") == "100%"
+    assert charts.format_value(1, "days") == "1 day"
+    assert charts.format_value(12, "days") == "12 days"
+    assert charts.format_value(1.5, "days") == "1.5 days"
+    assert charts.format_value(None, "percent") == "–"
+    assert charts.format_value(12345) == "12,345" and charts.format_value(2.25) == "2.2"
+    shown = texts(parse(charts.bar_chart("Answered on time", ["Jan", "Feb"], {"Share": [0.5, 2 / 3]},
+                                         unit="percent")))
+    assert {"50%", "67%"} <= set(shown)
+    # A 100% bar is full height: percentages are drawn on a 0..100% scale.
+    root = parse(charts.bar_chart("Half", ["Jan"], {"Share": [0.5]}, unit="percent"))
+    (bar,) = root.findall(f"{SVG}rect[@stroke]")
+    assert float(bar.get("height")) == charts.PLOT_HEIGHT / 2
+
+
+def test_grouped_bars_have_a_legend_and_patterns(app_ctx):
+    root = parse(charts.bar_chart("By region", ["Astana", "Almaty"], {"2025": [4, 5], "2026": [6, 7]}))
+    shown = texts(root)
+    assert {"2025", "2026"} <= set(shown) and {"4", "5", "6", "7"} <= set(shown)
+    fills = [rect.get("fill") for rect in root.findall(f"{SVG}rect[@stroke]")]
+    # The legend's two keys, then the bars: one series solid, the other a pattern.
+    assert fills[0].startswith("#") and fills[1].startswith("url(#")
+    pattern_id = fills[1][len("url(#"):-1]
+    assert root.find(f"{SVG}defs/{SVG}pattern[@id='{pattern_id}']") is not None
+    assert sorted(fills[2:]) == sorted([fills[0]] * 2 + [fills[1]] * 2)
+    assert "Series: 2025; 2026." in root.find(f"{SVG}desc").text
+
+
+def test_line_series_differ_by_marker_and_dash(app_ctx):
+    root = parse(charts.line_chart("Share", MONTHS, {"Region 75": [0.1, 0.2, 0.3], "Region 71": [0.3, 0.2, 0.1]},
+                                   unit="percent"))
+    lines = root.findall(f"{SVG}polyline")
+    assert len(lines) == 2 and lines[0].get("stroke-dasharray") != lines[1].get("stroke-dasharray")
+    assert len(root.findall(f"{SVG}circle")) == 3 + 1  # series 1: circles (3 points + legend)
+    assert len(root.findall(f"{SVG}rect[@width='8']")) == 3 + 1  # series 2: squares
+    assert {"Region 75", "Region 71", "10%", "30%"} <= set(texts(root))
+
+
+def test_many_long_labels_are_shortened_and_slanted(app_ctx):
+    labels = [f"Region with a very long name number {i}" for i in range(24)]
+    root = parse(charts.bar_chart("Cases by region", labels, {"Cases": list(range(24))}))
+    slanted = [t for t in root.iter(f"{SVG}text") if "rotate" in (t.get("transform") or "")]
+    assert len(slanted) == 24
+    first = slanted[0]
+    assert first.find(f"{SVG}title").text == labels[0]  # the whole label as a tooltip
+    assert first.find(f"{SVG}title").tail.endswith("…") and len(first.find(f"{SVG}title").tail) <= 22
+    assert {str(i) for i in range(24)} <= set(texts(root))
+    # The drawing widens instead of crowding its bars.
+    assert float(root.get("width")) >= 24 * 18
+
+
+def test_figure_gives_the_table(app_ctx):
+    found = charts.figure("bar", "On time", ["Jan", "<b>"], {"Share": [0.5, None], "Other": [1]},
+                          unit="percent", label_heading="Month")
+    assert found["series"] == ["Share", "Other"] and found["label_heading"] == "Month"
+    assert found["rows"] == [{"label": "Jan", "values": ["50%", "100%"]},
+                             {"label": "<b>", "values": ["–", "–"]}]
+    parse(found["svg"])
+
+
+def test_decimals_and_unknown_units(app_ctx):
+    root = parse(charts.bar_chart("Mixed", ["A", "B"], {"x": [Decimal("2.5"), 4]}))
+    assert {"2.5", "4"} <= set(texts(root))
+    with pytest.raises(ValueError):
+        charts.bar_chart("Unit", ["A"], {"x": [1]}, unit="hours")
