@@ -41,9 +41,9 @@ from models.base import utcnow
 from models.case import CASE_STATE_LABELS, CATEGORIES, CHANNELS, KINDS, OUTCOMES, RESPONSIBLE, Case
 from models.checklist import ITEM_STATES, RULE_LABELS
 from models.registry import (ADVISORY_BASES, CAMPAIGN_KINDS, CLOSED_SESSION_ROLES, COMMISSIONS,
-                             REGISTRIES, VISIT_TYPES, AdvisoryBody, Briefing, Campaign, CommissionMeeting, CourtHearing,
-                             DocumentRequest, Event, LegislativeRecommendation, Memorandum,
-                             Publication, Visit)
+                             REGISTRIES, VISIT_TYPES, AdvisoryBody, Briefing, Campaign,
+                             CommissionMeeting, CourtHearing, DocumentRequest, Event,
+                             LegislativeRecommendation, Memorandum, Publication, Visit)
 from models.report import CHART_TYPES, MEASURES
 from services import audit
 from services.deadlines import KZ_TZ
