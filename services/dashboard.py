@@ -21,7 +21,7 @@ from datetime import date, datetime
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, and_, case, cast, func, select, true
+from sqlalchemy import and_, case, func, select, true
 
 from extensions import db
 from models import Case, ChecklistItem, Region
@@ -29,49 +29,18 @@ from models.base import utcnow
 from models.case import CATEGORIES
 from models.checklist import RULE_LABELS
 from services import charts
-from services.case_workflow import OPEN_STATES
-from services.checklist import WORKING_STATES
-from services.deadlines import KZ_TZ
-from services.escalation import deadline_column
+from services.deadlines import KZ_TZ, answered_on_time
+from services.work_queue import case_overdue, item_overdue
 
 MONTHS = 12
 
 
-# -- The facts about cases the figures rest on, in one place ------------------------------
-# Each comes from where the rule already lives; none is re-derived here.
-
-def _local(column):
-    """A timestamptz column as Almaty wall-clock time (months and dates are local)."""
-    return func.timezone(KZ_TZ.key, column)
-
+# The facts the figures rest on live with their rules: answered on time in
+# services.deadlines, overdue cases and checklist items in services.work_queue.
 
 def _local_month(column):
-    return func.date_trunc("month", _local(column))
-
-
-def case_deadline():
-    """[R6.2] the answer is due on the deadline, the extended one when the term was
-    extended (services.escalation.deadline_column, as the work queue and the digests)."""
-    return deadline_column()
-
-
-def answered_on_time():
-    """[R6.2], [R6.3] answered on time: the answer's local date is on or before the deadline.
-    A case without a deadline is never "on time"."""
-    return cast(_local(Case.answered_at), Date) <= case_deadline()
-
-
-def case_overdue(today):
-    """An open case past its deadline: the "overdue" cases of services.work_queue
-    (open = services.case_workflow.OPEN_STATES; ``today`` is the Almaty date)."""
-    return and_(Case.state.in_(OPEN_STATES), case_deadline() < today)
-
-
-def item_overdue(now):
-    """An open checklist item past its due time [R10], [R11]: the "overdue" items of
-    services.work_queue (a checklist is worked on while the case is in
-    services.checklist.WORKING_STATES, the answer sent or not, until it is closed)."""
-    return and_(ChecklistItem.status == "open", Case.state.in_(WORKING_STATES), ChecklistItem.due_at < now)
+    """The first day of the Almaty month of a timestamptz column."""
+    return func.date_trunc("month", func.timezone(KZ_TZ.key, column))
 
 
 # -- The window and the scope ---------------------------------------------------------------

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from flask import g, has_app_context
-from sqlalchemy import select
+from sqlalchemy import Date, cast, func, select
 
 from extensions import db
 from models import CalendarOverride
@@ -102,3 +102,25 @@ def latest_extension(received_at):
 
 def now_local():
     return datetime.now(KZ_TZ)
+
+
+# -- The same facts in SQL, for every query that counts cases ---------------------------------
+
+def local_day(column):
+    """The Asia/Almaty calendar day of a timestamptz column."""
+    return cast(func.timezone(KZ_TZ.key, column), Date)
+
+
+def deadline_column():
+    """``Case.deadline`` as SQL: the extended date when the term was extended."""
+    from models import Case
+
+    return func.coalesce(Case.extended_due_on, Case.due_on)
+
+
+def answered_on_time():
+    """A case answered on time: the answer's local date is on or before its deadline.
+    A case without a deadline or an answer is never on time."""
+    from models import Case
+
+    return local_day(Case.answered_at) <= deadline_column()

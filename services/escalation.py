@@ -9,14 +9,14 @@ dedupe key, so each reminder is sent once and each digest once a day.
 from collections import defaultdict
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from extensions import db
 from models import Case, ChecklistItem
 from models.base import utcnow
 from services import notifications, recipients, settings
 from services.case_workflow import OPEN_STATES
-from services.deadlines import KZ_TZ, now_local
+from services.deadlines import KZ_TZ, deadline_column, now_local
 from services.mailtext import bilingual, bilingual_subject
 
 
@@ -62,11 +62,6 @@ def overdue_by_region(now=None):
             Case.state.in_(OPEN_STATES), deadline_column() < today).order_by(Case.id)):
         found[case.region_code]["cases"].append(case)
     return found
-
-
-def deadline_column():
-    """``Case.deadline`` as SQL: the extended date when the term was extended."""
-    return func.coalesce(Case.extended_due_on, Case.due_on)
 
 
 def send_digests(now=None):

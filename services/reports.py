@@ -31,8 +31,7 @@ from extensions import db
 from models import (AdvisoryBody, Briefing, Campaign, Case, CaseChild, CaseStep, ChecklistItem,
                     CommissionMeeting, CourtHearing, DocumentRequest, Event,
                     LegislativeRecommendation, Memorandum, PlanItem, Publication, Visit, YearPlan)
-from services.deadlines import KZ_TZ, now_local
-from services.escalation import deadline_column
+from services.deadlines import KZ_TZ, answered_on_time, local_day, now_local
 
 AGE_GROUPS = (("0-5", 0, 5), ("6-9", 6, 9), ("10-13", 10, 13), ("14-17", 14, 17))
 ALERT_RULES = ("R10.1", "R10.3")
@@ -72,11 +71,6 @@ def current_half(day=None):
 def last_completed_half(day=None):
     year, half = current_half(day)
     return (year, 1) if half == 2 else (year - 1, 2)
-
-
-def local_day(column):
-    """The Asia/Almaty calendar day of a timestamptz column."""
-    return func.date(func.timezone(KZ_TZ.key, column))
 
 
 class _Query:
@@ -131,9 +125,8 @@ def _received(q, period):
 
 
 def _handled(q, period):
-    answered_day = local_day(Case.answered_at)
-    on_time = func.count(case((answered_day <= deadline_column(), 1)))
-    days = answered_day - local_day(Case.received_at)
+    on_time = func.count(case((answered_on_time(), 1)))
+    days = local_day(Case.answered_at) - local_day(Case.received_at)
     answered = q.rows(select(Case.region_code, func.count(), on_time,
                              func.percentile_cont(0.5).within_group(days))
                       .where(period.holds(Case.answered_at)).group_by(Case.region_code),

@@ -12,15 +12,14 @@ The rows carry no identity: registration number, region, categories, due, state.
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from extensions import db
 from models import Case, ChecklistItem, Region
 from models.base import utcnow
 from services.case_workflow import OPEN_STATES
 from services.checklist import WORKING_STATES
-from services.deadlines import KZ_TZ
-from services.escalation import deadline_column
+from services.deadlines import KZ_TZ, deadline_column
 
 LIMIT = 50
 NEW_STATES = ("received", "registered")
@@ -48,6 +47,21 @@ class Row:
         return (not self.urgent, due)
 
 
+def item_open():
+    """A checklist item still to do: open, while the case is worked on (the answer sent or
+    not, until it is closed) [R10], [R11]."""
+    return and_(ChecklistItem.status == "open", Case.state.in_(WORKING_STATES))
+
+
+def item_overdue(now):
+    return and_(item_open(), ChecklistItem.due_at < now)
+
+
+def case_overdue(today):
+    """An open case past its deadline (``today`` is the Almaty date) [R6.2]."""
+    return and_(Case.state.in_(OPEN_STATES), deadline_column() < today)
+
+
 _CASE_COLUMNS = (Case.id, Case.registration_number, Region, Case.categories, Case.urgent, Case.state)
 
 
@@ -60,7 +74,7 @@ def _item_rows(user, *where):
     query = _scoped(select(*_CASE_COLUMNS, ChecklistItem.due_at, ChecklistItem.rule, ChecklistItem.person)
                     .select_from(ChecklistItem).join(Case, Case.id == ChecklistItem.case_id), user)
     # Items stay work to do after the answer, until the case is closed.
-    query = query.where(ChecklistItem.status == "open", Case.state.in_(WORKING_STATES), *where).order_by(
+    query = query.where(item_open(), *where).order_by(
         Case.urgent.desc(), ChecklistItem.due_at, ChecklistItem.id).limit(LIMIT)
     return [Row(*row) for row in db.session.execute(query)]
 
@@ -78,8 +92,7 @@ def sections(user, now=None):
     today = local.date()
     tomorrow = datetime.combine(today + timedelta(days=1), time(0), tzinfo=KZ_TZ)
     is_open = Case.state.in_(OPEN_STATES)
-    overdue = _item_rows(user, ChecklistItem.due_at < now) + _case_rows(
-        user, is_open, deadline_column() < today)
+    overdue = _item_rows(user, ChecklistItem.due_at < now) + _case_rows(user, case_overdue(today))
     due_today = _item_rows(user, ChecklistItem.due_at >= now, ChecklistItem.due_at < tomorrow) + _case_rows(
         user, is_open, deadline_column() == today)
     return {
