@@ -100,7 +100,8 @@ def update_draft(actor, appointment, **appointee):
     _refuse_email_of_other_staff(values["email"], appointment.region_code)
     for key, value in values.items():
         setattr(appointment, key, value)
-    audit.record("appointment.update", actor=actor, obj=appointment)
+    audit.record("appointment.update", actor=actor, obj=appointment,
+                 changes=audit.changes(appointment))
     db.session.flush()
 
 

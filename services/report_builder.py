@@ -417,8 +417,10 @@ def update_definition(user, definition, values):
         if user.sees_all_regions():
             definition.region_code = _sharing_region(user, values.get("region_code"))
     definition.updated_at = utcnow()
+    diff = audit.changes(definition)
     db.session.flush()
-    audit.record("report_definition.update", actor=user, obj=definition, dataset=definition.dataset)
+    audit.record("report_definition.update", actor=user, obj=definition, dataset=definition.dataset,
+                 changes=diff)
     return definition
 
 
