@@ -7,8 +7,8 @@ Everything works without JavaScript. Views parse and render; the rules are in
 import re
 from io import BytesIO
 
-from flask import abort, flash, jsonify, make_response, redirect, render_template, request, send_file, session, \
-    url_for
+from flask import abort, current_app, flash, g, jsonify, make_response, redirect, render_template, request, \
+    send_file, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,11 +16,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from extensions import csrf, db
 from forms import error_list
 from forms.report import CloseForm, MessageForm, ReceiptForm, ReportForm, questions_for_page, raw_answers
-from i18n import current_language, sort_key
+from i18n import LANG_COOKIE, current_language, sort_key
 from models import Case, Region
 from models.case import CASE_STATE_LABELS
 from public import bp
-from services import intake, settings
+from services import intake, public_stats, settings
 from services.cases import (STATE_EXPLANATIONS, AttachmentRefused, ConsentRequired, add_reporter_message,
                             check_consent, reporter_attachment, reporter_messages, submit_case)
 from services.errors import InvalidInput
@@ -62,6 +62,69 @@ def quick_exit():
 @bp.route("/privacy")
 def privacy():
     return render_template("public/privacy.html")
+
+
+STATS_YEARS = 10          # how many years back /stats offers
+STATS_CACHE_SECONDS = 300
+
+
+@bp.route("/stats")
+def stats():
+    """Public figures of a completed half-year [R3, transparency]: cases received by
+    category and by region and the share answered on time, small numbers hidden
+    (``services.public_stats``). ``?year=&half=&region=``; what is not understood falls
+    back to the last completed half-year, or to all regions, with a notice (400)."""
+    last = public_stats.default_period()
+    year, half, region, notice = _stats_choice(request.args, last)
+    figures = public_stats.figures(year, half, region.code if region else None)
+    years = range(last[0], last[0] - STATS_YEARS - 1, -1)
+    page = render_template("public/stats.html", figures=figures, years=years, notice=notice,
+                           small=public_stats.SMALL,
+                           chosen={"year": year, "half": half, "region": region.code if region else ""})
+    if notice:
+        return page, 400
+    return _cache_publicly(make_response(page), STATS_CACHE_SECONDS)
+
+
+def _stats_choice(args, last):
+    """(year, half, Region or None, notice) from the query string."""
+    year, half = last
+    region, notice = None, None
+    year_arg, half_arg = args.get("year", "").strip(), args.get("half", "").strip()
+    if year_arg or half_arg:
+        if (year_arg and not re.fullmatch(r"[0-9]{4}", year_arg)) or half_arg not in ("", "1", "2"):
+            notice = _("We could not understand the half-year you asked for. "
+                       "Here are the figures of the last half-year that has ended.")
+        else:
+            asked_year = int(year_arg) if year_arg else last[0]
+            asked = (asked_year, int(half_arg) if half_arg else (last[1] if asked_year == last[0] else 2))
+            if asked > last:
+                notice = _("Figures are shown only for half-years that have ended. "
+                           "Here are the figures of the last one.")
+            elif asked_year < last[0] - STATS_YEARS:
+                notice = _("Figures are shown from %(year)s on. Here are the figures of the last "
+                           "half-year that has ended.", year=last[0] - STATS_YEARS)
+            else:
+                year, half = asked
+    code = args.get("region", "").strip()
+    if code:
+        region = _region(code)
+        if region is None:
+            notice = notice or _("There is no such region. Here are the figures for all regions.")
+    return year, half, region, notice
+
+
+def _cache_publicly(response, seconds):
+    """Cache-Control for a page that is the same for everyone reading it in one language:
+    public for ``seconds`` — but only private when the response sets a cookie (a language
+    chosen with ``?lang=``, a message taken out of the session): a shared cache must not
+    hand those to others."""
+    chosen = g.get("remember_language")
+    sets_cookie = current_app.session_interface.should_set_cookie(current_app, session) or bool(
+        chosen and request.cookies.get(LANG_COOKIE) != chosen)
+    response.headers["Cache-Control"] = f"{'private' if sets_cookie else 'public'}, max-age={seconds}"
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
 
 
 def _region(code):

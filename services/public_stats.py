@@ -1,0 +1,305 @@
+"""Public figures at /stats [R3: transparency]: how many cases each region received in a
+half-year, by category, and how many of them were answered on time — with every small
+number protected, so that no child can be recognised from the figures.
+
+What counts (the definitions of the half-year report, services/reports.py):
+
+- a case counts in the half-year in which it was received (``reports.Period``: 1 January
+  to 30 June or 1 July to 31 December, local dates in Asia/Almaty); withdrawn cases do
+  not count, the reporter took the report back;
+- by category: a case counts once in each of its categories, so the categories of a
+  region add up to more than its total when cases have several;
+- answered on time: ``deadlines.answered_on_time`` (the answer's local date is on or
+  before the deadline, the extended one when the term was extended), as in the half-year
+  report; the share is taken among the cases received in the half-year that have been
+  answered so far, and is shown only when there are at least 5 of them.
+
+Every figure is an SQL aggregate grouped by region (and category): no case is loaded.
+The figures of all 20 regions are computed together even for one region's page, because
+whether a count may be shown depends on the others (``protect``). The result holds only
+display-ready cells (``Count``, ``Share``): a withheld count has no value to show by
+mistake.
+"""
+import math
+from dataclasses import dataclass
+
+from flask_babel import format_decimal, format_percent, gettext
+from sqlalchemy import and_, func, select
+
+from extensions import db
+from i18n import sort_key
+from models import Case, CaseState, Region
+from models.case import CATEGORIES
+from services import deadlines
+from services.reports import Period
+
+SMALL = 5            # counts from 1 to SMALL - 1 are never shown
+FEWER = "fewer"      # withheld because it is small (shown "fewer than 5")
+HIDDEN = "hidden"    # withheld so that a small count cannot be worked out from it (shown "hidden")
+TOTAL = ("total",)   # the key of the national total; see _table for the others
+MAX_PASSES = 500     # rounds of the reader's subtractions (they end far sooner in practice)
+
+
+@dataclass(frozen=True)
+class Count:
+    """A count ready to show: ``value`` when it may be shown, else ``withheld`` says why
+    (``FEWER`` or ``HIDDEN``) and ``value`` is None."""
+
+    value: int | None = None
+    withheld: str | None = None
+
+    def __str__(self):
+        if self.withheld == FEWER:
+            return gettext("fewer than %(n)s", n=SMALL)
+        if self.withheld == HIDDEN:
+            return gettext("hidden")
+        return format_decimal(self.value)
+
+
+@dataclass(frozen=True)
+class Share:
+    """The share answered on time, in whole percent; None when fewer than ``SMALL``
+    answered cases stand behind it."""
+
+    percent: int | None = None
+
+    def __str__(self):
+        if self.percent is None:
+            return gettext("not enough data")
+        return format_percent(self.percent / 100)
+
+
+def share(on_time, answered):
+    """Whole percent, never 100 % while one was late nor 0 % while one was on time."""
+    if answered < SMALL:
+        return Share()
+    percent = round(100 * on_time / answered)
+    if on_time < answered:
+        percent = min(percent, 99)
+    if on_time > 0:
+        percent = max(percent, 1)
+    return Share(percent)
+
+
+def default_period(day=None):
+    """(year, half) of the last completed half-year before ``day`` (by default today in
+    Asia/Almaty): the one shown when none is asked for."""
+    day = day or deadlines.now_local().date()
+    return (day.year, 1) if day.month > 6 else (day.year - 1, 2)
+
+
+# -- The rule that keeps small numbers hidden -----------------------------------------------
+
+def protect(values, groups):
+    """Which counts to withhold: ``{key: FEWER or HIDDEN}``.
+
+    ``values`` maps a key to its count; ``groups`` lists ``(total_key, cell_keys)``: the
+    tables a reader can add up. In every group each cell is at most the total and the
+    cells add up to at least the total (a case may have several categories); where they
+    add up to exactly the total (regions always do) the reader may use that too.
+
+    1. Small counts. A count from 1 to 4 is withheld and shown "fewer than 5". 0 is shown
+       as 0, except in a group whose total is itself fewer than 5: there zeros show "fewer
+       than 5" too (else four regions at "fewer than 5" in a category the whole country
+       has fewer than 5 of would be one case each). If the whole country received fewer
+       than 5 cases, every count shows "fewer than 5".
+    2. Nothing by subtraction, table by table. A reader knows the counts shown, what each
+       label means ("fewer than 5": 1 to 4, or 0 to 4 where zeros are masked; "hidden": 5
+       or more and, as the smallest are hidden first, no more than the smallest count still
+       shown beside it) and the group's sums (``_reader_bounds``). From any one group on
+       its own they must learn nothing about a small count beyond "1 to 4", and must not
+       pin a hidden count to one value. While a group fails this, its smallest count still
+       shown is hidden too ("hidden"); when none is left, its total. Hiding in one group
+       can expose another, so this repeats over all groups until nothing changes.
+    3. Nothing exact, all tables together. Chaining the sums of every group at once (a
+       category across the 20 regions against the national count, a region's categories
+       against its total, and so on, until nothing changes), the reader must not pin any
+       withheld count to one value. While they can, the smallest count still shown
+       around it is hidden too.
+
+    Hiding more only ever tells the reader less, so each step keeps what the earlier
+    ones ensured and the loops end. Rounding the totals instead was rejected: with the
+    other cells exact, a rounded total still gives a small count away whenever a
+    rounding boundary falls next to it; and hiding just the next-smallest cell fails on
+    1 + 5 = 6. Left open: combined over all tables (3) a small count can still be
+    narrowed to part of "1 to 4" (never to one value); and a reader who re-runs this
+    very procedure on guessed data may learn from which cells it chose to hide.
+    """
+    if 0 < values.get(TOTAL, 0) < SMALL:
+        return {key: FEWER for key in values}
+    masked = {cell for total, cells in groups if 0 < values[total] < SMALL for cell in cells}
+    withheld = {key: FEWER for key, n in values.items() if 0 < n < SMALL or (n == 0 and key in masked)}
+    changed = True
+    while changed:
+        changed = False
+        for total, cells in groups:
+            while _told(values, withheld, _reader_bounds(values, withheld, masked, [(total, cells)]),
+                        strict=True):
+                key = _smallest_shown(values, withheld, cells) or (total if total not in withheld else None)
+                if key is None:
+                    break
+                withheld[key] = HIDDEN
+                changed = True
+    while (key := _told(values, withheld, _reader_bounds(values, withheld, masked, groups))) is not None:
+        key = _nearest_shown(key, values, withheld, groups)
+        if key is None:
+            break
+        withheld[key] = HIDDEN
+    return withheld
+
+
+def _reader_bounds(values, withheld, masked, groups):
+    """What a reader can tell of each count in ``groups``: ``{key: (low, high)}``.
+
+    Starts from what the labels say (see ``protect``) and narrows with every group's
+    sums — a cell is at least the total less the others' highest, at most the total
+    (or the total less the others' lowest where the sum is exact) — again and again
+    until nothing changes: the subtractions a patient reader can do in a spreadsheet.
+    """
+    known = {}
+    for total, cells in groups:
+        cap = min((values[k] for k in cells if k not in withheld and values[k] >= SMALL), default=math.inf)
+        for key in (total, *cells):
+            reason = withheld.get(key)
+            if reason is None:
+                low, high = values[key], values[key]
+            elif reason == FEWER:
+                low, high = (0 if key in masked else 1), SMALL - 1
+            else:
+                low, high = SMALL, (cap if key != total and values[key] <= cap else math.inf)
+            old_low, old_high = known.get(key, (low, high))
+            known[key] = max(low, old_low), min(high, old_high)
+    sums = [(sum(values[k] for k in cells), values[total]) for total, cells in groups]
+    for _ in range(MAX_PASSES):
+        changed = False
+        for (total, cells), (added, actual) in zip(groups, sums):
+            adds_up, covers = added == actual, added >= actual   # covers: no case without a category
+            bounds = [known[k] for k in cells]
+            lows = sum(low for low, _ in bounds)
+            finite = sum(high for _, high in bounds if high < math.inf)
+            unbounded = sum(high == math.inf for _, high in bounds)
+            total_low, total_high = known[total]
+            found = {total: (lows if adds_up else max((low for low, _ in bounds), default=0),
+                             finite if covers and not unbounded else math.inf)}
+            for key, (low, high) in zip(cells, bounds):
+                others_high = (math.inf if unbounded - (high == math.inf) or not covers
+                               else finite - (high if high < math.inf else 0))
+                found[key] = (total_low - others_high, total_high - (lows - low) if adds_up else total_high)
+            for key, (low, high) in found.items():
+                old_low, old_high = known[key]
+                if low > old_low or high < old_high:
+                    known[key] = max(low, old_low), min(high, old_high)
+                    changed = True
+        if not changed:
+            break
+    return known
+
+
+def _told(values, withheld, known, strict=False):
+    """The first withheld count (not 0) that ``known`` pins to one value or, when
+    ``strict``, a small one it narrows below "1 to 4"; None if there is none."""
+    for key, (low, high) in known.items():
+        reason = withheld.get(key)
+        if reason is None or values[key] == 0:
+            continue
+        if low >= high or (strict and reason == FEWER and (low > 1 or high < SMALL - 1)):
+            return key
+    return None
+
+
+def _smallest_shown(values, withheld, keys):
+    shown = [key for key in keys if key not in withheld and values[key] > 0]
+    return min(shown, key=lambda k: (values[k], k), default=None)
+
+
+def _nearest_shown(key, values, withheld, groups):
+    """The count to hide next to protect ``key``: the smallest still shown in the groups
+    around it (their totals last), else one group further through withheld counts."""
+    reached, ring, seen = {key}, [key], set()
+    while ring:
+        around = [g for g in groups if id(g) not in seen and any(k in (g[0], *g[1]) for k in ring)]
+        seen.update(id(g) for g in around)
+        found = _smallest_shown(values, withheld, [c for _, cells in around for c in cells]) \
+            or _smallest_shown(values, withheld, [total for total, _ in around])
+        if found is not None:
+            return found
+        ring = [k for g in around for k in (g[0], *g[1]) if k in withheld and k not in reached]
+        reached.update(ring)
+    return None
+
+
+# -- The figures ----------------------------------------------------------------------------
+
+def _counts(period):
+    """``({(region, category): n}, {region: (received, answered, on_time)})`` of the
+    cases received in ``period``, withdrawn ones left out: two GROUP BY queries."""
+    counted = and_(period.holds(Case.received_at), Case.state != CaseState.WITHDRAWN.value)
+    listed = select(Case.id, Case.region_code, func.unnest(Case.categories).label("category")) \
+        .where(counted).subquery()
+    by_category = db.session.execute(
+        select(listed.c.region_code, listed.c.category, func.count(func.distinct(listed.c.id)))
+        .group_by(listed.c.region_code, listed.c.category))
+    totals = db.session.execute(
+        select(Case.region_code, func.count(), func.count().filter(Case.answered_at.is_not(None)),
+               func.count().filter(deadlines.answered_on_time()))
+        .where(counted).group_by(Case.region_code))
+    return ({(region, category): n for region, category, n in by_category},
+            {region: (received, answered, timely) for region, received, answered, timely in totals})
+
+
+def _table(codes, by_category, totals):
+    """Every count of the half-year under one key, and the groups a reader can add up.
+
+    Keys: ``(code, category)`` a region's category, ``(code,)`` a region's total,
+    ``("all", category)`` a category in the whole country, ``TOTAL`` the country's total.
+    """
+    values = {}
+    for code in codes:
+        values[(code,)] = totals.get(code, (0, 0, 0))[0]
+        for category in CATEGORIES:
+            values[(code, category)] = by_category.get((code, category), 0)
+    for category in CATEGORIES:
+        values[("all", category)] = sum(values[(code, category)] for code in codes)
+    values[TOTAL] = sum(values[(code,)] for code in codes)
+    groups = [((code,), [(code, category) for category in CATEGORIES]) for code in codes]
+    groups.append((TOTAL, [("all", category) for category in CATEGORIES]))
+    groups += [(("all", category), [(code, category) for code in codes]) for category in CATEGORIES]
+    groups.append((TOTAL, [(code,) for code in codes]))
+    return values, groups
+
+
+def figures(year, half, region_code=None):
+    """The public figures of a half-year, for the whole country or one region.
+
+    ``{"period": reports.Period, "region": Region or None,
+       "categories": [{"key", "label", "count": Count}], "total": Count, "on_time": Share,
+       "regions": [{"region": Region, "name", "total": Count, "on_time": Share}] (all 20,
+       by name), "national": {"total": Count, "on_time": Share}}``
+    """
+    period = Period(year, half)
+    regions = db.session.scalars(select(Region).order_by(Region.code)).all()
+    region = next((r for r in regions if r.code == region_code), None) if region_code else None
+    by_category, totals = _counts(period)
+    values, groups = _table([r.code for r in regions], by_category, totals)
+    withheld = protect(values, groups)
+
+    def count(key):
+        return Count(withheld=withheld[key]) if key in withheld else Count(values[key])
+
+    def on_time(codes):
+        answered = sum(totals.get(code, (0, 0, 0))[1] for code in codes)
+        return share(sum(totals.get(code, (0, 0, 0))[2] for code in codes), answered)
+
+    scope = region.code if region else "all"
+    return {
+        "period": period,
+        "region": region,
+        "categories": [{"key": key, "label": label, "count": count((scope, key))}
+                       for key, label in CATEGORIES.items()],
+        "total": count((region.code,) if region else TOTAL),
+        "on_time": on_time([region.code] if region else [r.code for r in regions]),
+        "regions": sorted(({"region": r, "name": r.localized_name(), "total": count((r.code,)),
+                            "on_time": on_time([r.code])} for r in regions),
+                          key=lambda row: sort_key(row["name"])),
+        "national": {"total": count(TOTAL), "on_time": on_time([r.code for r in regions])},
+    }
