@@ -1,4 +1,5 @@
-"""Commands: ``flask --app app create-user | seed-demo | worker``."""
+"""Commands: ``flask --app app create-user | seed-demo | worker | deadlines run | keys rotate |
+retention run``."""
 import signal
 import sys
 import threading
@@ -9,7 +10,7 @@ from flask.cli import with_appcontext
 
 from extensions import db
 from models import Role
-from services import demo, escalation, notifications
+from services import audit, crypto, demo, escalation, notifications, retention
 from services.errors import DomainError
 from services.users import create_user
 
@@ -88,6 +89,59 @@ def deadlines_run_command():
     click.echo(f"Queued {reminders} reminder(s) and {digests} digest(s).")
 
 
+@click.group("keys")
+def keys_group():
+    """The keys of the identities encrypted at rest (services/crypto.py)."""
+
+
+@keys_group.command("rotate")
+@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Rows re-encrypted per transaction.")
+@with_appcontext
+def keys_rotate_command(batch_size):
+    """Re-encrypt every encrypted value under the first key of DATA_KEYS (and recompute the
+    IIN hashes under IIN_HASH_KEY); safe to run again, or to resume after an interruption."""
+    read = rewritten = 0
+    try:
+        for table, batch_read, batch_rewritten in crypto.rotate_stored(batch_size):
+            read, rewritten = read + batch_read, rewritten + batch_rewritten
+            click.echo(f"{table}: {batch_read} row(s) read, {batch_rewritten} re-encrypted "
+                       f"({read} read, {rewritten} re-encrypted so far).")
+    except crypto.UndecryptableValue as error:
+        raise click.ClickException(f"{error} Put the key it was written with back into DATA_KEYS "
+                                   "and run the command again.") from None
+    audit.record("keys.rotate", rows=read, rewritten=rewritten)
+    db.session.commit()
+    click.echo(f"Done: {rewritten} of {read} row(s) re-encrypted under the first key.")
+
+
+@click.group("retention")
+def retention_group():
+    """Removal of personal data once the retention period of a case has passed."""
+
+
+@retention_group.command("run")
+@click.option("--dry-run", is_flag=True, help="Only count the cases due, change nothing.")
+@click.option("--batch-size", default=100, show_default=True, type=click.IntRange(1, 10_000),
+              help="Cases per transaction.")
+@with_appcontext
+def retention_run_command(dry_run, batch_size):
+    """Remove the identities and files of cases ended more than ``retention_years`` ago,
+    keeping what the reports count; safe to run again (a scheduler runs it daily)."""
+    try:
+        if dry_run:
+            click.echo(f"{retention.count_due()} case(s) are due; nothing was changed (--dry-run).")
+            return
+        done = 0
+        for batch in retention.run(batch_size):
+            done += batch
+            click.echo(f"Removed the personal data of {batch} case(s) ({done} so far).")
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Done: {done} case(s).")
+
+
 def register_commands(app):
-    for command in (create_user_command, seed_demo_command, worker_command, deadlines_group):
+    for command in (create_user_command, seed_demo_command, worker_command, deadlines_group,
+                    keys_group, retention_group):
         app.cli.add_command(command)

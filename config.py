@@ -5,6 +5,8 @@ Every variable is listed with its default in the README table "Configuration".
 import os
 from datetime import timedelta
 
+from services import crypto
+
 
 def normalize_database_url(url):
     """Accept the PaaS form ``postgres://`` and pin the psycopg2 driver.
@@ -55,6 +57,13 @@ class Config:
     # A case received at or after this local hour counts from the next working day.
     WORKDAY_CUTOFF_HOUR = int(os.environ.get("WORKDAY_CUTOFF_HOUR", "18"))
     RECEIPT_KEY = os.environ.get("RECEIPT_KEY")  # default: SECRET_KEY
+    # Identities encrypted at rest (services/crypto.py): comma-separated Fernet keys, the
+    # first encrypts and all decrypt; and the key of the IIN's searchable hash. Required
+    # in production; in development and tests dev-only keys are derived from SECRET_KEY.
+    DATA_KEYS = os.environ.get("DATA_KEYS")
+    IIN_HASH_KEY = os.environ.get("IIN_HASH_KEY")
+    # Years a closed case keeps its personal data (default of an admin setting; services/retention.py).
+    RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "5"))
     # Public form abuse limits (per address); raised only for benchmarks.
     SUBMISSIONS_PER_HOUR = int(os.environ.get("SUBMISSIONS_PER_HOUR", "5"))
     RECEIPT_ATTEMPTS_PER_MINUTE = int(os.environ.get("RECEIPT_ATTEMPTS_PER_MINUTE", "10"))
@@ -71,8 +80,17 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
-    REMEMBER_COOKIE_HTTPONLY = True
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=int(os.environ.get("SESSION_HOURS", "12")))
+    REMEMBER_COOKIE_HTTPONLY = True  # "remember me" is not offered; set anyway
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # A staff session ends after this many minutes without a request, and this many hours after
+    # login (both also settings in the admin: auth/sessions.py). The signed cookie is refused
+    # by Flask after the same lifetime.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_MAX_HOURS = int(os.environ.get("SESSION_HOURS", "12"))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=SESSION_MAX_HOURS)
+    # Two-factor login for every staff member, not only the superadmin and the Commissioner's
+    # office (also a setting in the admin).
+    TWO_FACTOR_FOR_ALL = os.environ.get("TWO_FACTOR_FOR_ALL", "false")
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     BABEL_DEFAULT_LOCALE = "kk"
@@ -98,8 +116,15 @@ class Config:
                                   "(python -c 'import secrets; print(secrets.token_hex(32))').")
             if not self.DATABASE_URL:
                 raise ConfigError("DATABASE_URL is not set: production needs a managed Postgres.")
-        elif not self.SECRET_KEY:
-            self.SECRET_KEY = "dev-only-secret-not-for-production"
+            problems = (crypto.check_data_keys(self.DATA_KEYS), crypto.check_hash_key(self.IIN_HASH_KEY))
+        else:
+            if not self.SECRET_KEY:
+                self.SECRET_KEY = "dev-only-secret-not-for-production"
+            # Without DATA_KEYS, dev-only keys come from SECRET_KEY; given keys must be usable.
+            problems = (crypto.check_data_keys(self.DATA_KEYS) if self.DATA_KEYS else None,)
+        for problem in problems:
+            if problem:
+                raise ConfigError(problem)
 
 
 class TestConfig(Config):
@@ -107,6 +132,9 @@ class TestConfig(Config):
     APP_ENV = "testing"
     TESTING = True
     SECRET_KEY = "test-secret"
+    # Dev-only keys derived from SECRET_KEY, whatever the developer's environment holds.
+    DATA_KEYS = None
+    IIN_HASH_KEY = None
     DATABASE_URL = normalize_database_url(os.environ.get("TEST_DATABASE_URL"))
     MAIL_URL = None
     WORKER_POLL_SECONDS = 0.1

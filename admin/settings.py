@@ -20,7 +20,8 @@ from services import audit, settings
 EMERGENCY_NUMBERS = re.compile(r"^[0-9][0-9, ]*$")
 # Sensible bounds of the whole-number settings: (smallest, largest).
 INT_BOUNDS = {"upload_max_mb": (1, 100), "workday_cutoff_hour": (0, 23),
-              "submissions_per_hour": (1, 10000)}
+              "submissions_per_hour": (1, 10000), "retention_years": (1, 75),
+              "session_idle_minutes": (1, 24 * 60), "session_max_hours": (1, 24 * 30)}
 
 
 class SettingForm(FlaskForm):

@@ -15,7 +15,7 @@ from models.registry import (AdvisoryBody, Briefing, Campaign, CommissionMeeting
                              DocumentRequest, Event, LegislativeRecommendation, Memorandum,
                              Publication, RegistryAttachment, Visit)
 from models.setting import Setting
-from models.user import Role, User
+from models.user import RecoveryCode, Role, User
 
 __all__ = [
     "AdvisoryBody", "Briefing", "Campaign", "CommissionMeeting", "CourtHearing", "DocumentRequest",
@@ -24,6 +24,6 @@ __all__ = [
     "Appointment", "AppointmentState", "AppointmentStep", "AuditEvent", "CalendarOverride", "Case",
     "CaseAttachment", "CaseChild", "CaseCounter", "CaseMessage", "CaseState", "CaseStep",
     "ChecklistEvidence", "ChecklistItem", "Organization", "OutboxAttempt", "OutboxMessage", "Question",
-    "Questionnaire", "QuestionnaireVersion", "Region", "HalfYearReport", "HalfYearReportFile",
+    "Questionnaire", "QuestionnaireVersion", "RecoveryCode", "Region", "HalfYearReport", "HalfYearReportFile",
     "ReportDefinition", "Role", "Setting", "StoredFile", "User",
 ]

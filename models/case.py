@@ -10,12 +10,14 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (ARRAY, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer,
-                        SmallInteger, String, Text, UniqueConstraint)
+                        SmallInteger, String, Text, UniqueConstraint, text)
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from extensions import db
 from models.base import created_at_column
+from models.types import EncryptedText
+from services.iin import search_key
 
 KINDS = {"appeal": _l("An appeal about a violation of a child's rights"),
          "complaint": _l("A complaint about a decision, action or inaction of a local executive "
@@ -98,6 +100,21 @@ class Case(db.Model):
         CheckConstraint("char_length(description) BETWEEN 20 AND 10000", name="description_length"),
         CheckConstraint(f"outcome IS NULL OR outcome IN {tuple(OUTCOMES)!r}", name="outcome_known"),
         Index("ix_cases_region_received", "region_code", "received_at"),
+        # The case list at a million cases (bench/lists.py): each order and filter it offers
+        # reads its first page straight from an index, for one region and for all of them.
+        # Default order, urgent first then newest:
+        Index("ix_cases_region_urgent_received", "region_code", "urgent", "received_at"),
+        Index("ix_cases_urgent_received", "urgent", "received_at"),
+        # Sorted by due date:
+        Index("ix_cases_region_due", "region_code", "due_on"),
+        Index("ix_cases_due", "due_on"),
+        # Filtered by state, in the default order:
+        Index("ix_cases_region_state_urgent_received", "region_code", "state", "urgent", "received_at"),
+        Index("ix_cases_state_urgent_received", "state", "urgent", "received_at"),
+        # Search by a word of the description (admin.cases.description_matches): full text,
+        # "simple" configuration (no stemming: there is no Kazakh stemmer), prefix queries.
+        Index("ix_cases_description_fts", text("to_tsvector('simple'::regconfig, description)"),
+              postgresql_using="gin"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,9 +132,10 @@ class Case(db.Model):
     urgent: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
     reporter_type: Mapped[str | None] = mapped_column(String(20))
-    reporter_name: Mapped[str | None] = mapped_column(String(200))
-    reporter_phone: Mapped[str | None] = mapped_column(String(40))
-    reporter_email: Mapped[str | None] = mapped_column(String(254))
+    # Encrypted at rest (services/crypto.py): never compared in SQL.
+    reporter_name: Mapped[str | None] = mapped_column(EncryptedText(200))
+    reporter_phone: Mapped[str | None] = mapped_column(EncryptedText(40))
+    reporter_email: Mapped[str | None] = mapped_column(EncryptedText(254))
     consent_given_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     language: Mapped[str] = mapped_column(String(2), default="kk")
@@ -138,6 +156,8 @@ class Case(db.Model):
     # [R11] starts once the police confirm the violation.
     police_confirmed_on: Mapped[date | None] = mapped_column(Date)
     police_reference: Mapped[str | None] = mapped_column(String(200))
+    # Set when the retention period removed the personal data (services/retention.py).
+    identities_removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True)
     questionnaire_version_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire_version.id"))
@@ -177,6 +197,8 @@ class CaseChild(db.Model):
         CheckConstraint("age IS NOT NULL OR birth_year IS NOT NULL", name="age_or_birth_year"),
         CheckConstraint("age IS NULL OR age BETWEEN 0 AND 17", name="age_of_a_child"),
         CheckConstraint(_check_in("sex", SEXES), name="sex_known"),
+        # Search by IIN through its keyed hash (services.iin.search_key); most children have none.
+        Index("ix_case_child_iin_hash", "iin_hash", postgresql_where=text("iin_hash IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -184,11 +206,19 @@ class CaseChild(db.Model):
     age: Mapped[int | None] = mapped_column(SmallInteger)
     birth_year: Mapped[int | None] = mapped_column(SmallInteger)
     sex: Mapped[str] = mapped_column(String(12), default="unspecified")
-    name: Mapped[str | None] = mapped_column(String(200))
-    iin: Mapped[str | None] = mapped_column(String(12))
+    # Encrypted at rest (services/crypto.py); the IIN is found by its keyed hash.
+    name: Mapped[str | None] = mapped_column(EncryptedText(200))
+    iin: Mapped[str | None] = mapped_column(EncryptedText(12))
+    iin_hash: Mapped[str | None] = mapped_column(String(64))
     school: Mapped[str | None] = mapped_column(String(300))
 
     case = relationship("Case", back_populates="children")
+
+    @validates("iin")
+    def _hash_iin(self, key, iin):
+        """Whenever the IIN is set, its keyed hash is set with it."""
+        self.iin_hash = search_key(iin) if iin else None
+        return iin
 
 
 class CaseMessage(db.Model):

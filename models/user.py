@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.base import created_at_column
+from models.types import EncryptedText
 
 
 class Role(str, enum.Enum):
@@ -63,8 +64,12 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = created_at_column()
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Two-factor login (TOTP): the shared secret, set at enrolment; enabled once confirmed.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText())  # encrypted at rest
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     region = relationship("Region", lazy="joined")
+    recovery_codes = relationship("RecoveryCode", back_populates="user", cascade="all, delete-orphan")
 
     @property
     def role_enum(self):
@@ -91,3 +96,19 @@ class User(UserMixin, db.Model):
 
 # E-mail is unique case-insensitively.
 Index("uq_users_email_lower", func.lower(User.email), unique=True)
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that replaces the TOTP code once (ten are shown at enrolment).
+
+    Only a keyed hash is stored; a used code keeps its row with the time it was used.
+    """
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user = relationship("User", back_populates="recovery_codes")

@@ -5,8 +5,13 @@ digit. r = Σ dᵢ·wᵢ mod 11 over the first 11 digits with weights 1…11; if
 with weights 3…11, 1, 2; if still 10 the number is invalid; valid when r equals the
 12th digit. Since 2013 the date part need not match the birth date, so only the format
 and the check digit are validated. (python-stdnum has no Kazakhstan module.)
+
+A child's IIN is stored encrypted; ``search_key`` is the one place that turns an IIN
+into the keyed hash it is stored and found under (``case_child.iin_hash``).
 """
 import re
+
+from services import crypto
 
 _FIRST_WEIGHTS = tuple(range(1, 12))
 _SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
@@ -35,3 +40,13 @@ def is_valid_iin(value):
         return False
     check = iin_check_digit(iin[:11])
     return check is not None and check == int(iin[11])
+
+
+def search_key(value):
+    """What a child's IIN is stored under and looked up by: the one place the search by
+    IIN goes through. The keyed hash of the normalized IIN (``case_child.iin_hash``, 64 hex
+    characters; the IIN itself is encrypted), so equal IINs however typed give equal keys.
+    None when ``value`` is not a valid IIN (nothing can match it).
+    """
+    iin = normalize_iin(value)
+    return crypto.iin_hash(iin) if is_valid_iin(iin) else None

@@ -10,6 +10,19 @@ from flask_babel import lazy_gettext as _l
 from extensions import db
 from models.setting import Setting
 
+
+def _flag(raw):
+    """A yes/no setting: ``true``/``false`` (also yes/no, on/off, 1/0); anything else is refused."""
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in {"true", "yes", "on", "1"}:
+        return True
+    if text in {"false", "no", "off", "0", ""}:
+        return False
+    raise ValueError(raw)
+
+
 # key → (config name holding the default, converter, label)
 KNOWN = {
     "emergency_numbers": ("EMERGENCY_NUMBERS", str,
@@ -22,6 +35,14 @@ KNOWN = {
                           _l("Minutes after registration by which the [R10.1] and [R10.3] alerts are due")),
     "reminder_hours_before": ("REMINDER_HOURS_BEFORE", int,
                               _l("Hours before a due time when a reminder is sent")),
+    "two_factor_for_all": ("TWO_FACTOR_FOR_ALL", _flag,
+                           _l("Two-factor login required of every staff member (true or false); "
+                              "it is always required of the superadmin and the Commissioner's office")),
+    "session_idle_minutes": ("SESSION_IDLE_MINUTES", int,
+                             _l("Minutes without activity after which a staff session ends")),
+    "session_max_hours": ("SESSION_MAX_HOURS", int, _l("Hours after login after which a staff session ends")),
+    "retention_years": ("RETENTION_YEARS", int,
+                        _l("Years a closed case keeps its personal data, then it is removed")),
 }
 
 

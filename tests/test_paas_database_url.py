@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -37,14 +38,15 @@ def paas_database():
 
 
 def test_release_phase_and_healthz_with_a_paas_url(paas_database):
-    env = dict(os.environ, DATABASE_URL=paas_database, APP_ENV="production", SECRET_KEY="s" * 32)
+    keys = {"DATA_KEYS": Fernet.generate_key().decode(), "IIN_HASH_KEY": "h" * 40}
+    env = dict(os.environ, DATABASE_URL=paas_database, APP_ENV="production", SECRET_KEY="s" * 32, **keys)
     release = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"], cwd=ROOT,
                              env=env, capture_output=True, text=True, timeout=180)
     assert release.returncode == 0, release.stderr
     from app import create_app
     from config import Config, normalize_database_url
 
-    config = type("PaasConfig", (Config,), {"APP_ENV": "production", "SECRET_KEY": "s" * 32})()
+    config = type("PaasConfig", (Config,), {"APP_ENV": "production", "SECRET_KEY": "s" * 32, **keys})()
     config.DATABASE_URL = normalize_database_url(paas_database)
     response = create_app(config).test_client().get("/healthz", base_url="https://ombudsman.example.kz")
     assert response.status_code == 200 and response.get_json()["database"] == "ok"
