@@ -90,24 +90,11 @@ class AppointmentView(SecureModelView):
 
     # Proposing and editing a draft go through the service, never straight to the table.
     def create_model(self, form):
-        try:
-            appointment = service.propose(current_user, current_user.region_code, **form.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return False
-        return appointment
+        return self.through_service(
+            lambda: service.propose(current_user, current_user.region_code, **form.data))
 
     def update_model(self, form, model):
-        try:
-            service.update_draft(current_user, model, **form.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return False
-        return True
+        return self.through_service(lambda: service.update_draft(current_user, model, **form.data))
 
     def render(self, template, **kwargs):
         kwargs.setdefault("action_labels", ACTION_LABELS)

@@ -120,14 +120,8 @@ class YearPlanView(SecureModelView):
         return super().edit_view()
 
     def create_model(self, form):
-        try:
-            plan = service.create_plan(current_user, current_user.region_code, form.year.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return False
-        return plan
+        return self.through_service(
+            lambda: service.create_plan(current_user, current_user.region_code, form.year.data))
 
     def on_model_change(self, form, model, is_created):
         if not is_created:

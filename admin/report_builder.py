@@ -169,34 +169,13 @@ class ReportDefinitionView(SecureModelView):
         return super().create_view()
 
     def create_model(self, form):
-        try:
-            definition = service.create_definition(current_user, form.values())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return False
-        return definition
+        return self.through_service(lambda: service.create_definition(current_user, form.values()))
 
     def update_model(self, form, model):
-        try:
-            service.update_definition(current_user, model, form.values())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return False
-        return True
+        return self.through_service(lambda: service.update_definition(current_user, model, form.values()))
 
     def delete_model(self, model):
-        try:
-            service.delete_definition(current_user, model)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return False
-        return True
+        return self.through_service(lambda: service.delete_definition(current_user, model))
 
     def get_save_return_url(self, model, is_created=False):
         return self.get_url(".run_view", id=model.id)
