@@ -11,11 +11,14 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.contrib.sqla.fields import QuerySelectField, QuerySelectMultipleField
 from flask_admin.form import BaseForm
+from flask_babel import force_locale
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import _FlaskFormCSRF
-from sqlalchemy import inspect
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Query
 
 from admin.formatters import DETAIL_TYPE_FORMATTERS, TYPE_FORMATTERS, spreadsheet_safe
 from admin.scoping import row_visible, scope_query
@@ -80,6 +83,16 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return row if row_visible(row, current_user) else None
 
 
+class CappedCountQuery(Query):
+    """A list's rows (``SELECT 1 …``) whose ``scalar()`` counts them up to ``cap`` + 1."""
+
+    cap = 10_000
+
+    def scalar(self):
+        rows = self.limit(self.cap + 1).subquery()
+        return self.session.execute(select(func.count()).select_from(rows)).scalar()
+
+
 class SecureModelView(AccessMixin, ModelView):
     """Base for every model screen. Subclasses set columns, ``roles`` and ``edit_roles``."""
 
@@ -116,9 +129,44 @@ class SecureModelView(AccessMixin, ModelView):
     def get_query(self):
         return scope_query(super().get_query(), self.model, current_user, self.national_data_visible)
 
+    # --- the list's count and search at a million rows (Flask-Admin trap 6) ----------------
+    # Flask-Admin counts every list with COUNT(*), which reads the whole table: the count
+    # stops after ``ADMIN_LIST_COUNT_CAP`` rows instead, and a longer list says "more than
+    # …" with a previous / next pager.
+    list_template = "admin/model/capped_list.html"
+    list_count_cap = 10_000
+
+    def count_cap(self):
+        return current_app.config.get("ADMIN_LIST_COUNT_CAP", self.list_count_cap)
+
     def get_count_query(self):
-        return scope_query(super().get_count_query(), self.model, current_user,
-                           self.national_data_visible)
+        """``SELECT count(*) FROM (SELECT 1 FROM … LIMIT cap + 1)``, scoped to the user's
+        region; Flask-Admin adds the search and the filters to it as to a count."""
+        query = CappedCountQuery([literal_column("1")], self.session).select_from(self.model)
+        query.cap = self.count_cap()
+        return scope_query(query, self.model, current_user, self.national_data_visible)
+
+    def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        count, rows = super().get_list(page, sort_column, sort_desc, search, filters,
+                                       execute=execute, page_size=page_size)
+        if count is not None and count > self.count_cap():
+            self._template_args["count_more_than"] = format_decimal(self.count_cap())
+            count = None  # unknown beyond the cap: Flask-Admin draws its simple pager
+        return count, rows
+
+    def search_clause(self, search):
+        """A view's own search, as one SQL condition (indexed), or None for Flask-Admin's
+        ``CAST(column AS TEXT) ILIKE '%term%'`` over ``column_searchable_list``, which is
+        fine on small tables only."""
+        return None
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        clause = self.search_clause(search)
+        if clause is None:
+            return super()._apply_search(query, count_query, joins, count_joins, search)
+        if count_query is not None:
+            count_query = count_query.filter(clause)
+        return query.filter(clause), count_query, joins, count_joins
 
     def get_one(self, id):
         try:
@@ -135,20 +183,75 @@ class SecureModelView(AccessMixin, ModelView):
     audits_itself = False
 
     def _on_model_change(self, form, model, is_created):
-        """Every change made through a screen leaves an audit row in the same transaction."""
+        """Every change made through a screen leaves an audit row in the same transaction,
+        with each changed field's old and new value (personal data masked: services.audit).
+
+        The form's changes are read before ``on_model_change``, which may flush them (a
+        flush turns them into history); what it changes itself is read after it.
+        """
+        changes = audit.changes(model)
         super()._on_model_change(form, model, is_created)
         if self.audits_itself:
             return
-        changed = sorted(attr.key for attr in inspect(model).attrs if attr.history.has_changes())
+        for field, change in audit.changes(model).items():
+            changes[field] = {"old": changes.get(field, change)["old"], "new": change["new"]}
         audit.record(f"{model.__tablename__}.{'create' if is_created else 'update'}",
-                     actor=current_user._get_current_object(), obj=model, fields=changed)
+                     actor=current_user._get_current_object(), obj=model, changes=changes)
 
     def delete_model(self, model):
-        audit.record(f"{model.__tablename__}.delete", actor=current_user._get_current_object(), obj=model)
+        """The audit row keeps what the deleted row held (personal data masked)."""
+        audit.record(f"{model.__tablename__}.delete", actor=current_user._get_current_object(), obj=model,
+                     values=audit.snapshot(model))
         return super().delete_model(model)
+
+    def _export_data(self):
+        """Every CSV export leaves an audit row: the search, the filters and the row count.
+
+        It is committed before the file streams, without expiring the rows read (which
+        would reload each of them while the file is written).
+        """
+        count, data = super()._export_data()
+        audit.record(f"{self.model.__tablename__}.export", actor=current_user._get_current_object(),
+                     region_code=current_user.region_code, screen=self.endpoint,
+                     search=request.args.get("search") or None, filters=self._filters_applied(),
+                     rows=len(data))
+        session = self.session()
+        expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire_on_commit
+        return count, data
+
+    def _filters_applied(self):
+        """The list filters in the URL that apply (as Flask-Admin reads them, without its
+        "invalid value" message a second time), named in English whoever exported."""
+        applied = []
+        with force_locale("en"):
+            for arg, value in request.args.items():
+                if not arg.startswith("flt") or "_" not in arg:
+                    continue
+                _idx, flt = (self._filter_args or {}).get(arg[3:].split("_", 1)[1], (None, None))
+                if flt is not None and flt.validate(value):
+                    applied.append({"filter": str(flt.name), "operation": str(flt.operation()),
+                                    "value": value})
+        return applied
 
     def get_export_value(self, model, name):
         return spreadsheet_safe(super().get_export_value(model, name))
+
+    def through_service(self, call):
+        """Run a service call and commit: the screens whose rows change only through a
+        service use this in ``create_model``/``update_model``/``delete_model``. A refusal
+        (DomainError) is rolled back and flashed, and Flask-Admin gets ``False``."""
+        try:
+            result = call()
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return False
+        return True if result is None else result
 
     def requested_row_or_404(self):
         """The row named by ``?id=`` if the user may see it (through ``get_one``), else 404."""
@@ -201,13 +304,18 @@ class StaffView(AccessMixin, BaseView):
 
 class StaffIndexView(AccessMixin, AdminIndexView):
     """The admin home: greets the user by role and region; shows a regional user their
-    region's compliance and links the national roles to the table of all regions."""
+    region's compliance and links the national roles to the table of all regions; then
+    the dashboard of cases (services/dashboard.py), scoped like every other screen."""
 
     @expose("/")
     def index(self):
+        from admin.queue import QueueView
+        from services import dashboard
         from services.compliance import MARK_LABELS, region_compliance
 
         regional = current_user.role_enum.is_regional
         return self.render("admin/index.html", role_label=lambda role: ROLE_LABELS.get(role, role),
                            compliance=region_compliance(current_user.region_code) if regional else None,
-                           show_national_compliance=not regional, mark_labels=MARK_LABELS)
+                           show_national_compliance=not regional, mark_labels=MARK_LABELS,
+                           dashboard=dashboard.for_user(current_user),
+                           queue_url=url_for("queue.index") if current_user.role in QueueView.roles else None)

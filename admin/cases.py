@@ -12,6 +12,7 @@ letter names its addressee; a parent's message names the child).
 Only the ombudsman of the region acts; the steps, checklist actions, messages and the
 timeline are in ``admin.case_workflow``.
 """
+import re
 from io import BytesIO
 
 from flask import abort, flash, make_response, redirect, request, send_file
@@ -20,6 +21,8 @@ from flask_admin.contrib.sqla.filters import BooleanEqualFilter
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import false, func, literal_column, select
+from sqlalchemy.orm import lazyload
 
 from admin.base import STAFF_ROLES, SecureModelView
 from admin.case_workflow import ITEM_ACTION_LABELS, STEP_LABELS, CaseWorkflowMixin
@@ -28,7 +31,7 @@ from admin.formatters import TYPE_FORMATTERS, labelled
 from extensions import db
 from forms.cases import CaseEntryForm
 from i18n import LANGUAGE_NAMES
-from models import Case
+from models import Case, CaseChild
 from models.case import (CASE_STATE_LABELS, CATEGORIES, CHANNELS, KINDS, OUTCOMES, REPORTER_TYPES,
                          RESPONSIBLE, SEXES)
 from models.checklist import ITEM_STATES, RULE_LABELS
@@ -36,7 +39,8 @@ from services import audit
 from services import case_workflow as workflow
 from services.cases import submit_case
 from services.errors import DomainError
-from services.privacy import may_see_identity
+from services.iin import search_key
+from services.privacy import NATIONAL_IDENTITY_ROLES, REGIONAL_IDENTITY_ROLES, may_see_identity
 from services.receipts import format_receipt
 
 EXPORT_ROLES = frozenset({"ombudsman", "commissioner"})
@@ -56,6 +60,60 @@ def _as_text(formatter):
     return lambda view, context, model, name: str(formatter(view, context, model, name))
 
 
+# --- search ------------------------------------------------------------------------------
+# One search box, read by the shape of what is typed, each kind through an index (never
+# ILIKE '%…%' over a million cases):
+#   "75-2026-000123", "75-2026", "71-"  registration numbers starting so (the unique index);
+#   twelve digits                       a child's IIN, for those who may see identities;
+#   anything else                       words of the description, each a whole word or its
+#                                       beginning (full text, ix_cases_description_fts).
+# Names are never searched. Full text rather than trigrams: an index a fraction of the size,
+# no recheck of each row, word statistics for the planner; a word's beginning matches
+# Kazakh and Russian endings ("мектеп" finds "мектепте", "мектептен").
+REGISTRATION_LOW, REGISTRATION_HIGH = "00-0000-000000", "99-9999-999999"
+_REGISTRATION_PREFIX = re.compile(r"\d\d-(\d{0,4}|\d{4}-\d{0,6})")
+TEXT_SEARCH_CONFIG = literal_column("'simple'::regconfig")  # as in ix_cases_description_fts
+MAX_WORDS = 8
+PREFIX_FROM = 3  # a shorter word matches whole only ("12" for school No. 12)
+IDENTITY_ROLES = NATIONAL_IDENTITY_ROLES | REGIONAL_IDENTITY_ROLES
+
+
+def registration_range(term):
+    """The lowest and highest registration numbers starting with ``term``, or None.
+
+    Numbers have one fixed width, so those starting with a prefix are exactly the ones
+    between the prefix padded with zeros and padded with nines.
+    """
+    if not _REGISTRATION_PREFIX.fullmatch(term):
+        return None
+    return term + REGISTRATION_LOW[len(term):], term + REGISTRATION_HIGH[len(term):]
+
+
+def description_query(search):
+    """A ``to_tsquery`` text: every word (or its beginning) must occur; None for no word."""
+    words = re.findall(r"\w+", search.lower())[:MAX_WORDS]
+    return " & ".join(f"'{w}':*" if len(w) >= PREFIX_FROM else f"'{w}'" for w in words) or None
+
+
+def description_matches(tsquery):
+    return func.to_tsvector(TEXT_SEARCH_CONFIG, Case.description).bool_op("@@")(
+        func.to_tsquery(TEXT_SEARCH_CONFIG, tsquery))
+
+
+def with_child_iin(value):
+    """Cases about a child with this IIN: the one place a child is searched by IIN, through
+    its keyed hash (``services.iin.search_key``; the IIN itself is stored encrypted)."""
+    key = search_key(value)
+    if key is None:
+        return false()
+    return Case.id.in_(select(CaseChild.case_id).where(CaseChild.iin_hash == key))
+
+
+def _iin_shaped(term):
+    digits = re.sub(r"[\s-]", "", term)
+    return len(digits) == 12 and digits.isascii() and digits.isdigit()
+
+
 class CaseView(CaseWorkflowMixin, SecureModelView):
     roles = STAFF_ROLES
     # Cases are never edited: the workflow has its own steps. "Create" is the staff entry
@@ -72,6 +130,7 @@ class CaseView(CaseWorkflowMixin, SecureModelView):
     column_sortable_list = ("registration_number", ("region", "region_code"), "kind", "urgent",
                             "state", "received_at", "due_on", "channel")
     column_default_sort = [("urgent", True), ("received_at", True)]
+    # The search box is ``search_clause`` below; this only turns it on.
     column_searchable_list = ("registration_number",)
     column_export_list = ("registration_number", "region_code", "kind", "categories", "urgent",
                           "danger_now", "state", "received_at", "due_on", "channel", "responsible")
@@ -134,6 +193,34 @@ class CaseView(CaseWorkflowMixin, SecureModelView):
         if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
             return "'" + value
         return value
+
+    # --- list and search -----------------------------------------------------------------
+
+    def get_query(self):
+        """The list shows a case's own columns and its region (joined); its children, files
+        and checklist, loaded eagerly for the case page, are not loaded for a list."""
+        return super().get_query().options(lazyload(Case.children), lazyload(Case.attachments),
+                                           lazyload(Case.checklist))
+
+    def may_search_identity(self):
+        return current_user.is_authenticated and current_user.role in IDENTITY_ROLES
+
+    def search_placeholder(self):
+        if self.may_search_identity():
+            return str(_l("Number, child's IIN or words of the description"))
+        return str(_l("Number or words of the description"))
+
+    def search_clause(self, search):
+        term = " ".join(search.split())
+        numbers = registration_range(term)
+        if numbers is not None:
+            low, high = numbers
+            return (Case.registration_number == low if low == high
+                    else Case.registration_number.between(low, high))
+        if _iin_shaped(term) and self.may_search_identity():
+            return with_child_iin(term)
+        tsquery = description_query(term)
+        return description_matches(tsquery) if tsquery else false()
 
     # --- details -----------------------------------------------------------------------
 
