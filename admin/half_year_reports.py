@@ -124,7 +124,7 @@ class HalfYearReportView(StaffView):
         db.session.commit()
         flash(_("Version %(version)s submitted. The Commissioner, the Committee and the akimat "
                 "have been alerted.", version=report.version), "success")
-        return redirect(url_for(".version", id=report.id))
+        return redirect(url_for(".version", id=report.id, report_lang=_report_language()))
 
     def _version_or_404(self):
         report = db.session.get(HalfYearReport, request.args.get("id", type=int) or 0)
