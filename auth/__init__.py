@@ -1,6 +1,6 @@
-"""Staff login and logout."""
+"""Staff login (with its two-factor step) and logout, sessions, and each user's own account."""
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from auth import routes  # noqa: E402,F401
+from auth import account, routes, sessions  # noqa: E402,F401

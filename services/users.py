@@ -1,16 +1,31 @@
-"""Staff accounts: creating, enabling and disabling them."""
+"""Staff accounts: creating, enabling and disabling them, their passwords.
+
+Every session of a user ends (``session_version`` moves on) when their password is changed or
+reset, their role, region or e-mail changes, or the account is disabled.
+"""
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from extensions import db
 from models import Region, Role, User
 from services import audit
-from services.errors import InvalidInput
-from services.passwords import hash_password
+from services.errors import DomainError, InvalidInput
+from services.passwords import hash_password, verify_password
+from services.throttle import Throttle
+
+# A change to any of these ends every session of the user.
+ACCESS_FIELDS = ("role", "region_code", "region", "email", "is_enabled")
+
+
+class PasswordCheckThrottled(DomainError):
+    pass
 
 
 def find_by_email(email):
     """The user with this e-mail, compared case-insensitively, or None."""
+    if "\x00" in (email or ""):
+        return None  # no e-mail holds a NUL, and Postgres refuses one in a query
     return db.session.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
 
 
@@ -55,3 +70,40 @@ def set_enabled(user, enabled, actor=None):
     user.session_version += 1
     audit.record("user.enable" if enabled else "user.disable", actor=actor, obj=user)
     db.session.flush()
+
+
+def check_own_password(user, password):
+    """The user proves it is them (before changing their password or second factor).
+
+    Wrong passwords are throttled like failed logins and audited: the caller commits either way.
+    """
+    cfg = current_app.config
+    throttle = Throttle("password-check", cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
+                        cfg["LOGIN_FAILURE_WINDOW_MINUTES"])
+    key = str(user.id)
+    if not throttle.allows(key):
+        raise PasswordCheckThrottled(_l("Too many failed attempts. Try again in %(minutes)s minutes.",
+                                        minutes=throttle.minutes_until_allowed(key)))
+    if not verify_password(user.password_hash, password):
+        throttle.count(key)
+        audit.record("user.password_check_failed", actor=user, obj=user)
+        raise InvalidInput(_l("The current password is not right."))
+
+
+def change_own_password(user, old_password, new_password):
+    """The user changes their password, giving the current one; their sessions end (the caller
+    renews the one they are using)."""
+    check_own_password(user, old_password)
+    if verify_password(user.password_hash, new_password):
+        raise InvalidInput(_l("The new password must differ from the current one."))
+    set_password(user, new_password, actor=user)
+
+
+def end_sessions_if_access_changed(user):
+    """After an edit of the account (the users screen): a new role, region, e-mail or status
+    ends every session of the user. Returns the names of the fields that changed."""
+    state = inspect(user)
+    changed = [name for name in ACCESS_FIELDS if state.attrs[name].history.has_changes()]
+    if changed and state.persistent:
+        user.session_version = (user.session_version or 1) + 1
+    return changed

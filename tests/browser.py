@@ -209,15 +209,20 @@ def shot(page, name):
 
 
 def log_in(page, live_server, email, password=None):
-    """Log in through the staff login form and land on the admin home."""
+    """Log in through the staff login form and land on the admin home; a user with two-factor
+    login types a code (tests.helpers.SecondFactor), as a person would."""
     from playwright.sync_api import expect
 
-    from tests.helpers import PASSWORD
+    from tests.helpers import PASSWORD, SECOND_FACTORS
 
     page.goto(f"{live_server}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password or PASSWORD)
     page.locator("form.stacked-form [type=submit]").click()
+    if email.lower() in SECOND_FACTORS:
+        expect(page).to_have_url(f"{live_server}/login/two-factor")
+        page.fill("input[name=code]", SECOND_FACTORS[email.lower()].code())
+        page.locator("form.stacked-form [type=submit]").click()
     expect(page).to_have_url(f"{live_server}/admin/")
 
 

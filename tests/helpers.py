@@ -1,12 +1,21 @@
-"""Small helpers for tests: CSRF tokens, logging in, making users."""
+"""Small helpers for tests: CSRF tokens, logging in (with the two-factor step), making users."""
 import re
+from html import unescape
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pyotp
 
 from extensions import db
+from services import two_factor
 from services.users import create_user
 
 PASSWORD = "correct-horse-battery"
+# The TOTP secret of every user gen_user enrols in two-factor login.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_SECRET = re.compile(r'id="totp-secret"[^>]*>([A-Z2-7]+)<')
+_RECOVERY_CODES = re.compile(r"<li>([a-z2-7]{5}-[a-z2-7]{5})</li>")
 
 
 def csrf_token(html):
@@ -16,30 +25,100 @@ def csrf_token(html):
     return match.group(1)
 
 
-def gen_user(role, region=None, email=None, password=PASSWORD, name=""):
+class SecondFactor:
+    """What a test user holds for two-factor login: the app's secret and unused recovery codes.
+
+    A code of the app is accepted once: a second login in the same 30-second step answers
+    with a recovery code instead, as a person would.
+    """
+
+    def __init__(self, secret, recovery_codes, used_step=None):
+        self.secret = secret
+        self.recovery_codes = list(recovery_codes)
+        self.used_steps = {used_step} if used_step is not None else set()
+
+    def code(self):
+        step = two_factor.current_step()
+        if step not in self.used_steps:
+            self.used_steps.add(step)
+            return pyotp.TOTP(self.secret).at(step * two_factor.STEP_SECONDS)
+        assert self.recovery_codes, "no recovery codes left for another login in this time step"
+        return self.recovery_codes.pop(0)
+
+
+# E-mail (lower case) → SecondFactor of the users enrolled by gen_user or by logging in.
+SECOND_FACTORS = {}
+
+
+def enrol(user, secret=TOTP_SECRET):
+    """Turn two-factor login on for ``user`` through the service, with a known secret."""
+    user.totp_secret = secret
+    step = two_factor.current_step()
+    codes = two_factor.confirm_enrolment(user, pyotp.TOTP(secret).at(step * two_factor.STEP_SECONDS))
+    SECOND_FACTORS[user.email.lower()] = SecondFactor(secret, codes, used_step=step)
+    return codes
+
+
+def gen_user(role, region=None, email=None, password=PASSWORD, name="", two_factor_login=None):
+    """A committed user. ``two_factor_login``: enrol them (True), do not (False), or enrol them
+    when their role requires it (None: the superadmin and the Commissioner's office)."""
     email = email or f"{role}.{region or 'kz'}@test.kz"
+    SECOND_FACTORS.pop(email.lower(), None)
     user = create_user(email, role, password, region_code=region, name=name)
+    if two_factor_login or (two_factor_login is None and two_factor.required_for(user)):
+        enrol(user)
     db.session.commit()
     return user
 
 
+def _path(response):
+    return urlsplit(response.headers.get("Location", "")).path if response.status_code in (302, 303) else None
+
+
 class AuthActions:
-    """Log in and out through the real form (with its CSRF token), as the tutorial does."""
+    """Log in and out through the real forms (with their CSRF tokens), as the tutorial does.
+
+    A user with two-factor login answers its step with a code (see SecondFactor); a user sent
+    to set it up (``enrol=True``) does so from the secret shown on the page, as a person would.
+    """
 
     def __init__(self, client):
         self.client = client
 
-    def login(self, email, password=PASSWORD, next_url=None):
+    def login(self, email, password=PASSWORD, next_url=None, enrol=True):
         page = self.client.get("/login")
         data = {"csrf_token": csrf_token(page.get_data(as_text=True)), "email": email,
                 "password": password}
         if next_url:
             data["next"] = next_url
-        return self.client.post("/login", data=data)
+        response = self.client.post("/login", data=data)
+        if _path(response) == "/login/two-factor":
+            response = self.second_step(SECOND_FACTORS[email.lower()].code())
+        elif _path(response) == "/account/two-factor" and enrol:
+            self.enrol(email)
+        return response
 
-    def logout(self):
-        page = self.client.get("/admin/")
-        return self.client.post("/logout", data={"csrf_token": csrf_token(page.get_data(as_text=True))})
+    def second_step(self, code):
+        page = self.client.get("/login/two-factor")
+        return self.client.post("/login/two-factor", data={
+            "csrf_token": csrf_token(page.get_data(as_text=True)), "code": code})
+
+    def enrol(self, email):
+        """Set up two-factor login from the enrolment page; returns the recovery codes page."""
+        page = self.client.get("/account/two-factor").get_data(as_text=True)
+        secret = _SECRET.search(page).group(1)
+        step = two_factor.current_step()
+        response = self.client.post("/account/two-factor", data={
+            "csrf_token": csrf_token(page), "code": pyotp.TOTP(secret).at(step * two_factor.STEP_SECONDS)})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        codes = _RECOVERY_CODES.findall(unescape(response.get_data(as_text=True)))
+        SECOND_FACTORS[email.lower()] = SecondFactor(secret, codes, used_step=step)
+        return response
+
+    def logout(self, page="/admin/"):
+        """Press "Log out" on ``page``."""
+        html = self.client.get(page).get_data(as_text=True)
+        return self.client.post("/logout", data={"csrf_token": csrf_token(html)})
 
 
 class _FormReader(HTMLParser):
