@@ -21,7 +21,7 @@ EMERGENCY_NUMBERS = re.compile(r"^[0-9][0-9, ]*$")
 # Sensible bounds of the whole-number settings: (smallest, largest).
 INT_BOUNDS = {"upload_max_mb": (1, 100), "workday_cutoff_hour": (0, 23),
               "submissions_per_hour": (1, 10000), "retention_years": (1, 75),
-              "session_idle_minutes": (1, 24 * 60), "session_max_hours": (1, 24 * 30)}
+              "session_idle_minutes": (5, 24 * 60), "session_max_hours": (1, 24 * 30)}
 
 
 class SettingForm(FlaskForm):
@@ -43,6 +43,11 @@ class SettingForm(FlaskForm):
             if (low is not None and number < low) or (high is not None and number > high):
                 raise ValidationError(_l("Enter a number from %(low)s to %(high)s.", low=low, high=high))
             field.data = str(number)
+        elif convert is settings.flag:
+            try:
+                field.data = "true" if convert(text) else "false"
+            except ValueError:
+                raise ValidationError(_l("Enter true or false.")) from None
         elif self.key == "emergency_numbers":
             if not EMERGENCY_NUMBERS.fullmatch(text) or not any(n.strip() for n in text.split(",")):
                 raise ValidationError(_l("Use only digits, commas and spaces, e.g. “112, 111, 150”."))

@@ -26,6 +26,7 @@ from auth import bp
 from extensions import db
 from models import User
 from services import settings, two_factor
+from services.auth import logged_in
 
 LOGIN_AT = "login_at"
 SEEN_AT = "seen_at"
@@ -64,6 +65,7 @@ def start(user):
     session.pop(PENDING, None)
     login_user(user)
     session[LOGIN_AT] = session[SEEN_AT] = _now()
+    logged_in(user)
 
 
 def renew(user):

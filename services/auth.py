@@ -6,7 +6,6 @@ so the form does not tell which staff e-mails exist.
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from extensions import db
 from models.base import utcnow
 from services import audit
 from services.errors import DomainError
@@ -33,7 +32,8 @@ def _throttles():
 def authenticate(email, password, address):
     """Return the enabled user with these credentials, or raise a translated error.
 
-    A failure is audited too: the caller commits in both cases.
+    A failure is audited too: the caller commits in both cases. Success is not yet a
+    login: ``logged_in`` records that, after the second factor when there is one.
     """
     key_email = (email or "").strip().lower()
     by_address, by_account = _throttles()
@@ -48,7 +48,11 @@ def authenticate(email, password, address):
         by_account.count(key_email)
         audit.record("login.failed", actor=user, email=key_email[:254])
         raise LoginFailed(_l("Wrong e-mail or password."))
+    audit.record("login.password", actor=user, obj=user)
+    return user
+
+
+def logged_in(user):
+    """The user is in (password, and second factor if any): the login is recorded."""
     user.last_login_at = utcnow()
     audit.record("login", actor=user, obj=user)
-    db.session.flush()
-    return user

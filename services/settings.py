@@ -11,7 +11,7 @@ from extensions import db
 from models.setting import Setting
 
 
-def _flag(raw):
+def flag(raw):
     """A yes/no setting: ``true``/``false`` (also yes/no, on/off, 1/0); anything else is refused."""
     if isinstance(raw, bool):
         return raw
@@ -35,7 +35,7 @@ KNOWN = {
                           _l("Minutes after registration by which the [R10.1] and [R10.3] alerts are due")),
     "reminder_hours_before": ("REMINDER_HOURS_BEFORE", int,
                               _l("Hours before a due time when a reminder is sent")),
-    "two_factor_for_all": ("TWO_FACTOR_FOR_ALL", _flag,
+    "two_factor_for_all": ("TWO_FACTOR_FOR_ALL", flag,
                            _l("Two-factor login required of every staff member (true or false); "
                               "it is always required of the superadmin and the Commissioner's office")),
     "session_idle_minutes": ("SESSION_IDLE_MINUTES", int,

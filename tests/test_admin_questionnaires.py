@@ -7,8 +7,8 @@ from extensions import db
 from models import AuditEvent, Question, Questionnaire, QuestionnaireVersion, Setting
 from services import settings
 from services.questionnaires import publish
-from tests.browser import browser, live_server, page  # noqa: F401
-from tests.helpers import PASSWORD, admin_form_data, csrf_token, gen_user
+from tests.browser import browser, live_server, log_in, page  # noqa: F401
+from tests.helpers import admin_form_data, csrf_token, gen_user
 
 QUESTION_FIELDS = ("id", "position", "key", "type", "label_kk", "label_ru", "label_en", "help_kk",
                    "help_ru", "help_en", "options", "required", "show_if_key", "show_if_answer")
@@ -299,11 +299,13 @@ def test_superadmin_changes_a_setting_and_it_is_audited(client, auth, people, ap
     response = _save_setting(client, "upload_max_mb", " 20 ")
     assert "Saved" in response.get_data(as_text=True)
     _save_setting(client, "emergency_numbers", "112,  150 ,111")
+    _save_setting(client, "two_factor_for_all", " Yes ")
     with app.app_context():
         row = db.session.get(Setting, "upload_max_mb")
         assert row.value == "20" and row.updated_by_id == people["superadmin"].id
         assert settings.get("upload_max_mb") == 20
         assert settings.emergency_numbers() == ["112", "150", "111"]
+        assert db.session.get(Setting, "two_factor_for_all").value == "true"
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "setting.update")
                                   .order_by(AuditEvent.id).limit(1))
         assert event.actor_id == people["superadmin"].id
@@ -321,6 +323,9 @@ def test_superadmin_changes_a_setting_and_it_is_audited(client, auth, people, ap
     ("emergency_numbers", "112; 103", "Use only digits, commas and spaces"),
     ("emergency_numbers", "+7 701", "Use only digits, commas and spaces"),
     ("emergency_numbers", " , ", "Use only digits, commas and spaces"),
+    ("two_factor_for_all", "maybe", "Enter true or false."),
+    ("session_idle_minutes", "2", "Enter a number from 5 to 1440."),
+    ("retention_years", "0", "Enter a number from 1 to 75."),
 ])
 def test_bad_setting_values_are_refused(client, auth, people, app, key, value, message):
     auth.login(people["superadmin"].email)
@@ -338,11 +343,8 @@ def test_bad_setting_values_are_refused(client, auth, people, app, key, value, m
 def test_questions_are_added_in_a_browser_and_previewed(app, live_server, page):  # noqa: F811
     with app.app_context():
         email = gen_user("superadmin").email
-    page.goto(f"{live_server}/login?lang=en")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form.stacked-form [type=submit]").click()
-    expect(page).to_have_url(f"{live_server}/admin/")
+    page.goto(f"{live_server}/login?lang=en")  # English from here on (a cookie)
+    log_in(page, live_server, email)
 
     page.goto(f"{live_server}/admin/questionnaire/new/")
     page.fill("#title_kk", "Браузер")

@@ -237,7 +237,7 @@ def test_whole_path_from_proposal_to_lock_out(app, client, auth):
         user = db.session.get(User, user_id)
         assert not user.is_enabled
         assert [a for a, *_ in audit_rows("users", user_id)] == [
-            "user.create", "user.password", "login", "user.disable"]
+            "user.create", "user.password", "login.password", "login", "user.disable"]
 
     response = client.get("/admin/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
