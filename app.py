@@ -14,6 +14,7 @@ import i18n
 from config import Config, ConfigError
 from database import resolve_database_url
 from extensions import babel, csrf, db, login_manager, migrate
+from request_input import InputRequest
 
 CSP = {
     "default-src": "'self'",
@@ -36,6 +37,7 @@ def create_app(config=None):
         overrides = {}
     config.check()
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = InputRequest  # NUL, control characters, nameless parts: see request_input
     app.config.from_object(config)
     app.config.update(overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Query
 
 from admin.formatters import DETAIL_TYPE_FORMATTERS, TYPE_FORMATTERS, spreadsheet_safe
-from admin.scoping import row_visible, scope_query
+from admin.scoping import row_visible, scope_query, well_formed_key
 from extensions import db
 from services import audit
 from models.user import ROLE_LABELS
@@ -79,18 +79,54 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return scope_query(super().get_query(), self.model, current_user)
 
     def get_one(self, pk):
+        if not well_formed_key(self.model, pk):
+            return None
         row = super().get_one(pk)
         return row if row_visible(row, current_user) else None
 
 
-class CappedCountQuery(Query):
-    """A list's rows (``SELECT 1 …``) whose ``scalar()`` counts them up to ``cap`` + 1."""
+def planner_rows(session, statement):
+    """The planner's estimate of the rows ``statement`` returns (``EXPLAIN``: nothing is read)."""
+    compiled = statement.compile(dialect=session.get_bind().dialect,
+                                 compile_kwargs={"render_postcompile": True})
+    plan = session.connection().exec_driver_sql("EXPLAIN (FORMAT JSON) " + compiled.string,
+                                                compiled.params).scalar()
+    return int(plan[0]["Plan"]["Plan Rows"])
 
-    cap = 10_000
+
+def _rounded(number):
+    """Two significant digits: an estimate is not exact (104,321 → 100,000)."""
+    return int(float(f"{number:.2g}"))
+
+
+class ListCount(int):
+    """The number of rows of a list, exact or (``estimated``) the planner's estimate."""
+
+    estimated = False
+
+    @classmethod
+    def estimate(cls, rows):
+        count = cls(rows)
+        count.estimated = True
+        return count
+
+
+class CappedCountQuery(Query):
+    """A list's rows (``SELECT 1 …``), counted without reading the table: ``scalar()`` is
+    the planner's estimate when that is beyond ``cap`` rows, else an exact count that
+    stops at ``cap`` + 1 (``SELECT count(*) FROM (SELECT 1 … LIMIT cap + 1)``)."""
+
+    cap = 1_000
+
+    def estimate(self):
+        return planner_rows(self.session, self.statement)
 
     def scalar(self):
+        estimate = self.estimate()
+        if estimate > self.cap:
+            return ListCount.estimate(estimate)
         rows = self.limit(self.cap + 1).subquery()
-        return self.session.execute(select(func.count()).select_from(rows)).scalar()
+        return ListCount(self.session.execute(select(func.count()).select_from(rows)).scalar())
 
 
 class SecureModelView(AccessMixin, ModelView):
@@ -130,18 +166,18 @@ class SecureModelView(AccessMixin, ModelView):
         return scope_query(super().get_query(), self.model, current_user, self.national_data_visible)
 
     # --- the list's count and search at a million rows (Flask-Admin trap 6) ----------------
-    # Flask-Admin counts every list with COUNT(*), which reads the whole table: the count
-    # stops after ``ADMIN_LIST_COUNT_CAP`` rows instead, and a longer list says "more than
-    # …" with a previous / next pager.
+    # Flask-Admin counts every list with COUNT(*), which reads the whole table. Here a list
+    # is counted exactly up to ``ADMIN_LIST_COUNT_CAP`` rows; a longer one is given the
+    # planner's estimate, says so, and has a previous / next pager (CappedCountQuery).
     list_template = "admin/model/capped_list.html"
-    list_count_cap = 10_000
+    list_count_cap = 1_000  # 40 pages: beyond, the magnitude is what a reader needs
 
     def count_cap(self):
         return current_app.config.get("ADMIN_LIST_COUNT_CAP", self.list_count_cap)
 
     def get_count_query(self):
-        """``SELECT count(*) FROM (SELECT 1 FROM … LIMIT cap + 1)``, scoped to the user's
-        region; Flask-Admin adds the search and the filters to it as to a count."""
+        """The list's rows, scoped to the user's region, to count: Flask-Admin adds the
+        search and the filters to it as to a count query."""
         query = CappedCountQuery([literal_column("1")], self.session).select_from(self.model)
         query.cap = self.count_cap()
         return scope_query(query, self.model, current_user, self.national_data_visible)
@@ -149,9 +185,15 @@ class SecureModelView(AccessMixin, ModelView):
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
         count, rows = super().get_list(page, sort_column, sort_desc, search, filters,
                                        execute=execute, page_size=page_size)
-        if count is not None and count > self.count_cap():
+        size = self.page_size if page_size is None else page_size
+        if execute and not page and size and len(rows) < size:
+            count = len(rows)  # the first page holds them all: exact, whatever was estimated
+        elif getattr(count, "estimated", False):
+            self._template_args["count_estimate"] = format_decimal(_rounded(count))
+            count = None  # unknown: Flask-Admin draws its previous / next pager
+        elif count is not None and count > self.count_cap():
             self._template_args["count_more_than"] = format_decimal(self.count_cap())
-            count = None  # unknown beyond the cap: Flask-Admin draws its simple pager
+            count = None
         return count, rows
 
     def search_clause(self, search):
@@ -169,12 +211,7 @@ class SecureModelView(AccessMixin, ModelView):
         return query.filter(clause), count_query, joins, count_joins
 
     def get_one(self, id):
-        try:
-            row = super().get_one(id)
-        except (SQLAlchemyError, ValueError):
-            # A malformed id (``?id=abc``) is "no such record", not a database error.
-            self.session.rollback()
-            return None
+        row = super().get_one(id) if well_formed_key(self.model, id) else None
         if row is None or not (self.national_data_visible or row_visible(row, current_user)):
             return None
         return row

@@ -1,11 +1,13 @@
-"""The report builder screen: saved report definitions, run and downloaded [R8].
+"""The report builder's screens [R3], [R8]: saved report definitions, run as a table, a chart
+and an XLSX file.
 
-Every member of staff saves definitions. A definition is shared within its region, or
-nationally when it has none: a regional user lists, opens and runs their region's and the
-national ones (never another region's: that is a 404 on every URL) and changes only their
-region's; the national roles see and change all. Creating is two steps without JavaScript:
-choose the data set, then the fields of that data set. A run shows the figures of the
-runner's region only, whatever the definition says (``services.report_builder``).
+Every member of staff but the Committee (which only reads) saves definitions. A definition
+is shared within its region, or nationally when it has none: a regional user lists, opens
+and runs their region's and the national ones (never another region's: that is a 404 on
+every URL) and changes only their region's; the national offices see and change all.
+Creating is two steps without JavaScript: choose the data set, then the fields of that data
+set. A run shows the figures of the runner's region only, whatever the definition says
+(``services.report_builder``).
 """
 from io import BytesIO
 
@@ -73,7 +75,7 @@ class ChangeableDeleteRowAction(DeleteRowAction):
 
 class ReportDefinitionView(SecureModelView):
     roles = STAFF_ROLES
-    edit_roles = STAFF_ROLES
+    edit_roles = service.AUTHOR_ROLES
     allow_delete = True
     # One definition at a time (the row's button): the bulk menu's inline onclick is blocked by our CSP.
     action_disallowed_list = ["delete"]

@@ -5,7 +5,9 @@ roles see all. A model belongs to a region through ``region_code`` (or is the Re
 itself). A model with neither is national reference data and must be declared so by
 its view; nothing is shown to a regional user by accident.
 """
-from sqlalchemy import false
+from datetime import date
+
+from sqlalchemy import false, inspect
 
 from models import Region
 
@@ -25,6 +27,23 @@ def scope_query(query, model, user, national_data_visible=False):
     if column is None:
         return query if national_data_visible else query.filter(false())
     return query.filter(column == user.region_code)
+
+
+INT4 = range(-2**31, 2**31)
+
+
+def well_formed_key(model, value):
+    """Whether ``value`` can be ``model``'s primary key at all: ``?id=abc`` or an id beyond
+    the integer range is "no such row", to be answered without asking the database."""
+    kind = inspect(model).primary_key[0].type.python_type
+    try:
+        if kind is int:
+            return int(str(value)) in INT4
+        if kind is date:
+            return bool(date.fromisoformat(str(value)))
+    except ValueError:
+        return False
+    return isinstance(value, str)
 
 
 def row_visible(row, user):

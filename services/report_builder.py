@@ -353,9 +353,15 @@ def _validate_filters(dataset, filters):
 
 # --- saving -------------------------------------------------------------------------------------
 
+# Who saves definitions: every staff role but the Committee, which only reads (PRODUCT.md).
+AUTHOR_ROLES = frozenset({"superadmin", "commissioner", "akimat_admin", "ombudsman"})
+
+
 def may_change(user, definition):
-    """National roles change any definition; regional users those of their region only
-    (a national definition is read-only for them)."""
+    """The national offices change any definition; regional users those of their region
+    only (a national definition is read-only for them); the Committee none."""
+    if user.role not in AUTHOR_ROLES:
+        return False
     if user.sees_all_regions():
         return True
     return definition.region_code is not None and definition.region_code == user.region_code
@@ -400,6 +406,8 @@ def _apply(user, definition, values):
 
 def create_definition(user, values):
     """Save a new definition, shared in the user's region (or as a national one chooses)."""
+    if user.role not in AUTHOR_ROLES:
+        raise PermissionDenied(_l("The Committee reads reports; it does not save them."))
     definition = ReportDefinition(owner_id=user.id)
     _apply(user, definition, values)
     definition.region_code = _sharing_region(user, values.get("region_code"))

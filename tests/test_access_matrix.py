@@ -338,7 +338,7 @@ TABLE_LINES = [
                                           "GET /admin/report_definition/"),
     ("report_definition.details_view",    "L    L    ok   ok   ok   ok   404  ok   404",
                                           "GET /admin/report_definition/details/?id={definition}"),
-    ("report_definition.create_view",     "L    L    ok   ok   ok   ok   ok   ok   ok",
+    ("report_definition.create_view",     "L    L    ok   ok   no   ok   ok   ok   ok",
                                           "GET+POST /admin/report_definition/new/"),
     # The Committee is read-only (PRODUCT.md, "Who uses it"): it saves its own definitions but
     # never changes nor deletes a region's.

@@ -562,7 +562,15 @@ def test_xlsx_download(app, login, saved):
 def test_every_staff_role_opens_the_builder(login, who):
     client = login(who)
     assert client.get("/admin/report_definition/").status_code == 200
-    assert client.get("/admin/report_definition/new/?dataset=cases").status_code == 200
+    # The Committee reads and runs reports but saves none (read-only, PRODUCT.md).
+    expected = 302 if who == "committee" else 200
+    assert client.get("/admin/report_definition/new/?dataset=cases").status_code == expected
+
+
+def test_the_committee_saves_no_definition(app_ctx, people):
+    with pytest.raises(PermissionDenied):
+        builder.create_definition(people["committee"], {"name": "x", "dataset": "cases",
+                                                         "group_by": "state", "measure": "count"})
 
 
 def test_anonymous_is_sent_to_login(client):
