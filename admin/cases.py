@@ -21,10 +21,10 @@ from flask_admin.contrib.sqla.filters import BooleanEqualFilter
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import false, func, literal_column, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy import any_, false, func, literal_column, select
+from sqlalchemy.orm import aliased, lazyload
 
-from admin.base import STAFF_ROLES, SecureModelView
+from admin.base import STAFF_ROLES, SecureModelView, planner_rows
 from admin.case_workflow import ITEM_ACTION_LABELS, STEP_LABELS, CaseWorkflowMixin
 from admin.filters import YearFilter, choice_filter, region_filter
 from admin.formatters import TYPE_FORMATTERS, labelled
@@ -66,14 +66,16 @@ def _as_text(formatter):
 #   "75-2026-000123", "75-2026", "71-"  registration numbers starting so (the unique index);
 #   twelve digits                       a child's IIN, for those who may see identities;
 #   anything else                       words of the description, each a whole word or its
-#                                       beginning (full text, ix_cases_description_fts).
+#                                       beginning (full text: Case.description_search).
 # Names are never searched. Full text rather than trigrams: an index a fraction of the size,
-# no recheck of each row, word statistics for the planner; a word's beginning matches
-# Kazakh and Russian endings ("мектеп" finds "мектепте", "мектептен").
+# no recheck of each row against its text, word statistics for the planner; a word's
+# beginning matches Kazakh and Russian endings ("мектеп" finds "мектепте", "мектептен").
 REGISTRATION_LOW, REGISTRATION_HIGH = "00-0000-000000", "99-9999-999999"
 _REGISTRATION_PREFIX = re.compile(r"\d\d-(\d{0,4}|\d{4}-\d{0,6})")
-TEXT_SEARCH_CONFIG = literal_column("'simple'::regconfig")  # as in ix_cases_description_fts
+TEXT_SEARCH_CONFIG = literal_column("'simple'::regconfig")  # as in Case.description_search
 MAX_WORDS = 8
+# Words the planner expects in at most this many cases are looked up first (see below).
+FEW_MATCHES = 5_000
 PREFIX_FROM = 3  # a shorter word matches whole only ("12" for school No. 12)
 IDENTITY_ROLES = NATIONAL_IDENTITY_ROLES | REGIONAL_IDENTITY_ROLES
 
@@ -96,8 +98,23 @@ def description_query(search):
 
 
 def description_matches(tsquery):
-    return func.to_tsvector(TEXT_SEARCH_CONFIG, Case.description).bool_op("@@")(
-        func.to_tsquery(TEXT_SEARCH_CONFIG, tsquery))
+    """Cases whose description holds every word of ``tsquery``.
+
+    The list walks its order (urgent, newest) and stops at a page. That is fast for common
+    words, but for a rare word or a typo it would read the whole table to fill a page that
+    stays empty. So a word the planner expects in few cases is looked up in the text index
+    first, and the list reads just those rows by their address (``ctid = ANY(ARRAY(SELECT
+    ctid …))``, a TID scan: a row's address is stable within one statement's snapshot).
+    """
+    query = func.to_tsquery(TEXT_SEARCH_CONFIG, tsquery)
+    matches = Case.description_search.bool_op("@@")(query)
+    expected = planner_rows(db.session, select(literal_column("1")).select_from(Case).where(matches))
+    if expected > FEW_MATCHES:
+        return matches
+    found = aliased(Case, name="found")
+    addresses = select(literal_column("found.ctid")).select_from(found).where(
+        found.description_search.bool_op("@@")(query))
+    return literal_column("cases.ctid") == any_(func.array(addresses.scalar_subquery()))
 
 
 def with_child_iin(value):

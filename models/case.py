@@ -9,9 +9,9 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (ARRAY, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer,
-                        SmallInteger, String, Text, UniqueConstraint, text)
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import (ARRAY, Boolean, CheckConstraint, Computed, Date, DateTime, ForeignKey, Index,
+                        Integer, SmallInteger, String, Text, UniqueConstraint, text)
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from extensions import db
@@ -111,10 +111,14 @@ class Case(db.Model):
         # Filtered by state, in the default order:
         Index("ix_cases_region_state_urgent_received", "region_code", "state", "urgent", "received_at"),
         Index("ix_cases_state_urgent_received", "state", "urgent", "received_at"),
-        # Search by a word of the description (admin.cases.description_matches): full text,
-        # "simple" configuration (no stemming: there is no Kazakh stemmer), prefix queries.
-        Index("ix_cases_description_fts", text("to_tsvector('simple'::regconfig, description)"),
-              postgresql_using="gin"),
+        # Search by words of the description (admin.cases.description_matches).
+        Index("ix_cases_description_search", "description_search", postgresql_using="gin"),
+        # The half-year report of a region (services.reports): its cases (joined to their
+        # checklist from the index alone), and those registered, answered, closed in a period.
+        Index("ix_cases_region_id", "region_code", "id"),
+        Index("ix_cases_region_registered", "region_code", "registered_at"),
+        Index("ix_cases_region_answered", "region_code", "answered_at"),
+        Index("ix_cases_region_closed", "region_code", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -124,6 +128,13 @@ class Case(db.Model):
     complaint_target: Mapped[str | None] = mapped_column(String(500))
     categories: Mapped[list[str]] = mapped_column(ARRAY(String(30)))
     description: Mapped[str] = mapped_column(Text)
+    # The words of the description, kept by Postgres, for the case list's search: full text,
+    # "simple" configuration (no stemming: there is no Kazakh stemmer), positions stripped.
+    # Stored rather than an index on the expression: a row is then checked against a search
+    # without parsing its text again (1 µs instead of 60 µs a row at a million cases).
+    description_search: Mapped[str | None] = mapped_column(
+        TSVECTOR, Computed("strip(to_tsvector('simple'::regconfig, description))", persisted=True),
+        deferred=True)
     occurred_when: Mapped[str | None] = mapped_column(String(200))
     occurred_where: Mapped[str | None] = mapped_column(String(300))
     responsible: Mapped[str] = mapped_column(String(30))

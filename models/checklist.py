@@ -9,7 +9,8 @@ or "not applicable" with a reason where the rule allows it.
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+                        text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -38,6 +39,12 @@ class ChecklistItem(db.Model):
         CheckConstraint("status <> 'done' OR done_at IS NOT NULL", name="done_has_time"),
         CheckConstraint("status <> 'not_applicable' OR (NOT required AND na_reason IS NOT NULL)",
                         name="not_applicable_needs_reason"),
+        # The half-year report (services.reports): items done in a period, read from the index
+        # alone; and the automatic alerts of a region's cases.
+        Index("ix_checklist_item_done_at", "done_at", "rule", "case_id",
+              postgresql_where=text("status = 'done'")),
+        Index("ix_checklist_item_alerts", "case_id", postgresql_include=["rule", "status", "done_at"],
+              postgresql_where=text("rule IN ('R10.1', 'R10.3')")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +94,8 @@ class CaseStep(db.Model):
     """One recorded step of a case's workflow (append-only, like the audit log)."""
 
     __tablename__ = "case_step"
+    # The half-year report counts the extensions decided in a period.
+    __table_args__ = (Index("ix_case_step_extend_at", "at", postgresql_where=text("action = 'extend'")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

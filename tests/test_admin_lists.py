@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from admin.base import CappedCountQuery
 from extensions import db
 from services.cases import submit_case
 
@@ -50,23 +51,58 @@ def _shown(body, cases):
     return {key for key, number in cases.items() if number in table}
 
 
-def test_a_long_list_is_counted_up_to_the_cap_and_says_so(client, auth, people, cases, app, monkeypatch):
+@pytest.fixture
+def case_view(app):
+    return next(view for view in app.extensions["admin"][0]._views if view.endpoint == "case")
+
+
+def test_a_short_list_is_counted_exactly(client, auth, people, cases):
     auth.login(people["commissioner"].email)
-    monkeypatch.setitem(app.config, "ADMIN_LIST_COUNT_CAP", 2)
     body = _listing(client)
-    assert 'data-testid="count-capped"' in body and "More than 2 records" in body
-    assert "List (3)" not in body
-    assert _shown(body, cases) == {"named75", "plain75", "case71"}
-
-    monkeypatch.setitem(app.config, "ADMIN_LIST_COUNT_CAP", 3)
-    body = _listing(client)
-    assert 'data-testid="count-capped"' not in body
     assert re.search(r"List\s*\(3\)", body)
+    assert "count-capped" not in body and "count-estimate" not in body
 
 
-def test_the_count_and_the_page_are_indexed_queries(client, auth, people, cases):
+def test_a_list_longer_than_the_cap_says_more_than_the_cap(client, auth, people, cases, app,
+                                                          case_view, monkeypatch):
+    auth.login(people["commissioner"].email)
+    monkeypatch.setitem(app.config, "ADMIN_LIST_COUNT_CAP", 1)
+    monkeypatch.setattr(case_view, "page_size", 2)
+    monkeypatch.setattr(CappedCountQuery, "estimate", lambda query: 1)  # as if the planner said 1
+    body = _listing(client)
+    assert 'data-testid="count-capped"' in body and "More than 1 records" in body
+    assert not re.search(r"List\s*\(", body)  # no count in the tab: the pager is previous / next
+    assert len(_shown(body, cases)) == 2
+    assert len(_shown(_listing(client, "page=1"), cases)) == 1
+
+
+def test_a_list_the_planner_expects_long_shows_its_estimate(client, auth, people, cases,
+                                                            case_view, monkeypatch):
+    auth.login(people["ombudsman75"].email)
+    monkeypatch.setattr(case_view, "page_size", 1)
+    monkeypatch.setattr(CappedCountQuery, "estimate", lambda query: 123_456)
+    body = _listing(client)
+    assert 'data-testid="count-estimate"' in body and "About 120,000 records (an estimate)" in body
+    assert len(_shown(body, cases)) == 1
+    # The first page holding every row, the count is exact whatever was estimated.
+    monkeypatch.setattr(case_view, "page_size", 25)
+    body = _listing(client)
+    assert "count-estimate" not in body and re.search(r"List\s*\(2\)", body)
+
+
+def test_the_estimate_is_the_planners(app, people, cases):
+    from extensions import db
+    from models import Case
+
+    with app.app_context():
+        query = CappedCountQuery([Case.id], db.session).filter(Case.region_code == "75")
+        assert query.estimate() >= 1
+
+
+def test_the_count_and_the_page_are_indexed_queries(client, auth, people, cases, app, monkeypatch):
     """No COUNT(*) of the whole table, no ILIKE '%…%', and no loading of the children,
     files or checklists of the listed cases."""
+    monkeypatch.setitem(app.config, "ADMIN_LIST_COUNT_CAP", 1_000_000)  # always count exactly
     auth.login(people["ombudsman75"].email)
     statements = []
 
@@ -126,7 +162,12 @@ def test_search_by_child_iin(client, auth, people, cases, who, iin, expected):
     ("commissioner", "жоқсөзжоқ", set()),               # no match
     ("commissioner", "%", set()),                       # no word at all
 ])
-def test_search_by_words_of_the_description(client, auth, people, cases, who, words, expected):
+@pytest.mark.parametrize("few_matches", [5_000, -1], ids=["looked-up-first", "walked"])
+def test_search_by_words_of_the_description(client, auth, people, cases, who, words, expected,
+                                            few_matches, monkeypatch):
+    """Both ways a word is searched find the same cases: rare words looked up in the text
+    index first, common ones met while walking the list's order."""
+    monkeypatch.setattr("admin.cases.FEW_MATCHES", few_matches)
     auth.login(people[who].email)
     assert _shown(_listing(client, f"search={words}"), cases) == expected
 
