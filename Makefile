@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test install install-dev migrate demo worker translations clean
+.PHONY: run test install install-dev migrate demo worker translations clean bench bench-faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,15 @@ test: install-dev
 
 worker: install
 	$(BIN)/flask --app app worker
+
+## make bench: every figure of the performance benchmark in one table (bench/README.md);
+## BENCH_ARGS="--quick" for a smoke check, "--only submit,alerts", "--cases 200000", "--no-seed"
+bench: install-dev
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## make bench-faults: Postgres restarted and SMTP down under load, about 2 minutes
+bench-faults: install-dev
+	$(BIN)/python -m bench faults $(BENCH_ARGS)
 
 ## make translations: extract messages and update/compile the kk, ru, en catalogues
 SOURCES := $(wildcard *.py) admin auth forms models public services templates

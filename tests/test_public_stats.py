@@ -418,7 +418,7 @@ def test_default_is_the_last_completed_half_year(client, monkeypatch):
 
 BAD = ["year=abc", "half=3", "region=99", "year=2026&half=0", "year=99999999999999999999999",
        "year=-2025", "year=2026&half=2", "year=1900&half=1", "region=abc", "region=7",
-       "year=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%95&half=1", "half=%00", "region=%00", "year=2025.0",
+       "year=%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%95&half=1", "half=%00x", "region=%00x", "year=2025.0",
        "year=&half=&region=99", "year=2026&half=1&region=<script>"]
 
 
@@ -432,6 +432,15 @@ def test_bad_parameters_give_a_message_never_an_error(client, monkeypatch, query
     assert "January–June 2026" in html      # the last completed half-year instead
     assert "public" not in response.headers.get("Cache-Control", "")
     assert "<script>" not in html
+
+
+@pytest.mark.parametrize("query", ["half=%00", "region=%00", "year=%0A"])
+def test_control_characters_alone_are_no_parameter(client, monkeypatch, query):
+    """The request drops control characters from query values (request_input): what is left
+    is an empty parameter, which means the default."""
+    monkeypatch.setattr(deadlines, "now_local", lambda: at(2026, 11, 25, 12))
+    response = client.get(f"/stats?{query}&lang=en")
+    assert response.status_code == 200 and "January–June 2026" in response.get_data(as_text=True)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -1,0 +1,4 @@
+"""The performance benchmark (issue "Scale"): ``make bench`` / ``python -m bench``.
+
+Figures are printed, never asserted. See ``bench/README.md``.
+"""

@@ -1,0 +1,11 @@
+"""Gunicorn settings of the `web` process, shared by the Procfile and the benchmark (`bench/`).
+
+gunicorn reads this file by itself when started from the repository root; command-line
+options override it (the benchmark binds to 127.0.0.1 on a free port and logs to a file).
+"""
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT') or '5000'}"
+workers = int(os.environ.get("WEB_CONCURRENCY") or "2")
+worker_class = "sync"
+accesslog = "-"
