@@ -71,6 +71,12 @@ def backoff(attempts, base_seconds=10.0):
     return min(timedelta(seconds=base_seconds * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
+# Messages the mail server accepted whose "sent" could not be committed (the database went
+# away in between): on the next pass they are recorded as sent, not sent again. Kept in the
+# worker's memory, so a second worker or a restart may still send one twice (at least once).
+_sent_not_recorded = {}
+
+
 def deliver_one():
     """Send the oldest due message, if any; return True when one was handled [R10.1], [R10.3].
 
@@ -88,15 +94,19 @@ def deliver_one():
         return False
     cfg = current_app.config
     message.attempts += 1
-    try:
-        transport, refused = mail.send(cfg.get("MAIL_URL"), _email(message, cfg),
-                                       timeout=cfg["MAIL_TIMEOUT"])
-    except Exception as exc:  # noqa: BLE001 — whatever the cause, record it and retry later
-        error = str(exc) if isinstance(exc, mail.MailError) else f"{type(exc).__name__}: {exc}"
-        _record_failure(message, error, cfg)
-    else:
-        _record_success(message, transport, refused)
+    accepted = _sent_not_recorded.get(message.id)
+    if accepted is None:
+        try:
+            accepted = mail.send(cfg.get("MAIL_URL"), _email(message, cfg), timeout=cfg["MAIL_TIMEOUT"])
+        except Exception as exc:  # noqa: BLE001 — whatever the cause, record it and retry later
+            error = str(exc) if isinstance(exc, mail.MailError) else f"{type(exc).__name__}: {exc}"
+            _record_failure(message, error, cfg)
+        else:
+            _sent_not_recorded[message.id] = accepted
+    if accepted is not None:
+        _record_success(message, *accepted)
     db.session.commit()
+    _sent_not_recorded.pop(message.id, None)
     return True
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import OperationalError
 
 from extensions import db
 from models.base import utcnow
@@ -73,6 +74,28 @@ def test_rolled_back_email_is_never_sent_committed_one_is_delivered(app, smtp_se
     assert got.rcpt_tos == ["b@test.kz", "c@test.kz"] and got.to == "b@test.kz, c@test.kz"
     assert got.body == "Body text\nline 2\n"
     assert re.fullmatch(rf"<outbox-{kept.id}\.\d{{20}}@localhost>", got.message_id)
+
+
+def test_sent_but_not_recorded_is_recorded_not_sent_again(app, app_ctx, smtp_server, mail_url,
+                                                          monkeypatch):
+    """The mail server accepted the message, then the database went away before "sent" was
+    committed: the next pass records it as sent without sending it a second time."""
+    mail_url(smtp_server.url)
+    message_id = queue_email(["a@test.kz"], "Once", "Body").id
+    db.session.commit()
+    real_commit = db.session.commit
+
+    def database_gone():
+        db.session.rollback()
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+    monkeypatch.setattr(db.session, "commit", database_gone)
+    with pytest.raises(OperationalError):
+        deliver_one()
+    monkeypatch.setattr(db.session, "commit", real_commit)
+    assert _reload(message_id).status != SENT and len(smtp_server.messages) == 1
+    assert deliver_due() == 1
+    assert _reload(message_id).status == SENT
+    assert len(smtp_server.messages) == 1
 
 
 def test_message_id_is_the_same_on_every_retry(app, app_ctx, smtp_server, mail_url, monkeypatch):
