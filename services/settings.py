@@ -4,8 +4,9 @@ A known key has a default from the app config; a ``setting`` row overrides it.
 """
 import re
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from extensions import db
 from models.setting import Setting
@@ -46,11 +47,22 @@ KNOWN = {
 }
 
 
+def _stored(key):
+    """The stored value of ``key`` or None. Within a request, every stored setting is read
+    once, in one query: a public report reads several and must not pay a query for each."""
+    if not has_request_context():
+        row = db.session.get(Setting, key)
+        return row.value if row is not None else None
+    if "settings" not in g:
+        g.settings = dict(db.session.execute(select(Setting.key, Setting.value)).all())
+    return g.settings.get(key)
+
+
 def get(key):
     """The current value of a known setting, converted to its type."""
     config_name, convert, _label = KNOWN[key]
-    row = db.session.get(Setting, key)
-    raw = row.value if row is not None else current_app.config[config_name]
+    raw = _stored(key)
+    raw = raw if raw is not None else current_app.config[config_name]
     try:
         return convert(raw)
     except (TypeError, ValueError):
