@@ -52,13 +52,13 @@ def queue_email(recipients, subject, body, topic=None, obj=None, dedupe_key=None
                   object_type=obj.__tablename__ if obj is not None else None,
                   object_id=str(obj.id) if obj is not None else None, dedupe_key=dedupe_key)
     stmt = insert(OutboxMessage).values(**values).on_conflict_do_nothing(
-        index_elements=["dedupe_key"]).returning(OutboxMessage.id)
-    message_id = db.session.execute(stmt).scalar()
-    if message_id is None:
+        index_elements=["dedupe_key"]).returning(OutboxMessage)
+    message = db.session.scalars(stmt).first()  # the row as inserted: no second read
+    if message is None:
         return None
     # Wakes a LISTENing worker at commit; dropped with the transaction on rollback.
     db.session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
-    return db.session.get(OutboxMessage, message_id)
+    return message
 
 
 def _one_line(subject):
