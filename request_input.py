@@ -5,8 +5,9 @@ any field would turn a save, a search or even an audit row into a server error. 
 string has no business carrying control characters at all: Flask-Admin, for one, puts
 its ``url`` parameter into a ``Location`` header, where a line break is refused. And a
 multipart part without a name is no field of any form. All three are cleaned here, once,
-for every view: NUL is dropped from form values, control characters from query values,
-nameless parts are ignored.
+for every view: NUL is dropped from form values, control characters from query values and
+from the form's ``url`` (Flask-Admin's return address, posted by its delete and action
+forms), nameless parts are ignored.
 """
 import re
 
@@ -31,5 +32,9 @@ class InputRequest(Request):
 
     def _load_form_data(self):
         super()._load_form_data()
-        self.__dict__["form"] = _clean(self.__dict__["form"], re.compile("\x00"))
+        form = _clean(self.__dict__["form"], re.compile("\x00"))
+        if "url" in form:
+            form = form.__class__((key, _CONTROL.sub("", value) if key == "url" else value)
+                                  for key, value in form.items(multi=True))
+        self.__dict__["form"] = form
         self.__dict__["files"] = _clean(self.__dict__["files"], _CONTROL)

@@ -29,6 +29,8 @@ from services.errors import DomainError
 
 log = logging.getLogger(__name__)
 
+# No list has this many pages; a larger ?page= is clamped to it.
+MAX_PAGE = 10**6
 STAFF_ROLES = frozenset({"superadmin", "commissioner", "committee", "akimat_admin", "ombudsman"})
 
 
@@ -183,6 +185,8 @@ class SecureModelView(AccessMixin, ModelView):
         return scope_query(query, self.model, current_user, self.national_data_visible)
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        # ?page=99999999999999999999 is a page past the end, not an offset the database refuses.
+        page = min(max(page or 0, 0), MAX_PAGE)
         count, rows = super().get_list(page, sort_column, sort_desc, search, filters,
                                        execute=execute, page_size=page_size)
         size = self.page_size if page_size is None else page_size

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from admin.base import CappedCountQuery
 from extensions import db
 from services.cases import submit_case
+from tests.helpers import csrf_token
 
 IIN_75 = "120305601238"
 IIN_71 = "130711504562"
@@ -178,3 +179,20 @@ def test_search_box_says_what_it_searches(client, auth, people, cases):
     auth.logout()
     auth.login(people["akimat75"].email)
     assert "IIN" not in _listing(client)
+
+
+def test_a_page_past_any_end_is_a_page_not_an_overflow(client, auth, people, cases):
+    auth.login(people["ombudsman75"].email)
+    assert client.get("/admin/case/?page=99999999999999999999").status_code == 200
+    assert client.get("/admin/case/?page=-3").status_code == 200
+
+
+def test_a_line_break_in_the_return_address_is_dropped(client, auth, people, cases):
+    """Flask-Admin puts the posted ``url`` into a Location header (request_input)."""
+    auth.login(people["superadmin"].email)
+    page = client.get("/admin/calendar/")
+    response = client.post("/admin/calendar/delete/", data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)), "id": "2030-01-01",
+        "url": "/admin/calendar/\r\nSet-Cookie: x=1"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/admin/calendar/Set-Cookie:%20x=1")
