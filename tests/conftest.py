@@ -92,6 +92,19 @@ def app_ctx(app):
 
 
 @pytest.fixture
+def login(app, people):
+    """``login(key)``: a fresh client logged in as ``people[key]``, reading pages in English
+    (the language cookie, so flashed messages are English too)."""
+    def login(key):
+        client = app.test_client()
+        person = people[key]  # a User, or an e-mail where a module's own ``people`` says so
+        assert AuthActions(client).login(getattr(person, "email", person)).status_code == 302
+        client.get("/admin/?lang=en")
+        return client
+    return login
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

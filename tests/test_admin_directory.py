@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import CalendarOverride, Organization
-from tests.helpers import PASSWORD, AuthActions, admin_form_data, csrf_token, gen_user
+from tests.helpers import admin_form_data, csrf_token, gen_user
 
 STAFF = {
     "superadmin": ("superadmin", None), "commissioner": ("commissioner", None),
@@ -27,16 +27,6 @@ NO_RECORD = "Record does not exist."
 def people(app):
     with app.app_context():
         return {key: gen_user(role, region).email for key, (role, region) in STAFF.items()}
-
-
-@pytest.fixture
-def login(app, people):
-    def login(who):
-        client = app.test_client()
-        assert AuthActions(client).login(people[who], PASSWORD).status_code == 302
-        client.get("/admin/?lang=en")
-        return client
-    return login
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from models import (
     Visit,
 )
 from tests.factories import gen_case
-from tests.helpers import PASSWORD, AuthActions, admin_form_data, csrf_token
+from tests.helpers import admin_form_data, csrf_token
 
 NO_RECORD = "Record does not exist."
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -59,16 +59,6 @@ REGISTRIES = {
 
 def text(response):
     return html.unescape(response.get_data(as_text=True))
-
-
-@pytest.fixture
-def login(app, people):
-    def login(who):
-        client = app.test_client()
-        assert AuthActions(client).login(people[who].email, PASSWORD).status_code == 302
-        client.get("/admin/?lang=en")
-        return client
-    return login
 
 
 def add_record(app, endpoint, marker, region="75", **extra):

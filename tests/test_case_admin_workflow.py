@@ -21,7 +21,7 @@ from services.cases import find_by_receipt
 from services.deadlines import KZ_TZ, now_local
 from services.users import find_by_email
 from tests.factories import gen_case, gen_directory
-from tests.helpers import AuthActions, csrf_token, gen_user
+from tests.helpers import csrf_token, gen_user
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 CHILD = {"age": 9, "sex": "boy", "name": "Нұрлан Ахметов", "iin": "170305500014", "school": "№40 мектеп"}
@@ -54,18 +54,6 @@ def directory(app):
         orgs = {region: {k: o.id for k, o in gen_directory(region).items()} for region in ("75", "71")}
         db.session.commit()
         return orgs
-
-
-@pytest.fixture
-def login(app, people):
-    """A fresh client logged in as one of ``people``, reading pages in English."""
-    def login(who):
-        client = app.test_client()
-        response = AuthActions(client).login(people[who])
-        assert response.status_code == 302
-        client.get("/admin/?lang=en")  # the language cookie: flashed messages in English
-        return client
-    return login
 
 
 def make_case(app, directory, region="75", started=False, **overrides):

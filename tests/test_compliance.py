@@ -7,13 +7,10 @@ import html
 import re
 from datetime import date, datetime, timezone
 
-import pytest
-
 from extensions import db
 from models import (Briefing, CommissionMeeting, DocumentRequest, HalfYearReport, Memorandum, PlanItem,
                     YearPlan)
 from services import compliance
-from tests.helpers import AuthActions
 
 DAY = date(2026, 9, 15)  # second half-year of 2026
 
@@ -115,15 +112,6 @@ def test_national_table_lists_20_regions(app_ctx):
     assert by_code["71"]["document_requests"] == "warning"
     assert by_code["75"] == compliance.marks(compliance.region_compliance("75", DAY)["checks"])
     assert all(len(row["checks"]) == len(compliance.CHECKS) for row in rows)
-
-
-@pytest.fixture
-def login(app, people):
-    def login(key):
-        client = app.test_client()
-        assert AuthActions(client).login(people[key].email).status_code == 302
-        return client
-    return login
 
 
 def test_pages(app, login):

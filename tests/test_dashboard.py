@@ -13,7 +13,6 @@ from models import ChecklistItem
 from services import dashboard
 from services.deadlines import KZ_TZ
 from tests.factories import gen_case
-from tests.helpers import AuthActions
 
 NOW = datetime(2026, 9, 15, 12, 0, tzinfo=KZ_TZ)
 
@@ -169,15 +168,6 @@ def test_regional_user_sees_own_region_only(app_ctx, people):
     chart = national["charts"]["received"]
     assert [row["label"] for row in chart["rows"]][:2] == ["Oct 2025", "Nov 2025"]
     assert national["charts"]["on_time"]["rows"][8]["values"] == ["50%"]  # June, both regions
-
-
-@pytest.fixture
-def login(app, people):
-    def login(key):
-        client = app.test_client()
-        assert AuthActions(client).login(people[key].email).status_code == 302
-        return client
-    return login
 
 
 def test_home_page(app, people, login):

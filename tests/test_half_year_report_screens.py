@@ -15,7 +15,7 @@ from models import AuditEvent, HalfYearReport, OutboxMessage
 from services import report_workflow
 from services.errors import InvalidInput, PermissionDenied, RegionMismatch
 from tests.factories import gen_case
-from tests.helpers import AuthActions, csrf_token
+from tests.helpers import csrf_token
 from tests.test_reports import EXPECTED, build_cases, build_registries
 
 BASE = "/admin/half_year_report"
@@ -24,15 +24,6 @@ PERIOD = "year=2026&half=1"
 KK_TITLES = ("Қабылданған өтініштер [R6.2]", "Қаралған өтініштер [R6.3]",
              "Профилактикалық әңгімелер [R10.2]", "Жылдық жоспар [R6.1]")
 RU_TITLES = ("Поступившие обращения [R6.2]", "Рассмотренные обращения [R6.3]")
-
-
-@pytest.fixture
-def login(app, people):
-    def login(key):
-        client = app.test_client()
-        assert AuthActions(client).login(people[key].email).status_code == 302
-        return client
-    return login
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from models import AuditEvent, Briefing, Memorandum, OutboxMessage, PlanItem, Ye
 from services import plans as service
 from services.deadlines import now_local
 from services.errors import InvalidInput, PermissionDenied, RegionMismatch
-from tests.helpers import AuthActions, admin_form_data, csrf_token, gen_user
+from tests.helpers import admin_form_data, csrf_token, gen_user
 
 ACTION_ATTR = re.compile(r'data-action="([a-z_]+)"')
 
@@ -156,15 +156,6 @@ def test_link_item_and_progress(staff):
 
 
 # --- the admin screens ----------------------------------------------------------------------
-
-@pytest.fixture
-def login(app, people):
-    def login(key):
-        client = app.test_client()
-        assert AuthActions(client).login(people[key].email).status_code == 302
-        return client
-    return login
-
 
 def page_text(response):
     return html.unescape(response.get_data(as_text=True))

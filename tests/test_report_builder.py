@@ -24,7 +24,7 @@ from models.registry import REGISTRIES
 from services import report_builder as builder
 from services.errors import InvalidInput, PermissionDenied
 from tests.factories import gen_case
-from tests.helpers import PASSWORD, AuthActions, admin_form_data, csrf_token, gen_user
+from tests.helpers import admin_form_data, csrf_token, gen_user
 
 
 def utc(*args):
@@ -354,16 +354,6 @@ def figures(response):
     table = body[body.index('data-testid="report-table"'):]
     table = table[:table.index("</table>")]
     return [re.findall(r'data-value="([^"]*)"', row) for row in table.split("<tr")[2:]]
-
-
-@pytest.fixture
-def login(app, people):
-    def login(who):
-        client = app.test_client()
-        assert AuthActions(client).login(people[who].email, PASSWORD).status_code == 302
-        client.get("/admin/?lang=en")
-        return client
-    return login
 
 
 @pytest.fixture
