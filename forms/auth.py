@@ -40,15 +40,10 @@ class ConfirmPasswordForm(FlaskForm):
                              render_kw={"autocomplete": "current-password"})
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(SetPasswordForm):
+    """The new password twice, after the current one."""
     old_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1000)],
                                  render_kw={"autocomplete": "current-password"})
-    password = PasswordField(_l("New password (at least 12 characters)"),
-                             validators=[DataRequired(), Length(min=12, max=1000)],
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
-                            render_kw={"autocomplete": "new-password"})
 
 
 class ForgotPasswordForm(FlaskForm):
