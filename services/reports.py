@@ -330,8 +330,9 @@ def national_rollup(year, half):
     from models import Region
 
     submitted = latest_submitted(year, half)
-    live = compute(year, half)
     regions = db.session.scalars(select(Region).order_by(Region.code)).all()
+    # Only regions that have not submitted are computed; once all have, nothing is.
+    live = compute(year, half) if len(submitted) < len(regions) else None
     return [{"region": region, "submitted": submitted.get(region.code),
              "figures": submitted[region.code].figures if region.code in submitted
              else live(region.code)} for region in regions]
