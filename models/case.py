@@ -119,6 +119,12 @@ class Case(db.Model):
         Index("ix_cases_region_registered", "region_code", "registered_at"),
         Index("ix_cases_region_answered", "region_code", "answered_at"),
         Index("ix_cases_region_closed", "region_code", "closed_at"),
+        # The same half-year, for all regions at once (the national roll-up): without them
+        # a half-year of 20 regions is a scan of the whole table.
+        Index("ix_cases_received", "received_at"),
+        Index("ix_cases_registered", "registered_at"),
+        Index("ix_cases_answered", "answered_at"),
+        Index("ix_cases_closed", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
