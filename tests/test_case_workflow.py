@@ -171,7 +171,7 @@ def test_reporter_can_withdraw_an_open_case(staff):
 
 
 def test_case_steps_are_append_only(staff):
-    case = registered()
+    registered()
     db.session.flush()
     with pytest.raises(DBAPIError):
         with db.session.begin_nested():
