@@ -11,10 +11,10 @@ import hashlib
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from extensions import db
-from flask_babel import lazy_gettext as _l
 from models import HalfYearReport, HalfYearReportFile, Region, StoredFile
 from models.report import REPORT_LANGUAGES
 from services import audit, notifications, recipients, report_files
