@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from models.case import CASE_STATE_LABELS, CATEGORIES, CHANNELS, KINDS, OUTCOMES, RESPONSIBLE
 from models.checklist import RULE_LABELS
 from models.plan import PLAN_STATES
+from services.deadlines import KZ_TZ
 from services.reports import ALERT_RULES, MEASURE_RULES
 
 AGE_LABELS = {"0-5": _l("0–5 years"), "6-9": _l("6–9 years"), "10-13": _l("10–13 years"),
@@ -177,14 +178,8 @@ def subtitle(figures, version=None):
         return gettext("%(period)s · draft, computed %(at)s", period=period,
                        at=figures["computed_at"][:16].replace("T", " "))
     return gettext("%(period)s · version %(version)s, submitted %(at)s", period=period,
-                   version=version.version, at=version.submitted_at.astimezone(
-                       _local()).strftime("%d.%m.%Y %H:%M"))
-
-
-def _local():
-    from services.deadlines import KZ_TZ
-
-    return KZ_TZ
+                   version=version.version,
+                   at=version.submitted_at.astimezone(KZ_TZ).strftime("%d.%m.%Y %H:%M"))
 
 
 def render(figures, region, language=None, version=None):
