@@ -15,6 +15,7 @@ from flask import Request
 from werkzeug.utils import cached_property
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NUL = re.compile("\x00")
 
 
 def _clean(multidict, value_pattern):
@@ -32,7 +33,7 @@ class InputRequest(Request):
 
     def _load_form_data(self):
         super()._load_form_data()
-        form = _clean(self.__dict__["form"], re.compile("\x00"))
+        form = _clean(self.__dict__["form"], _NUL)
         if "url" in form:
             form = form.__class__((key, _CONTROL.sub("", value) if key == "url" else value)
                                   for key, value in form.items(multi=True))

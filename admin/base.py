@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 # No list has this many pages; a larger ?page= is clamped to it.
 MAX_PAGE = 10**6
 STAFF_ROLES = frozenset({"superadmin", "commissioner", "committee", "akimat_admin", "ombudsman"})
+NATIONAL_ROLES = frozenset({"superadmin", "commissioner", "committee"})
 
 
 class AccessMixin:

@@ -1,10 +1,8 @@
 """Compliance of the 20 regions: every mark computed from the data (``services.compliance``)."""
 from flask_admin import expose
 
-from admin.base import StaffView
+from admin.base import NATIONAL_ROLES, StaffView
 from services.compliance import CHECKS, MARK_LABELS, national_compliance, today
-
-NATIONAL_ROLES = frozenset({"superadmin", "commissioner", "committee"})
 
 
 class ComplianceView(StaffView):

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from admin.base import STAFF_ROLES, StaffView
+from admin.base import NATIONAL_ROLES, STAFF_ROLES, StaffView
 from extensions import db
 from forms.reports import SubmitReportForm
 from i18n import current_language
@@ -21,7 +21,6 @@ from models.report import REPORT_FORMATS, REPORT_LANGUAGES
 from services import audit, report_files, report_layout, report_workflow, reports
 from services.errors import DomainError
 
-NATIONAL_ROLES = frozenset({"superadmin", "commissioner", "committee"})
 FIRST_YEAR = 2024  # Order No. 149 of 19 June 2024
 
 
