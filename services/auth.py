@@ -22,11 +22,13 @@ class LoginThrottled(DomainError):
     pass
 
 
-def _throttles():
+def login_throttles(step="login"):
+    """The failed-attempt counters of a login step (the password, or the second factor):
+    per address and per account, with the same limits and window."""
     cfg = current_app.config
     window = cfg["LOGIN_FAILURE_WINDOW_MINUTES"]
-    return (Throttle("login-address", cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"], window),
-            Throttle("login-account", cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"], window))
+    return (Throttle(f"{step}-address", cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"], window),
+            Throttle(f"{step}-account", cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"], window))
 
 
 def authenticate(email, password, address):
@@ -36,7 +38,7 @@ def authenticate(email, password, address):
     login: ``logged_in`` records that, after the second factor when there is one.
     """
     key_email = (email or "").strip().lower()
-    by_address, by_account = _throttles()
+    by_address, by_account = login_throttles()
     for throttle, key in ((by_address, address), (by_account, key_email)):
         if not throttle.allows(key):
             raise LoginThrottled(_l("Too many failed attempts. Try again in %(minutes)s minutes.",

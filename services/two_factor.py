@@ -34,7 +34,7 @@ from models import AuditEvent, RecoveryCode, Role, User
 from models.base import utcnow
 from services import audit, settings
 from services.errors import DomainError, InvalidInput, PermissionDenied
-from services.throttle import Throttle
+from services.auth import login_throttles
 from services.users import check_own_password
 
 ISSUER = "Children's Ombudsman KZ"
@@ -155,20 +155,13 @@ def _clear(user):
 
 # --- login -----------------------------------------------------------------------------------------
 
-def _throttles():
-    cfg = current_app.config
-    window = cfg["LOGIN_FAILURE_WINDOW_MINUTES"]
-    return (Throttle("two-factor-address", cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"], window),
-            Throttle("two-factor-account", cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"], window))
-
-
 def verify_login(user, code, address):
     """Check the second step of a login: a code from the app, or an unused recovery code.
 
     Returns ``"totp"`` or ``"recovery_code"``; raises a translated error otherwise. Success
     and failure are both audited: the caller commits in both cases.
     """
-    by_address, by_account = _throttles()
+    by_address, by_account = login_throttles("two-factor")
     account_key = str(user.id)
     for throttle, key in ((by_address, address), (by_account, account_key)):
         if not throttle.allows(key):
