@@ -3,9 +3,7 @@
 The state is never edited: each step is a button leading to a small form that calls
 ``services.appointments``; only the steps the current user may take are shown.
 """
-from io import BytesIO
-
-from flask import abort, flash, redirect, request, send_file
+from flask import abort, flash, redirect, request
 from flask_admin import expose
 from flask_admin.model.template import EditRowAction
 from flask_babel import gettext as _
@@ -23,6 +21,7 @@ from models.appointment import ACTION_LABELS, STATE_LABELS
 from services import appointments as service
 from services import audit
 from services.errors import DomainError
+from services.files import as_download
 
 
 class DraftEditRowAction(EditRowAction):
@@ -145,6 +144,5 @@ class AppointmentView(SecureModelView):
         stored = getattr(appointment, kind)
         audit.record("file.download", actor=current_user, obj=stored, appointment=appointment.id)
         db.session.commit()
-        return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
-                         download_name=stored.original_name)
+        return as_download(stored)
 

@@ -9,9 +9,7 @@ else who may open the case sees the same page read-only; the identity rule of
 ``admin.cases`` holds here too (file names, the reporter's address among an alert's
 recipients, the text of messages with the reporter).
 """
-from io import BytesIO
-
-from flask import abort, flash, redirect, request, send_file
+from flask import abort, flash, redirect, request
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,6 +27,7 @@ from services import audit, checklist
 from services import case_workflow as workflow
 from services.deadlines import latest_extension
 from services.errors import DomainError
+from services.files import as_download
 
 STEP_LABELS = {
     "register": _l("Registered"), "start": _l("Start work"), "answer": _l("Final answer"),
@@ -292,5 +291,4 @@ class CaseWorkflowMixin:
         audit.record("file.download", actor=current_user, obj=stored, region_code=case.region_code,
                      case=case.id, evidence=evidence.id)
         db.session.commit()
-        return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
-                         download_name=stored.original_name)
+        return as_download(stored)

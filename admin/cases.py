@@ -13,9 +13,7 @@ Only the ombudsman of the region acts; the steps, checklist actions, messages an
 timeline are in ``admin.case_workflow``.
 """
 import re
-from io import BytesIO
-
-from flask import abort, flash, make_response, redirect, request, send_file
+from flask import abort, flash, make_response, redirect, request
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter
 from flask_babel import gettext as _
@@ -39,6 +37,7 @@ from services import audit
 from services import case_workflow as workflow
 from services.cases import submit_case
 from services.errors import DomainError
+from services.files import as_download
 from services.iin import search_key
 from services.privacy import NATIONAL_IDENTITY_ROLES, REGIONAL_IDENTITY_ROLES, may_see_identity
 from services.receipts import format_receipt
@@ -298,8 +297,7 @@ class CaseView(CaseWorkflowMixin, SecureModelView):
         audit.record("file.download", actor=current_user, obj=stored, region_code=case.region_code,
                      case=case.id, attachment=attachment.id)
         db.session.commit()
-        return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
-                         download_name=stored.original_name)
+        return as_download(stored)
 
     # --- staff entry of a case from another channel --------------------------------------
 

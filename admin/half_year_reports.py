@@ -4,9 +4,7 @@ Regional users see their own region; the national roles choose one. The draft is
 computed on every view; the regional ombudsman submits it (``services.report_workflow``).
 The reader chooses the report's language (kk or ru) whatever the interface language.
 """
-from io import BytesIO
-
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,6 +18,7 @@ from models import HalfYearReport, Region
 from models.report import REPORT_FORMATS, REPORT_LANGUAGES
 from services import audit, report_files, report_layout, report_workflow, reports
 from services.errors import DomainError
+from services.files import as_download, send_bytes
 
 FIRST_YEAR = 2024  # Order No. 149 of 19 June 2024
 
@@ -42,8 +41,7 @@ def _report_language():
 
 
 def _send(data, fmt, name):
-    return send_file(BytesIO(data), mimetype=report_workflow.CONTENT_TYPES[fmt], as_attachment=True,
-                     download_name=name)
+    return send_bytes(data, report_workflow.CONTENT_TYPES[fmt], name)
 
 
 class HalfYearReportView(StaffView):
@@ -154,7 +152,7 @@ class HalfYearReportView(StaffView):
         audit.record("half_year_report.download", actor=current_user, obj=report, format=fmt,
                      language=language)
         db.session.commit()
-        return _send(frozen.file.data, fmt, frozen.file.original_name)
+        return as_download(frozen.file)
 
 
 class NationalRollupView(StaffView):

@@ -5,9 +5,7 @@ writes, the region a regional user's record lands in, CSV export, the attachment
 (uploaded with the create/edit form, listed and downloaded on the details page).
 Each registry is a declarative subclass: columns, filters, search, labels.
 """
-from io import BytesIO
-
-from flask import abort, request, send_file
+from flask import abort, request
 from flask_admin import expose
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -39,7 +37,7 @@ from models.registry import (ADVISORY_BASES, CAMPAIGN_KINDS, CLOSED_SESSION_ROLE
                              VISIT_TYPES)
 from services import audit
 from services.deadlines import now_local
-from services.files import DOCUMENT_TYPES, store_file
+from services.files import DOCUMENT_TYPES, as_download, store_file
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ATTACHMENT_TYPES = DOCUMENT_TYPES | {DOCX}
@@ -153,8 +151,7 @@ class RegistryView(SecureModelView):
         audit.record("file.download", actor=current_user, obj=stored, record_type=record.__tablename__,
                      record_id=record.id)
         db.session.commit()
-        return send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
-                         download_name=stored.original_name)
+        return as_download(stored)
 
 
 def _case_ref():

@@ -9,9 +9,7 @@ Creating is two steps without JavaScript: choose the data set, then the fields o
 set. A run shows the figures of the runner's region only, whatever the definition says
 (``services.report_builder``).
 """
-from io import BytesIO
-
-from flask import abort, flash, redirect, request, send_file
+from flask import abort, flash, redirect, request
 from flask_admin import expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.helpers import get_form_data, get_redirect_target
@@ -31,6 +29,7 @@ from models.report import CHART_TYPES, MEASURES
 from services import charts
 from services import report_builder as service
 from services.errors import DomainError
+from services.files import send_bytes
 from services.report_files import xlsx_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -239,8 +238,7 @@ class ReportDefinitionView(SecureModelView):
         data = xlsx_bytes(service.report_file(result))
         service.record_run(current_user, definition, "report_definition.download", format="xlsx")
         db.session.commit()
-        return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True,
-                         download_name=f"report-{definition.id}.xlsx")
+        return send_bytes(data, XLSX, f"report-{definition.id}.xlsx")
 
     @staticmethod
     def chart(result):

@@ -5,10 +5,8 @@ Everything works without JavaScript. Views parse and render; the rules are in
 ``services.cases`` and ``services.intake``.
 """
 import re
-from io import BytesIO
-
 from flask import abort, current_app, flash, g, jsonify, make_response, redirect, render_template, request, \
-    send_file, session, url_for
+    session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,6 +22,7 @@ from services import intake, public_stats, settings
 from services.cases import (STATE_EXPLANATIONS, AttachmentRefused, ConsentRequired, add_reporter_message,
                             check_consent, reporter_attachment, reporter_messages, submit_case)
 from services.errors import InvalidInput
+from services.files import as_download
 from services.questionnaires import validate_answers, version_for_region
 from services.receipts import format_receipt
 
@@ -310,8 +309,7 @@ def status_file(attachment_id):
     if attachment is None:
         abort(404)
     stored = attachment.file
-    return _private(send_file(BytesIO(stored.data), mimetype=stored.content_type, as_attachment=True,
-                              download_name=stored.original_name))
+    return _private(as_download(stored))
 
 
 @bp.route("/healthz")

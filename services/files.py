@@ -11,6 +11,7 @@ from io import BytesIO
 
 import filetype
 from PIL import Image, ImageOps, UnidentifiedImageError
+from flask import send_file
 from flask_babel import lazy_gettext as _l
 
 from extensions import db
@@ -51,6 +52,16 @@ def clean_name(name):
     refuses) and path parts dropped, at most 255 characters."""
     name = _CONTROL.sub("", (name or "").replace("\\", "/").rsplit("/", 1)[-1]).strip()
     return name[:255] or "file"
+
+
+def send_bytes(data, mimetype, name):
+    """A response sending ``data`` as a file to save, named ``name``."""
+    return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
+
+
+def as_download(stored):
+    """A response sending a stored file under its original name."""
+    return send_bytes(stored.data, stored.content_type, stored.original_name)
 
 
 def store_file(upload, region_code=None, actor=None, allowed=DOCUMENT_TYPES, message=None):
