@@ -78,8 +78,13 @@ def store_file(upload, region_code=None, actor=None, allowed=DOCUMENT_TYPES, mes
         raise InvalidInput(message or _l("This file type is not accepted. Send a PDF, JPEG or PNG file."))
     if content_type in IMAGE_FORMATS:
         data = strip_image_metadata(data, content_type)
-    stored = StoredFile(original_name=clean_name(upload.filename), content_type=content_type,
-                        size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data,
+    return save_bytes(data, clean_name(upload.filename), content_type, region_code, actor)
+
+
+def save_bytes(data, name, content_type, region_code=None, actor=None):
+    """Store ``data`` (already checked) as a file and return the flushed StoredFile."""
+    stored = StoredFile(original_name=name, content_type=content_type, size=len(data),
+                        sha256=hashlib.sha256(data).hexdigest(), data=data,
                         region_code=region_code, uploaded_by_id=getattr(actor, "id", None))
     db.session.add(stored)
     db.session.flush()

@@ -7,7 +7,6 @@ alerted through the outbox with a link to it. A correction is the next version, 
 reason; older versions stay readable. Submission opens in the last month of the
 half-year (June, December) and stays open after it.
 """
-import hashlib
 from datetime import timedelta
 
 from flask import current_app
@@ -15,11 +14,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from extensions import db
-from models import HalfYearReport, HalfYearReportFile, Region, StoredFile
+from models import HalfYearReport, HalfYearReportFile, Region
 from models.report import REPORT_LANGUAGES
 from services import audit, notifications, recipients, report_files
 from services.deadlines import now_local
 from services.errors import InvalidInput, PermissionDenied, RegionMismatch
+from services.files import save_bytes
 from services.mailtext import N_, bilingual, bilingual_subject
 from services.report_layout import render
 from services.reports import Period, build_half_year_report, current_half, last_completed_half
@@ -99,11 +99,7 @@ def submit(actor, region_code, year, half, correction_reason=None, today=None):
 
 def _freeze_file(report, fmt, language, data, actor):
     name = f"report-{report.region_code}-{report.year}-{report.half}-v{report.version}-{language}.{fmt}"
-    stored = StoredFile(original_name=name, content_type=CONTENT_TYPES[fmt], size=len(data),
-                        sha256=hashlib.sha256(data).hexdigest(), data=data,
-                        region_code=report.region_code, uploaded_by_id=actor.id)
-    db.session.add(stored)
-    db.session.flush()
+    stored = save_bytes(data, name, CONTENT_TYPES[fmt], report.region_code, actor)
     db.session.add(HalfYearReportFile(report_id=report.id, format=fmt, language=language,
                                       file_id=stored.id))
 
