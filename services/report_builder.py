@@ -32,7 +32,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (Date, Integer, String, and_, case, cast, func, literal, null, select,
+from sqlalchemy import (Integer, String, and_, case, cast, func, literal, null, select,
                         union_all)
 
 from extensions import db
@@ -46,7 +46,7 @@ from models.registry import (ADVISORY_BASES, CAMPAIGN_KINDS, CLOSED_SESSION_ROLE
                              LegislativeRecommendation, Memorandum, Publication, Visit)
 from models.report import CHART_TYPES, MEASURES
 from services import audit
-from services.deadlines import KZ_TZ
+from services.deadlines import KZ_TZ, local_day
 from services.errors import InvalidInput, PermissionDenied
 
 NAME_MAX = 200
@@ -54,11 +54,6 @@ NAME_MAX = 200
 PERIOD_FILTERS = ("date_from", "date_to")
 REGION_FILTER = "region"
 YES_NO = {"true": _l("Yes"), "false": _l("No")}
-
-
-def local_date(column):
-    """The date, in Kazakhstan, of a stored UTC time."""
-    return cast(func.timezone(KZ_TZ.key, column), Date)
 
 
 # --- the whitelist ------------------------------------------------------------------------------
@@ -170,8 +165,8 @@ def _on_time(done, deadline, on_time):
 
 
 def _cases():
-    received = local_date(Case.received_at)
-    answered = local_date(Case.answered_at)
+    received = local_day(Case.received_at)
+    answered = local_day(Case.answered_at)
     deadline = func.coalesce(Case.extended_due_on, Case.due_on)
     return Dataset(
         key="cases", label=_l("Cases"), model=Case, date=received, date_label=_l("Received"),
@@ -196,7 +191,7 @@ def _cases():
 
 
 def _checklist_items():
-    due = local_date(ChecklistItem.due_at)
+    due = local_day(ChecklistItem.due_at)
     return Dataset(
         key="checklist_items", label=_l("Checklist items"), model=ChecklistItem, date=due,
         date_label=_l("Due"), stamp=ChecklistItem.due_at, region_model=Case,
