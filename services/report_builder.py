@@ -46,7 +46,7 @@ from models.registry import (ADVISORY_BASES, CAMPAIGN_KINDS, CLOSED_SESSION_ROLE
                              LegislativeRecommendation, Memorandum, Publication, Visit)
 from models.report import CHART_TYPES, MEASURES
 from services import audit
-from services.deadlines import KZ_TZ, local_day
+from services.deadlines import KZ_TZ, answered_on_time, deadline_column, local_day
 from services.errors import InvalidInput, PermissionDenied
 
 NAME_MAX = 200
@@ -167,7 +167,6 @@ def _on_time(done, deadline, on_time):
 def _cases():
     received = local_day(Case.received_at)
     answered = local_day(Case.answered_at)
-    deadline = func.coalesce(Case.extended_due_on, Case.due_on)
     return Dataset(
         key="cases", label=_l("Cases"), model=Case, date=received, date_label=_l("Received"),
         stamp=Case.received_at, region_model=Case,
@@ -185,7 +184,8 @@ def _cases():
         measures={
             "count": Measure("count"),
             "median_days": Measure("days", _days(received, answered)),
-            "share_on_time": Measure("percent", _on_time(Case.answered_at, deadline, answered <= deadline)),
+            "share_on_time": Measure("percent", _on_time(Case.answered_at, deadline_column(),
+                                                         answered_on_time())),
         },
     )
 
