@@ -43,8 +43,7 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
 
-    attempt_log = relationship("OutboxAttempt", back_populates="message",
-                               order_by="OutboxAttempt.id", lazy="selectin")
+    attempt_log = relationship("OutboxAttempt", back_populates="message", order_by="OutboxAttempt.id")
 
 
 class OutboxAttempt(db.Model):

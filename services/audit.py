@@ -44,7 +44,8 @@ SECRET_NAME = re.compile(r"password|secret|token|hash", re.IGNORECASE)
 
 
 def record(action, actor=None, obj=None, region_code=None, **data):
-    """Append one audit row in the caller's transaction.
+    """Append one audit row in the caller's transaction, written with its next flush
+    (several rows then go in one INSERT).
 
     ``obj`` is any mapped row; its table name becomes the object type and its primary
     key the object id. ``data`` is stored as JSON (dates as ISO text, rows by key).
@@ -59,7 +60,6 @@ def record(action, actor=None, obj=None, region_code=None, **data):
         data=plain(data),
     )
     db.session.add(event)
-    db.session.flush()
     return event
 
 

@@ -79,9 +79,7 @@ def register(case, actor=None):
         raise InvalidInput(_l("This step is not possible in the case's current state."))
     case.registered_at = utcnow()
     _step(case, actor, "register")
-    db.session.flush()
-    checklist.generate_at_registration(case)
-    db.session.flush()
+    checklist.generate_at_registration(case)  # flushes the step with the checklist
 
 
 def start(actor, case, note=None):

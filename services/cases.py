@@ -154,9 +154,9 @@ def submit_case(report, children, answers=None, uploads=(), version=None, actor=
     for upload in uploads:
         _attach(case, upload, actor)
     audit.record("case.submit", actor=actor, obj=case, channel=case.channel, urgent=case.urgent)
-    _alert_new_case(case)
     # Registered at once: [R10.1] says "immediately", so its alerts leave with this commit.
     case_workflow.register(case, actor)
+    _alert_new_case(case)
     return case, code
 
 

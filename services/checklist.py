@@ -45,8 +45,10 @@ def _deadline_end(case):
     return datetime.combine(case.deadline, time(23, 59), tzinfo=KZ_TZ)
 
 
-def _item(case, rule, position, **values):
-    item = ChecklistItem(case=case, rule=rule, position=position, **values)
+def _item(case, rule, position, person=None, automatic=False, **values):
+    # Every item sets the same fields, so that the items of one flush go in one INSERT.
+    item = ChecklistItem(case=case, rule=rule, position=position, person=person, automatic=automatic,
+                         **values)
     db.session.add(item)
     return item
 
@@ -59,12 +61,12 @@ def generate_at_registration(case):
           due_at=_deadline_end(case))
     if case.responsible in PERSON_RESPONSIBLE:
         _item(case, "R10.2", 21, person=str(RESPONSIBLE[case.responsible]), due_at=_deadline_end(case))
-    db.session.flush()
+    guardianship = (_item(case, "R10.3", 30, automatic=True, due_at=_alert_due(start))
+                    if case.responsible == "parent_cohabiting" else None)
+    db.session.flush()  # the items' ids name them in their alerts
     _queue_alert(alert, recipients.national_and_akim(case.region_code),
                  "Violation of a child's rights: case %(number)s, %(region)s [R10.1]")
-    if case.responsible == "parent_cohabiting":
-        guardianship = _item(case, "R10.3", 30, automatic=True, due_at=_alert_due(start))
-        db.session.flush()
+    if guardianship is not None:
         _queue_alert(guardianship, recipients.organizations(case.region_code, ("guardianship", "police")),
                      "Violation by a parent living with the child: case %(number)s, %(region)s [R10.3]")
 

@@ -80,14 +80,18 @@ def latest_version(questionnaire):
 
 
 def version_for_region(region_code):
-    """The questions a new case of this region answers: the region's own active
-    questionnaire if it has one, else the national one; None when there is none."""
-    questionnaire = db.session.scalar(
-        select(Questionnaire)
+    """The questions a new case of this region answers: the latest version of the region's
+    own active questionnaire if it has one, else of the national one; None when there is
+    none (or when the chosen questionnaire has no version yet). One query: the public
+    form asks on every view."""
+    return db.session.scalar(
+        select(QuestionnaireVersion).select_from(Questionnaire)
+        .outerjoin(QuestionnaireVersion, QuestionnaireVersion.questionnaire_id == Questionnaire.id)
         .where(Questionnaire.is_active.is_(True),
                or_(Questionnaire.region_code == region_code, Questionnaire.region_code.is_(None)))
-        .order_by(Questionnaire.region_code.is_(None), Questionnaire.id.desc()).limit(1))
-    return latest_version(questionnaire) if questionnaire else None
+        .order_by(Questionnaire.region_code.is_(None), Questionnaire.id.desc(),
+                  QuestionnaireVersion.number.desc())
+        .limit(1))
 
 
 def visible(question, answers):

@@ -58,6 +58,7 @@ def login(client, auth, people):
 ])
 def test_the_database_refuses_to_change_or_remove_an_audit_row(app_ctx, statement):
     event = audit.record("test.kept", note="original")
+    db.session.flush()
     with pytest.raises(DBAPIError, match="append-only"):
         with db.session.begin_nested():
             db.session.execute(text(statement), {"id": event.id})
@@ -174,6 +175,7 @@ def test_values_are_stored_as_json(app_ctx):
              "sum": Decimal("1.50"), "colour": Colour.RED, "tags": {"b", "a"}, "pair": (1, 2),
              "region": region, "label": None}
     event = audit.record("test.json", value=value)
+    db.session.flush()
     db.session.expire(event)
     assert event.data["value"] == {"day": "2026-01-02", "at": "2026-01-02T03:04:00+05:00",
                                    "sum": "1.50", "colour": "red", "tags": ["a", "b"], "pair": [1, 2],
