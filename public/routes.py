@@ -181,9 +181,9 @@ def report():
             db.session.rollback()
             notice = str(error)
         else:
+            session[RECEIPT_KEY] = {"case": case.id, "code": code}  # before the commit expires it
             db.session.commit()
             intake.count_submission(address)
-            session[RECEIPT_KEY] = {"case": case.id, "code": code}
             return redirect(url_for("public.report_done"))
     return _report_page(form, region, definition, raw, answer_errors, notice=notice, status=400)
 

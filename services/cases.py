@@ -138,10 +138,11 @@ def submit_case(report, children, answers=None, uploads=(), version=None, actor=
     uploads = _uploads(uploads)
     now = utcnow()
     code = new_receipt_code()
+    due_on = due_date(now, cutoff_hour=settings.get("workday_cutoff_hour"))
+    # The number last: its counter row stays locked until the commit.
     case = Case(**report, received_at=now, answers=answers or {}, questionnaire_version=version,
+                receipt_hash=receipt_hash(code), urgent=bool(report.get("danger_now")), due_on=due_on,
                 registration_number=next_registration_number(report["region_code"], now.year),
-                receipt_hash=receipt_hash(code), urgent=bool(report.get("danger_now")),
-                due_on=due_date(now, cutoff_hour=settings.get("workday_cutoff_hour")),
                 entered_by_id=getattr(actor, "id", None))
     if personal and consent:
         case.consent_given_at = now
