@@ -9,8 +9,8 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (ARRAY, Boolean, CheckConstraint, Computed, Date, DateTime, ForeignKey, Index,
-                        Integer, SmallInteger, String, Text, UniqueConstraint, text)
+from sqlalchemy import (ARRAY, Boolean, CheckConstraint, Computed, Date, DateTime, FetchedValue, ForeignKey,
+                        Index, Integer, SmallInteger, String, Text, UniqueConstraint, text)
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -99,7 +99,9 @@ class Case(db.Model):
         CheckConstraint(_check_in("language", ("kk", "ru", "en")), name="language_known"),
         CheckConstraint("char_length(description) BETWEEN 20 AND 10000", name="description_length"),
         CheckConstraint(f"outcome IS NULL OR outcome IN {tuple(OUTCOMES)!r}", name="outcome_known"),
-        Index("ix_cases_region_received", "region_code", "received_at"),
+        # Received in a period, with what the half-year report counts of them (services.reports).
+        Index("ix_cases_region_received", "region_code", "received_at",
+              postgresql_include=["kind", "channel", "responsible", "categories"]),
         # The case list at a million cases (bench/lists.py): each order and filter it offers
         # reads its first page straight from an index, for one region and for all of them.
         # Default order, urgent first then newest:
@@ -113,14 +115,25 @@ class Case(db.Model):
         Index("ix_cases_state_urgent_received", "state", "urgent", "received_at"),
         # Search by words of the description (admin.cases.description_matches).
         Index("ix_cases_description_search", "description_search", postgresql_using="gin"),
-        # The half-year report of a region (services.reports): its cases (joined to their
-        # checklist from the index alone), and those registered, answered, closed in a period.
+        # The half-year report (services.reports), for one region or every region (one range
+        # each): cases registered, answered, closed in a period, with what the report counts
+        # of them (INCLUDE: read from the index alone); those neither answered nor closed; the
+        # region of a case by its id.
         Index("ix_cases_region_id", "region_code", "id"),
         Index("ix_cases_region_registered", "region_code", "registered_at"),
-        Index("ix_cases_region_answered", "region_code", "answered_at"),
-        Index("ix_cases_region_closed", "region_code", "closed_at"),
-        # The same half-year, for all regions at once (the national roll-up): without them
-        # a half-year of 20 regions is a scan of the whole table.
+        Index("ix_cases_region_answered", "region_code", "answered_at",
+              postgresql_include=["received_at", "due_on", "extended_due_on", "closed_at"]),
+        Index("ix_cases_region_closed", "region_code", "closed_at",
+              postgresql_include=["outcome", "state", "received_at", "answered_at"]),
+        Index("ix_cases_region_unanswered", "region_code", "received_at",
+              postgresql_where=text("answered_at IS NULL AND closed_at IS NULL")),
+        Index("ix_cases_id_region", "id", postgresql_include=["region_code"]),
+        # What is overdue now (services.dashboard): the cases still worked on, as
+        # services.checklist.WORKING_STATES lists them, whose open items are counted.
+        Index("ix_cases_region_working", "region_code", "id",
+              postgresql_where=text("state IN ('registered', 'in_progress', 'answered')")),
+        # Cases by time alone, for all regions at once (the public statistics); the national
+        # roll-up names every region instead and reads the region indexes above.
         Index("ix_cases_received", "received_at"),
         Index("ix_cases_registered", "registered_at"),
         Index("ix_cases_answered", "answered_at"),
@@ -216,10 +229,17 @@ class CaseChild(db.Model):
         CheckConstraint(_check_in("sex", SEXES), name="sex_known"),
         # Search by IIN through its keyed hash (services.iin.search_key); most children have none.
         Index("ix_case_child_iin_hash", "iin_hash", postgresql_where=text("iin_hash IS NOT NULL")),
+        # The half-year report's children by age group (services.reports).
+        Index("ix_case_child_region_received", "region_code", "case_received_at",
+              postgresql_include=["age", "birth_year"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    # Copies of the case's region and time of receipt, for the report's index: set by the
+    # database (triggers of migration 0013) at insert and whenever the case's own change; never by the app.
+    region_code: Mapped[str] = mapped_column(String(2), server_default=FetchedValue())
+    case_received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=FetchedValue())
     age: Mapped[int | None] = mapped_column(SmallInteger)
     birth_year: Mapped[int | None] = mapped_column(SmallInteger)
     sex: Mapped[str] = mapped_column(String(12), default="unspecified")

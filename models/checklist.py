@@ -9,8 +9,8 @@ or "not applicable" with a reason where the rule allows it.
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text,
-                        text)
+from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, FetchedValue, ForeignKey, Index, Integer,
+                        String, Text, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -39,16 +39,27 @@ class ChecklistItem(db.Model):
         CheckConstraint("status <> 'done' OR done_at IS NOT NULL", name="done_has_time"),
         CheckConstraint("status <> 'not_applicable' OR (NOT required AND na_reason IS NOT NULL)",
                         name="not_applicable_needs_reason"),
-        # The half-year report (services.reports): items done in a period, read from the index
-        # alone; and the automatic alerts of a region's cases.
-        Index("ix_checklist_item_done_at", "done_at", "rule", "case_id",
+        # The half-year report (services.reports), read from the indexes alone: a region's items
+        # done in a period, and the automatic alerts of its cases registered in it.
+        Index("ix_checklist_item_region_done", "region_code", "rule", "done_at",
               postgresql_where=text("status = 'done'")),
-        Index("ix_checklist_item_alerts", "case_id", postgresql_include=["rule", "status", "done_at"],
+        # (Not keyed on the rule: the predicate would make the planner drop the query's
+        # condition on the rule, and read every alert of the region.)
+        Index("ix_checklist_item_region_alerts", "region_code", "case_registered_at",
+              postgresql_include=["rule", "status", "done_at"],
               postgresql_where=text("rule IN ('R10.1', 'R10.3')")),
+        # The open items of a case, for what is overdue now (services.dashboard).
+        Index("ix_checklist_item_open", "case_id", postgresql_include=["rule", "due_at"],
+              postgresql_where=text("status = 'open'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    # Copies of the case's region and registration time, for the report's indexes: set by the
+    # database (triggers of migration 0013) at insert and whenever the case's own change; never by the app.
+    region_code: Mapped[str] = mapped_column(String(2), server_default=FetchedValue())
+    case_registered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                                server_default=FetchedValue())
     rule: Mapped[str] = mapped_column(String(10))
     position: Mapped[int] = mapped_column(Integer, default=0)
     # [R10.2]: whom the conversation is with (a parent, a representative, the person reported).

@@ -1,10 +1,11 @@
 """The half-year activity report [R8], computed from what was recorded.
 
 Every figure is an SQL aggregate grouped by region: one region's report and the
-national roll-up of the 20 regions run the same queries (the roll-up without the region
-filter), so a figure is counted the same way everywhere. The result is plain JSON-ready
-data keyed by stable codes (kinds, categories, rules...), never by translated text: a
-submitted report is frozen as it is and rendered later in the reader's language
+national roll-up of the 20 regions run the same queries (the roll-up naming all 20), so a
+figure is counted the same way everywhere; each reads an index alone (migration 0013:
+checklist items and children carry their case's region and times). The result is plain
+JSON-ready data keyed by stable codes (kinds, categories, rules...), never by translated
+text: a submitted report is frozen as it is and rendered later in the reader's language
 (``services.report_layout``).
 
 The half-year runs from 1 January to 30 June, or 1 July to 31 December, in local dates
@@ -25,12 +26,15 @@ The half-year runs from 1 January to 30 June, or 1 July to 31 December, in local
 """
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, literal_column, or_, select, text, tuple_
+from sqlalchemy import (Float, Interval, and_, case, cast, func, literal, literal_column, or_, select, text,
+                        tuple_, type_coerce, union_all)
+from sqlalchemy.dialects.postgresql import ARRAY, array
 
 from extensions import db
 from models import (AdvisoryBody, Briefing, Campaign, Case, CaseChild, CaseStep, ChecklistItem,
                     CommissionMeeting, CourtHearing, DocumentRequest, Event,
-                    LegislativeRecommendation, Memorandum, PlanItem, Publication, Visit, YearPlan)
+                    LegislativeRecommendation, Memorandum, PlanItem, Publication, Region, Visit,
+                    YearPlan)
 from services.deadlines import KZ_TZ, answered_on_time, local_day, now_local
 
 AGE_GROUPS = (("0-5", 0, 5), ("6-9", 6, 9), ("10-13", 10, 13), ("14-17", 14, 17))
@@ -74,15 +78,23 @@ def last_completed_half(day=None):
 
 
 class _Query:
-    """Runs grouped queries for one region, or for all regions at once."""
+    """Runs grouped queries for one region, or for all regions at once.
+
+    All regions are named too (``region_code IN (every code)``): each query then reads the
+    indexes that start with the region, one range per region, as a region's report does,
+    and gets its rows already in region order."""
 
     def __init__(self, region_code):
         self.region_code = region_code
+        self.codes = ([region_code] if region_code else
+                      db.session.scalars(select(Region.code).order_by(Region.code)).all())
+
+    def scope(self, region_column):
+        return region_column.in_(self.codes)
 
     def rows(self, query, region_column):
         """``{region_code: [rest of the row, ...]}`` for a query selecting the region first."""
-        if self.region_code:
-            query = query.where(region_column == self.region_code)
+        query = query.where(self.scope(region_column))
         grouped = {}
         for region, *rest in db.session.execute(query):
             grouped.setdefault(region, []).append(rest)
@@ -116,22 +128,21 @@ def _received_counts(q, period):
 def _by_category(q, period):
     """Cases received in the half-year by category (a case counts in each of its own)."""
     inner = select(Case.region_code, func.unnest(Case.categories).label("value")).where(
-        period.holds(Case.received_at))
-    if q.region_code:
-        inner = inner.where(Case.region_code == q.region_code)
-    inner = inner.subquery()
+        period.holds(Case.received_at), q.scope(Case.region_code)).subquery()
     query = select(inner.c.region_code, inner.c.value, func.count()).group_by(
         inner.c.region_code, inner.c.value)
     return {region: dict(rows) for region, rows in q.rows(query, inner.c.region_code).items()}
 
 
 def _age_groups(q, period):
+    """The children of the cases received in the half-year, by age group (the child carries
+    its case's region and time of receipt: no join)."""
     age = func.coalesce(CaseChild.age, period.year - CaseChild.birth_year)
     group = case(*[(age <= high, literal_column(f"'{name}'")) for name, _, high in AGE_GROUPS],
                  else_=literal_column(f"'{AGE_GROUPS[-1][0]}'"))
-    query = (select(Case.region_code, group, func.count()).join(CaseChild, CaseChild.case_id == Case.id)
-             .where(period.holds(Case.received_at)).group_by(Case.region_code, group))
-    return {region: dict(rows) for region, rows in q.rows(query, Case.region_code).items()}
+    query = (select(CaseChild.region_code, group, func.count())
+             .where(period.holds(CaseChild.case_received_at)).group_by(CaseChild.region_code, group))
+    return {region: dict(rows) for region, rows in q.rows(query, CaseChild.region_code).items()}
 
 
 def _received(q, period):
@@ -161,11 +172,7 @@ def _handled(q, period):
     closed = q.rows(select(Case.region_code, outcome, func.count())
                     .where(period.holds(Case.closed_at)).group_by(Case.region_code, outcome),
                     Case.region_code)
-    pending = q.rows(select(Case.region_code, func.count())
-                     .where(Case.received_at < period.until,
-                            or_(Case.answered_at.is_(None), Case.answered_at >= period.until),
-                            or_(Case.closed_at.is_(None), Case.closed_at >= period.until))
-                     .group_by(Case.region_code), Case.region_code)
+    pending = _pending_at_end(q, period)
 
     def figures(region):
         count, timely, median = answered.get(region, [[0, 0, None]])[0]
@@ -180,21 +187,62 @@ def _handled(q, period):
     return figures
 
 
-def _minutes(later, earlier):
-    return func.extract("epoch", later - earlier) / 60
+def _pending_at_end(q, period):
+    """Cases received before the end of the half-year and neither answered nor closed by then:
+    counted as three disjoint parts, each read from an index (one OR-ed condition could not):
+    never answered nor closed; answered after the end (and not closed before it); closed after
+    the end without an answer."""
+    received = Case.received_at < period.until
+    parts = [
+        and_(Case.answered_at.is_(None), Case.closed_at.is_(None)),
+        and_(Case.answered_at >= period.until, or_(Case.closed_at.is_(None), Case.closed_at >= period.until)),
+        and_(Case.answered_at.is_(None), Case.closed_at >= period.until),
+    ]
+    found = union_all(*(select(Case.region_code).where(q.scope(Case.region_code), received, part)
+                        for part in parts)).subquery()
+    query = select(found.c.region_code, func.count()).group_by(found.c.region_code)
+    return q.rows(query, found.c.region_code)
+
+
+def _minutes(interval):
+    return func.extract("epoch", interval) / 60
+
+
+# percentile_disc at these fractions gives the two middle values of N sorted values (the same
+# one when N is odd): the ceil(0.5 N)-th and the ceil(0.500000001 N)-th, for N up to 5·10⁸.
+MIDDLE = (0.5, 0.500000001)
+
+
+def alert_delays(q, period):
+    """``{region: [(rule, delivered, not delivered, median minutes, worst minutes), ...]}`` of
+    the automatic alerts of the cases registered in the half-year (an item carries its case's
+    region and registration time: no join).
+
+    The median is ``percentile_cont(0.5)`` of the delays in minutes, and the worst their
+    ``max``, worked out from the delays themselves: sorted as intervals, only the two middle
+    ones and the longest are turned into minutes, not every delay. Minutes grow with the
+    delay, and the two middle ones are interpolated as Postgres does (``lo + 0.5 (hi - lo)``
+    in float8; the same value twice when N is odd): the same figures, to the last bit."""
+    delay = ChecklistItem.done_at - ChecklistItem.case_registered_at
+    delivered = ChecklistItem.status == "done"
+    grouped = (select(ChecklistItem.region_code, ChecklistItem.rule,
+                      func.count(case((delivered, 1))).label("delivered"),
+                      func.count(case((ChecklistItem.status == "open", 1))).label("waiting"),
+                      type_coerce(func.percentile_disc(array(MIDDLE)).within_group(delay).filter(delivered),
+                                  ARRAY(Interval)).label("middle"),
+                      func.max(delay).filter(delivered).label("worst"))
+               .where(q.scope(ChecklistItem.region_code), period.holds(ChecklistItem.case_registered_at),
+                      ChecklistItem.rule.in_(ALERT_RULES))
+               .group_by(ChecklistItem.region_code, ChecklistItem.rule)).subquery()
+    low, high = (cast(_minutes(grouped.c.middle[n]), Float) for n in (1, 2))
+    median = type_coerce(low + 0.5 * (high - low), _minutes(delay).type)  # as percentile_cont's
+    query = select(grouped.c.region_code, grouped.c.rule, grouped.c.delivered, grouped.c.waiting, median,
+                   _minutes(grouped.c.worst))
+    return q.rows(query, grouped.c.region_code)
 
 
 def _alerts(q, period):
-    minutes = _minutes(ChecklistItem.done_at, Case.registered_at)
-    delivered = ChecklistItem.status == "done"
-    query = (select(Case.region_code, ChecklistItem.rule, func.count(case((delivered, 1))),
-                    func.count(case((ChecklistItem.status == "open", 1))),
-                    func.percentile_cont(0.5).within_group(minutes).filter(delivered),
-                    func.max(minutes).filter(delivered))
-             .join(ChecklistItem, ChecklistItem.case_id == Case.id)
-             .where(period.holds(Case.registered_at), ChecklistItem.rule.in_(ALERT_RULES))
-             .group_by(Case.region_code, ChecklistItem.rule))
-    rows = q.rows(query, Case.region_code)
+    rows = alert_delays(q, period)
 
     def figures(region):
         found = {rule: (done, waiting, median, worst)
@@ -210,21 +258,17 @@ def _alerts(q, period):
 
 
 def _checklist_done(q, period):
-    query = (select(Case.region_code, ChecklistItem.rule, func.count())
-             .join(ChecklistItem, ChecklistItem.case_id == Case.id)
+    query = (select(ChecklistItem.region_code, ChecklistItem.rule, func.count())
              .where(ChecklistItem.status == "done", period.holds(ChecklistItem.done_at),
                     ChecklistItem.rule.in_(("R10.2", *MEASURE_RULES)))
-             .group_by(Case.region_code, ChecklistItem.rule))
-    rows = q.rows(query, Case.region_code)
+             .group_by(ChecklistItem.region_code, ChecklistItem.rule))
+    rows = q.rows(query, ChecklistItem.region_code)
     return lambda region: dict(rows.get(region, []))
 
 
-def _count_dated(q, model, column, period):
-    return q.rows(select(model.region_code, func.count()).where(period.holds_day(column))
-                  .group_by(model.region_code), model.region_code)
-
-
 def _activities(q, period):
+    """Registry records counted in the half-year, each kind by its own condition: all in one
+    statement (UNION ALL), the registries being small."""
     end = period.end
     dated = {
         "visits": (Visit, Visit.visited_on),
@@ -239,22 +283,22 @@ def _activities(q, period):
         "publications": (Publication, Publication.published_on),
         "legislative_recommendations": (LegislativeRecommendation, LegislativeRecommendation.submitted_on),
     }
-    counts = {key: _count_dated(q, model, column, period) for key, (model, column) in dated.items()}
-    counts["commission_meetings_attended"] = q.rows(
-        select(CommissionMeeting.region_code, func.count())
-        .where(period.holds_day(CommissionMeeting.held_on), CommissionMeeting.attended)
-        .group_by(CommissionMeeting.region_code), CommissionMeeting.region_code)
-    counts["memoranda_in_force"] = q.rows(
-        select(Memorandum.region_code, func.count())
-        .where(Memorandum.signed_on <= end,
-               or_(Memorandum.valid_until.is_(None), Memorandum.valid_until >= end),
-               or_(Memorandum.terminated_on.is_(None), Memorandum.terminated_on > end))
-        .group_by(Memorandum.region_code), Memorandum.region_code)
-    counts["advisory_bodies"] = q.rows(
-        select(AdvisoryBody.region_code, func.count())
-        .where(or_(AdvisoryBody.member_since.is_(None), AdvisoryBody.member_since <= end))
-        .group_by(AdvisoryBody.region_code), AdvisoryBody.region_code)
-    return lambda region: {key: rows.get(region, [[0]])[0][0] for key, rows in counts.items()}
+    counted = {key: (model, period.holds_day(column)) for key, (model, column) in dated.items()}
+    counted["commission_meetings_attended"] = (
+        CommissionMeeting, and_(period.holds_day(CommissionMeeting.held_on), CommissionMeeting.attended))
+    counted["memoranda_in_force"] = (
+        Memorandum, and_(Memorandum.signed_on <= end,
+                         or_(Memorandum.valid_until.is_(None), Memorandum.valid_until >= end),
+                         or_(Memorandum.terminated_on.is_(None), Memorandum.terminated_on > end)))
+    counted["advisory_bodies"] = (
+        AdvisoryBody, or_(AdvisoryBody.member_since.is_(None), AdvisoryBody.member_since <= end))
+    query = union_all(*(select(model.region_code, literal(key), func.count())
+                        .where(q.scope(model.region_code), condition).group_by(model.region_code)
+                        for key, (model, condition) in counted.items()))
+    found = {}
+    for region, key, count in db.session.execute(query):
+        found.setdefault(region, {})[key] = count
+    return lambda region: {key: found.get(region, {}).get(key, 0) for key in counted}
 
 
 def _plan(q, period):
@@ -327,8 +371,6 @@ def national_rollup(year, half):
 
     ``[{"region": Region, "submitted": HalfYearReport | None, "figures": dict}]``.
     """
-    from models import Region
-
     submitted = latest_submitted(year, half)
     regions = db.session.scalars(select(Region).order_by(Region.code)).all()
     # Only regions that have not submitted are computed; once all have, nothing is.

@@ -52,6 +52,7 @@ def app(database_url):
 def _isolation(request, app):
     """Roll every test back, unless it is marked ``committed``."""
     app.extensions.pop("throttle_limiter", None)
+    app.extensions.pop("dashboard_national", None)  # services/dashboard.py keeps them a minute
     if request.node.get_closest_marker("committed") or request.node.get_closest_marker("browser"):
         yield
         _empty_tables(app)

@@ -199,3 +199,24 @@ def test_home_page(app, people, login):
         assert 'data-figure="overdue-cases" data-count="3"' in national
         assert 'data-testid="dashboard-chart-regions"' in national
         assert 'role="img"' in national and "Cases received per month" in national
+
+
+def test_national_figures_are_kept_a_minute(app_ctx, monkeypatch):
+    """The admin home's national figures of the 12 months are kept up to NATIONAL_SECONDS by
+    the worker; what is overdue is counted afresh, and a given ``now`` is always computed."""
+    from models.base import utcnow
+
+    today = utcnow().astimezone(KZ_TZ).date()
+    make("75", utcnow() - timedelta(days=2), ["bullying"], due=today + timedelta(days=30))
+    first = dashboard.figures()
+    make("71", utcnow() - timedelta(days=1), ["health"], due=today - timedelta(days=1))  # overdue
+    kept = dashboard.figures()
+    assert sum(kept["received_by_month"]) == sum(first["received_by_month"]) == 1
+    assert kept["by_category"] == first["by_category"] and kept["on_time"] == first["on_time"]
+    assert dict((region.code, n) for region, n in kept["by_region"])["71"] == 0
+    assert kept["overdue"]["cases"] == first["overdue"]["cases"] + 1 == 1
+    assert sum(dashboard.figures(now=utcnow())["received_by_month"]) == 2  # computed
+    assert sum(dashboard.figures("71")["received_by_month"]) == 1  # a region: always computed
+    monkeypatch.setattr(dashboard, "NATIONAL_SECONDS", -1)
+    later = dashboard.figures()
+    assert sum(later["received_by_month"]) == 2 and later["by_category"]["health"] == 1

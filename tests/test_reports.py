@@ -3,13 +3,15 @@
 The data set is built below, case by case, with the expected figures written next to
 it; the report of region 75 for the first half-year of 2026 must say exactly that.
 """
+import random
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import func, or_, select
 
 from extensions import db
-from models import (AdvisoryBody, Briefing, Campaign, CaseStep, ChecklistItem, CommissionMeeting,
+from models import (AdvisoryBody, Briefing, Campaign, Case, CaseStep, ChecklistItem, CommissionMeeting,
                     CourtHearing, DocumentRequest, Event, LegislativeRecommendation, Memorandum,
                     PlanItem, Publication, Visit, YearPlan)
 from models.case import CaseChild
@@ -215,3 +217,87 @@ def test_national_rollup_runs_the_same_queries(data):
 def test_child_age_from_birth_year(data):
     child = db.session.query(CaseChild).filter_by(birth_year=2010).one()
     assert child.age is None  # counted as 16 in 2026: the 14-17 group
+
+
+# -- What the report's speed rests on (migration 0013) ---------------------------------------
+
+def _copies(case):
+    """The copies of the case's region and times on its items and children, read back."""
+    db.session.flush()
+    items = db.session.execute(select(ChecklistItem.region_code, ChecklistItem.case_registered_at)
+                               .where(ChecklistItem.case_id == case.id)).all()
+    children = db.session.execute(select(CaseChild.region_code, CaseChild.case_received_at)
+                                  .where(CaseChild.case_id == case.id)).all()
+    return set(items), set(children)
+
+
+def test_items_and_children_carry_their_case_region_and_times(app_ctx):
+    case, _ = gen_case(children=({"age": 3, "sex": "boy"}, {"age": 12, "sex": "girl"}))
+    assert case.registered_at is not None and len(case.checklist) >= 2
+    assert _copies(case) == ({("75", case.registered_at)}, {("75", case.received_at)})
+    # The case corrected: its times, then its region. The copies follow.
+    case.received_at, case.registered_at = at(2026, 2, 1, 10), at(2026, 2, 1, 11)
+    assert _copies(case) == ({("75", at(2026, 2, 1, 11))}, {("75", at(2026, 2, 1, 10))})
+    case.region_code = "71"
+    assert _copies(case) == ({("71", at(2026, 2, 1, 11))}, {("71", at(2026, 2, 1, 10))})
+    # Rows added later copy their case, whatever they were given; rows moved to another case
+    # copy the other; other changes leave the copies alone.
+    db.session.add_all([ChecklistItem(case=case, rule="R11.1", region_code="10", case_registered_at=None),
+                        CaseChild(case=case, age=5, region_code="10", case_received_at=at(2020, 1, 1))])
+    assert _copies(case) == ({("71", at(2026, 2, 1, 11))}, {("71", at(2026, 2, 1, 10))})
+    other, _ = gen_case(region="10")
+    item = db.session.scalars(select(ChecklistItem).where(ChecklistItem.case_id == case.id)).first()
+    item.case_id, case.children[0].case_id = other.id, other.id
+    assert _copies(other) == ({("10", other.registered_at)}, {("10", other.received_at)})
+    item.status, item.done_at = "done", at(2026, 3, 1, 10)
+    assert _copies(other) == ({("10", other.registered_at)}, {("10", other.received_at)})
+
+
+def test_pending_at_end_is_the_one_condition(app_ctx):
+    """Counted in three parts, each read from an index: received before the end of the
+    half-year, and neither answered nor closed by then, for every combination of times."""
+    end = at(2026, 7, 1)
+    times = (None, at(2026, 3, 1, 10), end, at(2026, 8, 1, 10))
+    expected = 0
+    for received in (at(2025, 12, 1, 10), at(2026, 6, 30, 23, 59), end):
+        for answered in times:
+            for closed in times:
+                _case(received=received, answered_at=answered, closed_at=closed)
+                expected += received < end and (answered is None or answered >= end) and (
+                    closed is None or closed >= end)
+    db.session.flush()
+    one_condition = db.session.scalar(select(func.count()).select_from(Case).where(
+        Case.region_code == "75", Case.received_at < end,
+        or_(Case.answered_at.is_(None), Case.answered_at >= end),
+        or_(Case.closed_at.is_(None), Case.closed_at >= end)))
+    assert one_condition == expected == 18
+    assert reports.build_half_year_report("75", 2026, 1)["handled"]["pending_at_end"] == expected
+    national = {row["region"].code: row["figures"] for row in reports.national_rollup(2026, 1)}
+    assert national["75"]["handled"]["pending_at_end"] == expected
+
+
+def test_alert_median_and_worst_are_postgres_own(app_ctx):
+    """The median and the worst delay of the alerts, worked out from the two middle delays
+    and the longest, are exactly what ``percentile_cont(0.5)`` and ``max`` of every delay in
+    minutes give, as the report reads them (odd and even counts, ties, microseconds)."""
+    rng = random.Random(20260701)
+    for n, region in enumerate(("10", "11", "15", "19", "23", "27", "31")):
+        case = _case(region=region, received=at(2026, 2, 1 + n, 9), responsible="parent_cohabiting")
+        delays = [timedelta(seconds=rng.choice((3, 60, 90)))] * 2 + [
+            timedelta(microseconds=rng.randrange(1, 6 * 3600 * 10**6)) for _ in range(2 * n)]
+        for rule, delay in [("R10.1", d) for d in delays] + [("R10.3", d) for d in delays[n:]]:
+            db.session.add(ChecklistItem(case=case, rule=rule, status="done",
+                                         done_at=case.registered_at + delay))
+    db.session.flush()
+    minutes = func.extract("epoch", ChecklistItem.done_at - Case.registered_at) / 60
+    delivered = ChecklistItem.status == "done"
+    by_postgres = {(region, rule): (median, worst) for region, rule, median, worst in db.session.execute(
+        select(Case.region_code, ChecklistItem.rule, func.percentile_cont(0.5).within_group(minutes)
+               .filter(delivered), func.max(minutes).filter(delivered))
+        .join(ChecklistItem, ChecklistItem.case_id == Case.id)
+        .where(ChecklistItem.rule.in_(reports.ALERT_RULES))
+        .group_by(Case.region_code, ChecklistItem.rule))}
+    found = reports.alert_delays(reports._Query(None), reports.Period(2026, 1))
+    ours = {(region, rule): (median, worst)
+            for region, rows in found.items() for rule, _done, _waiting, median, worst in rows}
+    assert len(ours) == 14 and ours == by_postgres
