@@ -18,7 +18,7 @@ from datetime import timedelta
 import psycopg2
 from flask import current_app
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from extensions import db
@@ -28,7 +28,7 @@ from services import mail
 
 log = logging.getLogger(__name__)
 
-NOTIFY_CHANNEL = "outbox"
+NOTIFY_CHANNEL = "outbox"  # the trigger of migration 0014 notifies it
 MAX_BACKOFF = timedelta(minutes=30)
 MAX_OUTAGE_PAUSE = 30.0  # seconds between reconnection attempts, at most
 # The database is down or dropped the connection: wait and reconnect, do not die.
@@ -53,12 +53,9 @@ def queue_email(recipients, subject, body, topic=None, obj=None, dedupe_key=None
                   object_id=str(obj.id) if obj is not None else None, dedupe_key=dedupe_key)
     stmt = insert(OutboxMessage).values(**values).on_conflict_do_nothing(
         index_elements=["dedupe_key"]).returning(OutboxMessage)
-    message = db.session.scalars(stmt).first()  # the row as inserted: no second read
-    if message is None:
-        return None
-    # Wakes a LISTENing worker at commit; dropped with the transaction on rollback.
-    db.session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
-    return message
+    # The row as inserted, no second read. The insert wakes a LISTENing worker at commit (a
+    # trigger sends NOTIFY, migration 0014), and nothing is sent on rollback.
+    return db.session.scalars(stmt).first()
 
 
 def _one_line(subject):

@@ -8,6 +8,7 @@ from the database.
 """
 import logging
 import re
+import select as select_module
 import shutil
 import signal
 import ssl
@@ -16,6 +17,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import psycopg2
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import OperationalError
@@ -23,7 +25,7 @@ from sqlalchemy.exc import OperationalError
 from extensions import db
 from models.base import utcnow
 from models.outbox import OutboxAttempt, OutboxMessage, OutboxStatus
-from services.notifications import backoff, deliver_due, deliver_one, queue_email
+from services.notifications import NOTIFY_CHANNEL, backoff, deliver_due, deliver_one, queue_email
 from tests.smtp_server import SmtpServer, smtp_port_down, smtp_server, wait_until  # noqa: F401
 from tests.workers import WORKER_APP_NAME, start_worker, worker_log  # noqa: F401
 
@@ -74,6 +76,35 @@ def test_rolled_back_email_is_never_sent_committed_one_is_delivered(app, smtp_se
     assert got.rcpt_tos == ["b@test.kz", "c@test.kz"] and got.to == "b@test.kz, c@test.kz"
     assert got.body == "Body text\nline 2\n"
     assert re.fullmatch(rf"<outbox-{kept.id}\.\d{{20}}@localhost>", got.message_id)
+
+
+def _notifications(listener, seconds=2.0):
+    """The channels notified on ``listener`` (a LISTENing psycopg2 connection) within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not listener.notifies:
+        select_module.select([listener], [], [], 0.1)
+        listener.poll()
+    return [n.channel for n in listener.notifies]
+
+
+@pytest.mark.committed
+def test_a_committed_message_wakes_a_listening_worker_a_rolled_back_one_does_not(app):
+    with app.app_context():
+        url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    listener = psycopg2.connect(url)
+    listener.autocommit = True
+    try:
+        listener.cursor().execute(f"LISTEN {NOTIFY_CHANNEL}")
+        with app.app_context():
+            queue_email(["rolled@test.kz"], "Rolled back", "Never sent")
+            db.session.rollback()
+            assert _notifications(listener, 0.5) == []
+            queue_email(["kept@test.kz"], "Kept", "Sent")
+            assert _notifications(listener, 0.3) == []  # not before the commit
+            db.session.commit()
+        assert _notifications(listener) == [NOTIFY_CHANNEL]
+    finally:
+        listener.close()
 
 
 def test_sent_but_not_recorded_is_recorded_not_sent_again(app, app_ctx, smtp_server, mail_url,
