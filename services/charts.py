@@ -92,6 +92,16 @@ def _shorten(text, chars):
     return text if len(text) <= chars else text[:max(chars - 1, 1)].rstrip() + "…"
 
 
+# A chart wider than its box shrinks to fit, down to this share of its size (text stays
+# readable); beyond that its box scrolls (templates/admin/_charts.html).
+MIN_SCALE = 0.7
+
+
+def _fitting(width):
+    """CSS of a chart's ``<svg>``: its own size at most, shrunk to its box down to ``MIN_SCALE``."""
+    return f"width:100%;max-width:{width}px;min-width:{math.floor(width * MIN_SCALE)}px;height:auto"
+
+
 def _width(text, size=FONT):
     return len(str(text)) * size * CHAR_WIDTH
 
@@ -212,10 +222,12 @@ class _Canvas:
                 self.text(x, self.baseline + 16, shown, FONT, full=label)
 
     def svg(self, description, defs=""):
+        """The chart as an ``<svg>`` element, to put in a box that scrolls (``_fitting``)."""
         return Markup(
             f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{self.kind}" role="img" '
             f'aria-labelledby="{self.id}-title" aria-describedby="{self.id}-desc" '
             f'width="{self.width}" height="{self.height}" viewBox="0 0 {self.width} {self.height}" '
+            f'style="{_fitting(self.width)}" '
             f'font-family="system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif">'
             f'<title id="{self.id}-title">{_text(self.title)}</title>'
             f'<desc id="{self.id}-desc">{_text(description)}</desc>'

@@ -146,3 +146,12 @@ def test_decimals_and_unknown_units(app_ctx):
     assert {"2.5", "4"} <= set(texts(root))
     with pytest.raises(ValueError):
         charts.bar_chart("Unit", ["A"], {"x": [1]}, unit="hours")
+
+
+def test_a_wide_chart_shrinks_to_its_box_but_not_below_seven_tenths(app_ctx):
+    labels = [f"Month {n} 2026" for n in range(1, 13)]
+    root = parse(charts.bar_chart("Cases per month", labels, {"Cases": list(range(12))}))
+    width = int(root.get("width"))
+    style = dict(part.split(":") for part in root.get("style").split(";"))
+    assert style == {"width": "100%", "max-width": f"{width}px",
+                     "min-width": f"{int(width * 0.7)}px", "height": "auto"}
