@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+export PORT
 export FLASK_APP := app
 
 .PHONY: run test install install-dev migrate demo worker translations clean bench bench-faults

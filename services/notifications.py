@@ -6,7 +6,8 @@ seconds, retrying with backoff. Several workers may run: each takes one due mess
 with ``SELECT … FOR UPDATE SKIP LOCKED`` and holds that row lock while it sends, so a
 worker killed mid-send leaves the message pending for the next one. Delivery is
 at-least-once: a worker killed after the server accepted a message but before its
-commit sends it again, with the same Message-ID.
+commit sends it again, with the same Message-ID. A message the server refuses for good
+(``mail.MailRefused``: a 5xx reply) is marked failed at once instead.
 """
 import logging
 import math
@@ -94,10 +95,11 @@ def deliver_one():
     accepted = _sent_not_recorded.get(message.id)
     if accepted is None:
         try:
-            accepted = mail.send(cfg.get("MAIL_URL"), _email(message, cfg), timeout=cfg["MAIL_TIMEOUT"])
-        except Exception as exc:  # noqa: BLE001 — whatever the cause, record it and retry later
+            accepted = mail.send(cfg.get("MAIL_URL"), _email(message, cfg),
+                                 timeout=cfg["MAIL_TIMEOUT"], ca_file=cfg.get("MAIL_CA_FILE"))
+        except Exception as exc:  # noqa: BLE001 — whatever the cause, record it (and retry)
             error = str(exc) if isinstance(exc, mail.MailError) else f"{type(exc).__name__}: {exc}"
-            _record_failure(message, error, cfg)
+            _record_failure(message, error, cfg, refused=isinstance(exc, mail.MailRefused))
         else:
             _sent_not_recorded[message.id] = accepted
     if accepted is not None:
@@ -111,7 +113,7 @@ def _email(message, cfg):
     # id and creation time: stable across retries, unique across databases.
     key = f"outbox-{message.id}.{message.created_at:%Y%m%d%H%M%S%f}"
     return mail.build_message(cfg["MAIL_FROM"], message.recipients, message.subject,
-                              message.body, message_key=key)
+                              message.body, message_key=key, date=message.created_at)
 
 
 def _record_success(message, transport, refused):
@@ -130,11 +132,12 @@ def _record_success(message, transport, refused):
         alert_delivered(message.object_id, message.sent_at)
 
 
-def _record_failure(message, error, cfg):
+def _record_failure(message, error, cfg, refused=False):
+    """Record the failed attempt; retry later, unless ``refused`` for good or out of attempts."""
     log.warning("outbox message %s: attempt %s failed: %s", message.id, message.attempts, error)
     message.last_error = error
     message.next_attempt_at = utcnow() + backoff(message.attempts, cfg["OUTBOX_RETRY_BASE_SECONDS"])
-    if message.attempts >= cfg["OUTBOX_MAX_ATTEMPTS"]:
+    if refused or message.attempts >= cfg["OUTBOX_MAX_ATTEMPTS"]:
         message.status = OutboxStatus.FAILED.value
     transport = "smtp" if cfg.get("MAIL_URL") else "log"
     db.session.add(OutboxAttempt(message=message, succeeded=False, error=error, transport=transport))

@@ -1,8 +1,9 @@
 """Counting attempts per key in a moving window, with the ``limits`` library.
 
 ``limits`` is what Flask-Limiter is built on; using it directly lets a use case count
-only *failed* attempts (logins, receipt codes). Counters live in Redis when
-``REDIS_URL`` is set, so every worker process shares them, else in process memory.
+only *failed* attempts (logins, receipt codes). Every process of the app shares the
+counts: they live in Redis when ``REDIS_URL`` is set, else in Postgres
+(services/throttle_store.py), never in one process's memory.
 """
 import math
 import time
@@ -10,13 +11,26 @@ import time
 from flask import current_app
 from limits import RateLimitItemPerMinute, storage, strategies
 
+from services.throttle_store import PostgresStorage
+
 
 def _limiter():
     ext = current_app.extensions
     if "throttle_limiter" not in ext:
-        url = current_app.config.get("REDIS_URL") or "memory://"
-        ext["throttle_limiter"] = strategies.MovingWindowRateLimiter(storage.storage_from_string(url))
+        ext["throttle_limiter"] = strategies.MovingWindowRateLimiter(_storage(current_app.config))
     return ext["throttle_limiter"]
+
+
+def _storage(config):
+    """Redis when ``REDIS_URL`` is set, else the app's own database."""
+    if config.get("REDIS_URL"):
+        return storage.storage_from_string(config["REDIS_URL"])
+    return PostgresStorage(config["SQLALCHEMY_DATABASE_URI"])
+
+
+def forget_all():
+    """Forget every counted attempt of every throttle (each test starts with none)."""
+    _limiter().storage.reset()
 
 
 class Throttle:

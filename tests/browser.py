@@ -99,6 +99,12 @@ def _close_shared_browser():
             playwright.stop()
 
 
+def launch_another(args):
+    """A second chromium of the run's Playwright with extra command-line switches (the shared
+    one must be running: ask for the ``browser`` fixture first); the caller closes it."""
+    return _SHARED["playwright"].chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *args])
+
+
 @pytest.fixture(scope="session")
 def browser(request):
     """One headless chromium for the whole run, whichever modules import this fixture."""

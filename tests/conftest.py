@@ -18,6 +18,7 @@ from app import create_app
 from config import TestConfig, normalize_database_url
 from database import start_embedded_postgres
 from extensions import db
+from services import throttle
 from tests.helpers import AuthActions, gen_user
 
 KEPT_TABLES = {"region", "alembic_version"}
@@ -34,8 +35,11 @@ def database_url():
         yield url
         return
     pgdata = tempfile.mkdtemp(prefix="ombudsman-test-pg-")
-    yield start_embedded_postgres(pgdata, database="ombudsman_test", cleanup_mode="delete")
+    server, url = start_embedded_postgres(pgdata, database="ombudsman_test")
+    yield url
+    server.leave()
     shutil.rmtree(pgdata, ignore_errors=True)
+    os.unlink(server.users_file)
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +55,8 @@ def app(database_url):
 @pytest.fixture(autouse=True)
 def _isolation(request, app):
     """Roll every test back, unless it is marked ``committed``."""
-    app.extensions.pop("throttle_limiter", None)
+    with app.app_context():
+        throttle.forget_all()  # every test starts with no counted attempts
     app.extensions.pop("dashboard_national", None)  # services/dashboard.py keeps them a minute
     if request.node.get_closest_marker("committed") or request.node.get_closest_marker("browser"):
         yield

@@ -1,11 +1,16 @@
-"""Small helpers for tests: CSRF tokens, logging in (with the two-factor step), making users."""
+"""Small helpers for tests: CSRF tokens, logging in (with the two-factor step), making users,
+the settings of a production process."""
 import re
+import secrets
 from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pyotp
+from cryptography.fernet import Fernet
+from sqlalchemy import make_url
 
+from config import Config, normalize_database_url
 from extensions import db
 from services import two_factor
 from services.users import create_user
@@ -16,6 +21,17 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _SECRET = re.compile(r'id="totp-secret"[^>]*>([A-Z2-7]+)<')
 _RECOVERY_CODES = re.compile(r"<li>([a-z2-7]{5}-[a-z2-7]{5})</li>")
+# Everything a production process needs besides DATABASE_URL (config.PRODUCTION_SETTINGS).
+PRODUCTION_ENV = {
+    "APP_ENV": "production",
+    "SECRET_KEY": secrets.token_hex(32),
+    "DATA_KEYS": Fernet.generate_key().decode(),
+    "IIN_HASH_KEY": secrets.token_hex(32),
+    "MAIL_FROM": "ombudsman-noreply@ombudsman.test.kz",
+    "PUBLIC_BASE_URL": "https://ombudsman.test.kz",
+    "COMMISSIONER_EMAIL": "office@commissioner.test.kz",
+    "COMMITTEE_EMAIL": "alerts@committee.test.kz",
+}
 
 
 def csrf_token(html):
@@ -185,3 +201,16 @@ def admin_form_data(html):
     for name, value in reader.fields:
         data.setdefault(name, []).append(value)
     return data
+
+
+def paas_url(database_url, name):
+    """The URL of database ``name`` on the server of ``database_url``, as a platform gives it:
+    ``postgres://…``."""
+    url = make_url(database_url).set(drivername="postgres", database=name)
+    return url.render_as_string(hide_password=False)
+
+
+def production_config(database_url, **overrides):
+    """A production Config on ``database_url``, whatever the environment of the test run."""
+    settings = {**PRODUCTION_ENV, "DATABASE_URL": normalize_database_url(database_url), **overrides}
+    return type("ProductionConfig", (Config,), settings)()

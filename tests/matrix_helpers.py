@@ -33,8 +33,9 @@ STAFF = {"sa": ("superadmin", None), "com": ("commissioner", None), "cte": ("com
 TWO_FACTOR = {"sa", "com", "om75"}
 
 # Tables whose content may change on a refused request: the audit log records views and
-# refusals on purpose (it is append-only, so it never hides a change either).
-NOT_FINGERPRINTED = {"audit_event", "alembic_version"}
+# refusals on purpose (it is append-only, so it never hides a change either), and the
+# throttles count refused attempts (committed apart from the request: services/throttle_store.py).
+NOT_FINGERPRINTED = {"audit_event", "alembic_version", "throttle_hit"}
 
 
 def cookies_of(client):

@@ -11,8 +11,8 @@
 on that same port later, ``.stop()`` takes it down again. Received messages are kept
 across restarts. To misbehave on purpose: ``delay`` makes the server slow to answer
 DATA (``delays[subject]`` for one message; ``data_started`` is set when DATA arrives),
-``reject_next(n)`` answers 451 to the next ``n`` messages (kept in ``rejected``), and
-addresses added to ``refuse`` get 550 at RCPT.
+``reject_next(n)`` answers 451 (or ``reply``) to the next ``n`` messages (kept in
+``rejected``), and addresses added to ``refuse`` get 550 at RCPT, or 553 at MAIL FROM.
 """
 import asyncio
 import socket
@@ -58,13 +58,14 @@ Controller, AuthResult = _import_aiosmtpd()
 
 @dataclass
 class Received:
-    """One message as the server got it: the envelope and the parsed EmailMessage."""
+    """One message as the server got it: the envelope, the parsed EmailMessage, the bytes."""
 
     mail_from: str
     rcpt_tos: list
     message: EmailMessage
     login: str | None = None  # the AUTH user name, when the client logged in
-    tls: bool = False  # whether the session ran over STARTTLS
+    tls: bool = False  # whether the session ran over TLS (STARTTLS or from the start)
+    raw: bytes = b""  # the message as it came after DATA, CRLF line ends
 
     @property
     def to(self):
@@ -89,10 +90,17 @@ class _Handler:
         self.messages, self.rejected = [], []
         self.delay = 0.0
         self.delays = {}  # subject -> seconds, instead of ``delay`` for that message
-        self.refuse = set()  # recipient addresses answered with 550
+        self.refuse = set()  # addresses answered with 550 at RCPT, 553 at MAIL FROM
         self.data_started = threading.Event()  # set when a DATA arrives, before any delay
-        self._rejects = 0
+        self._rejects, self._reject_reply = 0, None
         self._changed = threading.Condition()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if address in self.refuse:
+            return "553 5.7.1 Sender address rejected"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -101,10 +109,10 @@ class _Handler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        raw = envelope.original_content or envelope.content
         received = Received(envelope.mail_from, list(envelope.rcpt_tos),
-                            message_from_bytes(envelope.original_content or envelope.content,
-                                               policy=policy.default),
-                            _login(session), session.ssl is not None)
+                            message_from_bytes(raw, policy=policy.default), _login(session),
+                            server.transport.get_extra_info("ssl_object") is not None, raw)
         self.data_started.set()
         delay = self.delays.get(received.subject, self.delay)
         if delay:
@@ -113,14 +121,14 @@ class _Handler:
             if self._rejects:
                 self._rejects -= 1
                 self.rejected.append(received)
-                return "451 4.3.0 Try again later"
+                return self._reject_reply
             self.messages.append(received)
             self._changed.notify_all()
         return "250 2.0.0 OK"
 
-    def reject_next(self, count):
+    def reject_next(self, count, reply):
         with self._changed:
-            self._rejects = count
+            self._rejects, self._reject_reply = count, reply
 
     def wait_for(self, count, timeout):
         with self._changed:
@@ -136,19 +144,20 @@ def _login(session):
 class SmtpServer:
     """An aiosmtpd server on a fixed free port, started and stopped at will.
 
-    ``tls_context`` turns on STARTTLS (required then); ``users`` ({name: password})
-    turns on AUTH, which aiosmtpd only offers over TLS.
+    ``tls_context`` turns on STARTTLS (required then), or TLS from the first byte with
+    ``implicit_tls`` (``smtps://``); ``users`` ({name: password}) turns on AUTH, required
+    before MAIL FROM (530 otherwise), which aiosmtpd only offers over TLS.
     """
 
-    def __init__(self, port=None, tls_context=None, users=None):
+    def __init__(self, port=None, tls_context=None, users=None, implicit_tls=False):
         self.port = port or free_port()
         self.handler = _Handler()
-        self.tls_context, self.users = tls_context, users
+        self.tls_context, self.users, self.implicit_tls = tls_context, users, implicit_tls
         self._controller = None
 
     @property
     def url(self):
-        return f"smtp://{HOST}:{self.port}"
+        return f"{'smtps' if self.implicit_tls else 'smtp'}://{HOST}:{self.port}"
 
     @property
     def running(self):
@@ -182,17 +191,20 @@ class SmtpServer:
     def data_started(self):
         return self.handler.data_started
 
-    def reject_next(self, count):
-        self.handler.reject_next(count)
+    def reject_next(self, count, reply="451 4.3.0 Try again later"):
+        self.handler.reject_next(count, reply)
 
     def start(self):
         if self.running:
             return self
         kwargs = {}
-        if self.tls_context is not None:
+        if self.implicit_tls:
+            kwargs.update(ssl_context=self.tls_context)
+        elif self.tls_context is not None:
             kwargs.update(tls_context=self.tls_context, require_starttls=True)
         if self.users is not None:
-            kwargs.update(authenticator=self._authenticate, auth_require_tls=True)
+            kwargs.update(authenticator=self._authenticate, auth_require_tls=True,
+                          auth_required=True)
         self._controller = Controller(self.handler, hostname=HOST, port=self.port, **kwargs)
         self._controller.start()
         return self

@@ -6,11 +6,13 @@ Screenshots of every page go to /tmp/screens/public-<page>-<lang>[-phone].png.
 """
 import os
 import re
+import threading
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from extensions import db
 from models import Case, CaseMessage
@@ -229,12 +231,25 @@ def test_keyboard_only_report(app, live_server, page, quick_form):
     assert_no_csp_violations(page)
 
 
-def test_quick_exit_leaves_and_esc_twice(app, live_server, page):
-    page.route("https://www.google.kz/**", lambda route: route.fulfill(status=200, body="neutral"))
+@pytest.fixture
+def neutral_site(app):
+    """A neutral page of another origin on this machine, as QUICK_EXIT_URL: the test needs no
+    outside network."""
+    server = make_server("127.0.0.1", 0, lambda environ, start: start("200 OK", []) or [b"neutral"])
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    saved = app.config["QUICK_EXIT_URL"]
+    app.config["QUICK_EXIT_URL"] = url = f"http://localhost:{server.server_port}/"
+    yield url
+    app.config["QUICK_EXIT_URL"] = saved
+    server.shutdown()
+    server.server_close()
+
+
+def test_quick_exit_leaves_and_esc_twice(app, live_server, page, neutral_site):
     page.goto(f"{live_server}/")
     page.goto(f"{live_server}/report")
     page.locator("#quick-exit").click()
-    expect(page).to_have_url("https://www.google.kz/")
+    expect(page).to_have_url(neutral_site)
     page.go_back()
     # The report page was replaced in the history: "Back" does not return to it.
     assert page.url != f"{live_server}/report"
@@ -242,4 +257,4 @@ def test_quick_exit_leaves_and_esc_twice(app, live_server, page):
     page.goto(f"{live_server}/status")
     page.keyboard.press("Escape")
     page.keyboard.press("Escape")
-    expect(page).to_have_url("https://www.google.kz/")
+    expect(page).to_have_url(neutral_site)

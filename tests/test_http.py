@@ -29,7 +29,11 @@ def test_security_headers_on_every_response(client):
         script_src = [d for d in csp.split(";") if d.strip().startswith("script-src")][0]
         assert "'nonce-" in script_src and "unsafe-inline" not in script_src
         assert "frame-ancestors 'none'" in csp
-        assert headers["Referrer-Policy"] == "no-referrer"
+        # Same-origin, not no-referrer: Flask-WTF refuses an HTTPS form post without a
+        # Referer of our own origin (tests/test_deployed.py posts through a real browser).
+        assert headers["Referrer-Policy"] == "same-origin"
+        policies = re.findall(r'<meta name="referrer" content="([^"]+)"', client.get(path).get_data(as_text=True))
+        assert set(policies) <= {"same-origin"}, path  # a page's own policy would override the header
         assert headers["X-Content-Type-Options"] == "nosniff"
 
 
@@ -97,18 +101,42 @@ def test_request_too_large_is_a_friendly_413(app):
     assert "too large" in response.get_data(as_text=True)
 
 
-def test_production_forces_https_and_sends_hsts(database_url):
-    from cryptography.fernet import Fernet
+@pytest.fixture
+def production_app(database_url):
+    from tests.helpers import production_config
 
-    from config import Config
+    return create_app(production_config(database_url))
 
-    config = type("ProdConfig", (Config,), {"APP_ENV": "production", "SECRET_KEY": "p" * 32,
-                                            "DATA_KEYS": Fernet.generate_key().decode(),
-                                            "IIN_HASH_KEY": "h" * 40, "DATABASE_URL": database_url})()
-    client = create_app(config).test_client()
-    assert client.get("/healthz").status_code in (301, 302)
-    secure = client.get("/healthz", base_url="https://localhost")
+
+def test_production_forces_https_and_sends_hsts(production_app):
+    client = production_app.test_client()
+    assert client.get("/login").status_code in (301, 302)
+    secure = client.get("/login", base_url="https://localhost")
     assert secure.status_code == 200
     assert "max-age=" in secure.headers["Strict-Transport-Security"]
     cookie = client.get("/login?lang=ru", base_url="https://localhost").headers.get("Set-Cookie", "")
     assert "Secure" in cookie
+
+
+def test_production_healthz_answers_plain_http(production_app):
+    """A platform's health check probes the process over plain HTTP: no redirect."""
+    response = production_app.test_client().get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_https_form_post_needs_a_same_origin_referer_and_a_refusal_is_logged(production_app, caplog):
+    client = production_app.test_client()
+    https = "https://ombudsman.example.kz"
+    page = client.get("/login?lang=en", base_url=https).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    form = {"csrf_token": token, "email": "nobody@example.kz", "password": "wrong password 123"}
+
+    refused = client.post("/login?lang=en", data=form, base_url=https)
+    assert refused.status_code == 400
+    [line] = [r.getMessage() for r in caplog.records if "CSRF" in r.getMessage()]
+    assert "The referrer header is missing." in line and "POST /login" in line
+    assert token not in line
+
+    accepted = client.post("/login?lang=en", data=form, base_url=https,
+                           headers={"Referer": f"{https}/login?lang=en"})
+    assert accepted.status_code == 401 and "Wrong e-mail or password." in accepted.get_data(as_text=True)
