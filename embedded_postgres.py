@@ -34,11 +34,13 @@ import subprocess
 import tempfile
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import psutil
 import psycopg2
 
-SOCKET_PATH_MAX = 100  # sun_path holds 108 bytes, and the name ".s.PGSQL.5432" is added
+SOCKET_NAME = "/.s.PGSQL.5432"  # the default port names the socket
+SOCKET_PATH_MAX = 107 - len(SOCKET_NAME)  # a socket's path: 108 bytes with the final NUL
 STOP_TIMEOUT_SECONDS = 60
 START_TIMEOUT_SECONDS = 60
 UNPRIVILEGED_USER = "nobody"
@@ -85,7 +87,7 @@ class EmbeddedPostgres:
         return self.url(database or "postgres")
 
     def url(self, database):
-        return f"postgresql://postgres@/{database}?host={self.socket_dir}"
+        return f"postgresql://postgres@/{database}?host={quote(str(self.socket_dir), safe='/')}"
 
     def leave(self):
         """This process no longer uses the server; the last one to leave stops it."""
@@ -125,7 +127,7 @@ class EmbeddedPostgres:
 
     @property
     def socket_dir(self):
-        if len(str(self.pgdata)) <= SOCKET_PATH_MAX:
+        if len(str(self.pgdata).encode()) <= SOCKET_PATH_MAX:
             return self.pgdata
         digest = hashlib.sha256(str(self.pgdata).encode()).hexdigest()[:16]
         return Path(tempfile.gettempdir()) / f"embedded-pg-{digest}"

@@ -36,7 +36,7 @@ class SettingForm(FlaskForm):
         text = field.data.strip()
         convert = settings.KNOWN[self.key][1]
         if convert is int:
-            if not re.fullmatch(r"-?[0-9]+", text):
+            if not re.fullmatch(r"-?[0-9]{1,18}", text):  # longer is no setting, and int() refuses 4,300
                 raise ValidationError(_l("Enter a whole number."))
             low, high = INT_BOUNDS.get(self.key, (None, None))
             number = int(text)

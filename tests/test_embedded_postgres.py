@@ -17,9 +17,10 @@ import urllib.request
 from pathlib import Path
 
 import psutil
+import psycopg2
 import pytest
 
-from embedded_postgres import EmbeddedPostgres
+from embedded_postgres import SOCKET_PATH_MAX, EmbeddedPostgres
 from tests.smtp_server import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,6 +144,19 @@ def test_a_stale_pid_of_another_postgres_is_left_alone(pgdata, folder):
         assert their_postmaster.is_running()
     finally:
         other.leave()
+
+
+def test_a_data_directory_too_deep_for_a_socket_gets_a_short_socket_folder(folder):
+    deep = folder / ("d" * 60) / ("e" * 60) / "pgdata"
+    server = EmbeddedPostgres(deep)
+    url = server.start("ombudsman")
+    try:
+        assert server.socket_dir != deep and len(str(server.socket_dir)) <= SOCKET_PATH_MAX
+        connection = psycopg2.connect(url)
+        assert connection.info.dbname == "ombudsman"
+        connection.close()
+    finally:
+        server.leave()
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root makes the server run as another user")

@@ -20,6 +20,7 @@ from services import crypto
 from services.cases import submit_case
 from services.iin import search_key
 from tests.factories import REPORT
+from tests.helpers import PRODUCTION_ENV
 from tests.test_migrations import ROOT, flask_db
 
 CHILD = {"age": 12, "sex": "girl", "name": "Айгерим Сарсенова", "iin": "120305601238",
@@ -190,7 +191,7 @@ def test_rotation_rehashes_iins_under_a_new_hash_key(app, app_ctx, runner, monke
 
 
 def _production(**values):
-    fields = {"APP_ENV": "production", "SECRET_KEY": "s" * 32,
+    fields = {**PRODUCTION_ENV, "SECRET_KEY": "s" * 32,
               "DATABASE_URL": "postgresql+psycopg2://nowhere/db",
               "DATA_KEYS": Fernet.generate_key().decode(), "IIN_HASH_KEY": "h" * 40, **values}
     return type("ProdConfig", (Config,), fields)()
