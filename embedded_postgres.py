@@ -33,6 +33,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -73,7 +74,7 @@ class EmbeddedPostgres:
     def start(self, database=None):
         """Start the server, or join the one already running, and create ``database`` if
         it is missing; return the server's URL to it."""
-        with _LockedUsers(self.users_file) as users:
+        with _locked_users(self.users_file) as users:
             self._initialize()
             if self.postmaster() is None:
                 self._start_server()
@@ -93,7 +94,7 @@ class EmbeddedPostgres:
         """This process no longer uses the server; the last one to leave stops it."""
         if not self.joined:
             return
-        with _LockedUsers(self.users_file) as users:
+        with _locked_users(self.users_file) as users:
             users[:] = [user for user in users if user != _identity(os.getpid())]
             self.joined = False
             if not users:
@@ -199,37 +200,28 @@ class EmbeddedPostgres:
         _check_reachable(folder, user)
 
 
-class _LockedUsers:
-    """``with _LockedUsers(path) as users:`` the live users (a list of [pid, start time])
-    under an exclusive lock of the file; the list is written back on leaving."""
+_THREADS = threading.Lock()  # flock locks a file for a process, not for one of its threads
 
-    _local = threading.Lock()  # flock locks a file for a process, not for one of its threads
 
-    def __init__(self, path):
-        self.path = path
-
-    def __enter__(self):
-        self._local.acquire()
-        self.file = open(self.path, "a+", encoding="utf-8")
-        fcntl.flock(self.file, fcntl.LOCK_EX)
-        self.file.seek(0)
+@contextmanager
+def _locked_users(path):
+    """``with _locked_users(path) as users:`` the live users of a server (a list of [pid,
+    start time]), under an exclusive lock of the file, which gets the list back at the end."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _THREADS, open(path, "a+", encoding="utf-8") as file:
+        fcntl.flock(file, fcntl.LOCK_EX)  # released when the file is closed
+        file.seek(0)
         try:
-            recorded = json.loads(self.file.read() or "[]")
+            recorded = json.loads(file.read() or "[]")
         except json.JSONDecodeError:
             recorded = []
-        self.users = [user for user in recorded if _is_alive(user)]
-        return self.users
-
-    def __exit__(self, *exc):
+        users = [user for user in recorded if _is_alive(user)]
         try:
-            self.file.seek(0)
-            self.file.truncate()
-            self.file.write(json.dumps(self.users))
-            self.file.flush()
+            yield users
         finally:
-            fcntl.flock(self.file, fcntl.LOCK_UN)
-            self.file.close()
-            self._local.release()
+            file.seek(0)
+            file.truncate()
+            file.write(json.dumps(users))
 
 
 def _identity(pid):
@@ -258,14 +250,11 @@ def _check_reachable(folder, user):
 
 
 def _leave_on_hangup_and_terminate():
-    """SIGTERM and SIGHUP (a closed terminal) end the process like Ctrl-C does, running the
-    exit handlers (so the server is left), unless the process already handles them."""
+    """SIGTERM and SIGHUP (a closed terminal) end the process as Ctrl-C does, so that its exit
+    handlers run and the server is left: ``flask run`` stops quietly and pytest ends the run
+    with its teardown. A process that handles these signals itself is left alone."""
     if threading.current_thread() is not threading.main_thread():
         return
     for signum in (signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(signum) == signal.SIG_DFL:
-            signal.signal(signum, _exit_on_signal)
-
-
-def _exit_on_signal(signum, frame):
-    raise SystemExit(128 + signum)
+            signal.signal(signum, signal.default_int_handler)  # raises KeyboardInterrupt
