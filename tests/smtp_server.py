@@ -15,6 +15,7 @@ DATA (``delays[subject]`` for one message; ``data_started`` is set when DATA arr
 ``rejected``), and addresses added to ``refuse`` get 550 at RCPT, or 553 at MAIL FROM.
 """
 import asyncio
+import re
 import socket
 import sys
 import threading
@@ -83,6 +84,11 @@ class Received:
     @property
     def message_id(self):
         return self.message["Message-ID"]
+
+    def header_lines(self, name):
+        """The lines of header ``name`` as they crossed the wire: its first and the folded ones."""
+        head = self.raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+        return re.search(rf"^{name}:[^\r\n]*(\r\n[ \t][^\r\n]*)*", head, re.M | re.I)[0].split("\r\n")
 
 
 class _Handler:

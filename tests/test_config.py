@@ -49,12 +49,14 @@ def test_production_start_message_is_one_line_naming_the_variable():
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
 
 
+def _app_env(env):
+    return subprocess.run([sys.executable, "-c", "import config; print(config.Config.APP_ENV)"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=60, check=True).stdout.strip()
+
+
 def test_production_is_the_default_wherever_database_url_is_set():
-    code = "import config; print(config.Config.APP_ENV)"
-    read = lambda env: subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,  # noqa: E731
-                                      text=True, timeout=60, check=True).stdout.strip()
-    assert read(dict(_without("DATABASE_URL"), DATABASE_URL="postgres://db.internal/app")) == "production"
-    assert read(_without("DATABASE_URL")) == "development"
+    assert _app_env(dict(_without("DATABASE_URL"), DATABASE_URL="postgres://db.internal/app")) == "production"
+    assert _app_env(_without("DATABASE_URL")) == "development"
 
 
 @pytest.mark.parametrize("name", [*PRODUCTION_SETTINGS, "DATABASE_URL"])

@@ -37,7 +37,7 @@ from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import expect
 
 from config import PRODUCTION_SETTINGS
-from tests.browser import _on_ci, browser, launch_another  # noqa: F401
+from tests.browser import _on_ci, browser, launch_another, shot  # noqa: F401
 from tests.helpers import PRODUCTION_ENV, paas_url
 from tests.smtp_server import SmtpServer, free_port, wait_until
 
@@ -281,6 +281,7 @@ def test_report_status_login_answer_and_alert_as_deployed(deployment, tls_browse
     page.context.clear_cookies()
     _read_status(page, site, receipt)
     expect(page.locator(".message-office .message-body").last).to_have_text(ANSWER)
+    shot(page, "deployed-4-status-answer-ru")
 
     _assert_r10_1_alert_is_a_proper_email(smtp, number)
     reporter.close()
@@ -300,6 +301,7 @@ def _report_a_child_in_danger(page, site):
     time.sleep(max(0.0, 3.2 - (time.monotonic() - opened)))  # MIN_FILL_SECONDS: not a robot
     page.locator("form.report-form button[type=submit]").click()
     expect(page).to_have_url(f"{site}/report/done")
+    shot(page, "deployed-1-report-done-ru")
     number = page.locator("[data-testid=registration-number]").inner_text().strip()
     receipt = page.locator("[data-testid=receipt-code]").inner_text().strip()
     assert re.fullmatch(r"75-\d{4}-\d{6}", number), number
@@ -319,6 +321,7 @@ def _log_in_enrolling_two_factor(page, site):
     page.fill("input[name=password]", OMBUDSMAN_PASSWORD)
     page.locator("form.stacked-form [type=submit]").click()
     expect(page).to_have_url(f"{site}/account/two-factor")
+    shot(page, "deployed-2-two-factor-enrolment-kk")
     secret = page.locator("[data-testid=totp-secret]").inner_text().strip()
     page.fill("input[name=code]", pyotp.TOTP(secret).now())
     page.locator("form.stacked-form [type=submit]").click()
@@ -337,6 +340,7 @@ def _start_and_answer(page):
     page.locator("[data-testid=step-form] #body").fill(ANSWER)
     page.locator("[data-testid=step-form] [data-testid=confirm-step]").click()
     expect(page.locator("[data-testid=state]")).to_have_attribute("data-state", "answered")
+    shot(page, "deployed-3-answered-kk")
 
 
 def _assert_r10_1_alert_is_a_proper_email(smtp, number):
@@ -350,16 +354,8 @@ def _assert_r10_1_alert_is_a_proper_email(smtp, number):
     sent = email.utils.parsedate_to_datetime(alert.message["Date"])
     assert abs(datetime.now(timezone.utc) - sent) < timedelta(minutes=5)
     assert re.fullmatch(r"<[^<>@\s]+@[^<>@\s]+>", alert.message["Message-ID"])
-    subject_lines = _raw_header_lines(alert.raw, "Subject")
+    subject_lines = alert.header_lines("Subject")
     assert len(subject_lines) > 1  # a Kazakh and Russian subject does not fit on one line
     assert all(len(line) <= 78 for line in subject_lines), subject_lines
     assert all(len(word) <= 75 for line in subject_lines for word in re.findall(r"=\?[^?]+\?[bBqQ]\?[^?]*\?=", line))
     assert "=?" not in alert.subject and number in alert.subject
-
-
-def _raw_header_lines(raw, name):
-    """The lines of header ``name`` as they crossed the wire (the first and its continuations)."""
-    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii").split("\r\n")
-    start = next(i for i, line in enumerate(head) if line.lower().startswith(name.lower() + ":"))
-    end = next((i for i in range(start + 1, len(head)) if not head[i][:1].isspace()), len(head))
-    return head[start:end]

@@ -15,15 +15,12 @@ import ssl
 
 import pytest
 import trustme
-from sqlalchemy import select
 
-from extensions import db
-from models.outbox import OutboxAttempt, OutboxMessage, OutboxStatus
 from services import mail
 from services.notifications import deliver_due, deliver_one, queue_email
+from tests.outbox_helpers import FAILED, PENDING, SENT, attempts_of, mail_url, reload_message  # noqa: F401
 from tests.smtp_server import SmtpServer, smtp_server  # noqa: F401 (fixture)
 
-PENDING, SENT, FAILED = (s.value for s in (OutboxStatus.PENDING, OutboxStatus.SENT, OutboxStatus.FAILED))
 KAZAKH_SUBJECT = (  # 263 characters: Kazakh letters, spaces, digits, «», — and a registration number
     "Шағым тіркелді: өтініш № 75-2026-000123 «Баланың құқығы бұзылды» — Алматы қ., "
     "Әуезов ауданы; қарау мерзімі 2026-12-01 дейін. Жауапты: Нұрғали Өмірұлы, Қостанай "
@@ -38,28 +35,6 @@ SUBJECTS = [
     "Case 75-2026-000123 =?utf-8?q?hidden?= and a long plain ASCII tail that needs folding too",
 ]
 ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
-
-
-@pytest.fixture
-def mail_url(app, monkeypatch):
-    """Point the in-process app at an SMTP URL for one test."""
-    return lambda url: monkeypatch.setitem(app.config, "MAIL_URL", url)
-
-
-def _reload(message_id):
-    db.session.expire_all()
-    return db.session.get(OutboxMessage, message_id)
-
-
-def _attempts(message_id):
-    return db.session.scalars(select(OutboxAttempt).where(OutboxAttempt.message_id == message_id)
-                              .order_by(OutboxAttempt.id)).all()
-
-
-def _header_lines(raw, name):
-    """The raw lines of header ``name``: its first line and the folded ones after it."""
-    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
-    return re.search(rf"^{name}:[^\r\n]*(\r\n[ \t][^\r\n]*)*", head, re.M)[0].split("\r\n")
 
 
 # --- Date, Message-ID, folding -------------------------------------------------------------
@@ -86,7 +61,7 @@ def test_long_subject_is_folded_into_encoded_words_and_reads_back_exactly(app_ct
     queue_email(["a@test.kz"], subject, "Body")
     assert deliver_one()
     [got] = smtp_server.messages
-    lines = _header_lines(got.raw, "Subject")
+    lines = got.header_lines("Subject")
     assert len(lines) > 1 and all(len(line) <= 78 for line in lines), lines
     words = ENCODED_WORD.findall("\r\n".join(lines))
     assert words and all(len(word) <= 75 for word in words)
@@ -99,7 +74,7 @@ def test_short_ascii_subject_stays_readable(app_ctx, smtp_server, mail_url):
     queue_email(["a@test.kz"], "Case 75-2026-000123 registered", "Body")
     assert deliver_one()
     [got] = smtp_server.messages
-    assert _header_lines(got.raw, "Subject") == ["Subject: Case 75-2026-000123 registered"]
+    assert got.header_lines("Subject") == ["Subject: Case 75-2026-000123 registered"]
 
 
 def test_kazakh_body_travels_as_seven_bit(app_ctx, smtp_server, mail_url):
@@ -167,7 +142,7 @@ def test_relay_with_a_private_ca_is_trusted_through_mail_ca_file(app, app_ctx, t
     monkeypatch.setitem(app.config, "MAIL_CA_FILE", ca_file)
     message_id = queue_email(["a@test.kz"], "Over TLS", "Body").id
     assert deliver_one()
-    assert _reload(message_id).status == SENT, _reload(message_id).last_error
+    assert reload_message(message_id).status == SENT, reload_message(message_id).last_error
     [got] = server.messages
     assert got.tls
 
@@ -178,10 +153,10 @@ def test_unknown_ca_is_refused_and_retried_later(app_ctx, tls_server, mail_url, 
     mail_url(server.url)
     message_id = queue_email(["a@test.kz"], "Untrusted relay", "Body").id
     assert deliver_one()
-    message = _reload(message_id)
+    message = reload_message(message_id)
     assert (message.status, message.attempts) == (PENDING, 1)
     assert "CERTIFICATE_VERIFY_FAILED" in message.last_error
-    assert [a.succeeded for a in _attempts(message_id)] == [False]
+    assert [a.succeeded for a in attempts_of(message_id)] == [False]
     assert server.messages == []
 
 
@@ -192,7 +167,7 @@ def test_mail_ca_file_still_checks_the_host_name(app, app_ctx, tls_server, ca_fi
     monkeypatch.setitem(app.config, "MAIL_CA_FILE", ca_file)
     message_id = queue_email(["a@test.kz"], "Wrong host", "Body").id
     assert deliver_one()
-    message = _reload(message_id)
+    message = reload_message(message_id)
     assert message.status == PENDING and "IP address mismatch" in message.last_error
     assert server.messages == []
 
@@ -206,11 +181,11 @@ def test_every_recipient_refused_fails_at_once(app, app_ctx, smtp_server, mail_u
     smtp_server.refuse.update({"gone@test.kz", "left@test.kz"})
     message_id = queue_email(["gone@test.kz", "left@test.kz"], "Nobody", "Body").id
     assert deliver_due() == 1
-    message = _reload(message_id)
+    message = reload_message(message_id)
     assert (message.status, message.attempts) == (FAILED, 1)
     assert message.last_error == ("refused gone@test.kz: 550 5.1.1 No such user; "
                                   "refused left@test.kz: 550 5.1.1 No such user")
-    assert [(a.succeeded, a.error) for a in _attempts(message_id)] == [(False, message.last_error)]
+    assert [(a.succeeded, a.error) for a in attempts_of(message_id)] == [(False, message.last_error)]
 
 
 def test_sender_refused_fails_at_once(app, app_ctx, smtp_server, mail_url, monkeypatch):
@@ -219,7 +194,7 @@ def test_sender_refused_fails_at_once(app, app_ctx, smtp_server, mail_url, monke
     smtp_server.refuse.add(app.config["MAIL_FROM"])
     message_id = queue_email(["a@test.kz"], "From nobody", "Body").id
     assert deliver_due() == 1
-    message = _reload(message_id)
+    message = reload_message(message_id)
     assert (message.status, message.attempts) == (FAILED, 1)
     assert message.last_error == "553 5.7.1 Sender address rejected"
 
@@ -230,7 +205,7 @@ def test_message_refused_at_data_fails_at_once(app, app_ctx, smtp_server, mail_u
     smtp_server.reject_next(5, "554 5.6.0 Message rejected")
     message_id = queue_email(["a@test.kz"], "Unwanted", "Body").id
     assert deliver_due() == 1
-    message = _reload(message_id)
+    message = reload_message(message_id)
     assert (message.status, message.attempts) == (FAILED, 1)
     assert message.last_error == "554 5.6.0 Message rejected"
     assert len(smtp_server.rejected) == 1 and smtp_server.messages == []
@@ -244,6 +219,6 @@ def test_login_refused_is_retried_not_failed(app, app_ctx, tls_server, ca_file, 
     monkeypatch.setitem(app.config, "MAIL_CA_FILE", ca_file)
     message_id = queue_email(["a@test.kz"], "Misconfigured", "Body").id
     assert deliver_one()
-    message = _reload(message_id)
+    message = reload_message(message_id)
     assert (message.status, message.attempts) == (PENDING, 1)
     assert re.search(r"\b53[05]\b", message.last_error), message.last_error

@@ -24,29 +24,13 @@ from sqlalchemy.exc import OperationalError
 
 from extensions import db
 from models.base import utcnow
-from models.outbox import OutboxAttempt, OutboxMessage, OutboxStatus
+from models.outbox import OutboxAttempt, OutboxMessage
 from services.notifications import NOTIFY_CHANNEL, backoff, deliver_due, deliver_one, queue_email
+from tests.outbox_helpers import FAILED, PENDING, SENT, attempts_of, mail_url, reload_message  # noqa: F401
 from tests.smtp_server import SmtpServer, smtp_port_down, smtp_server, wait_until  # noqa: F401
 from tests.workers import WORKER_APP_NAME, start_worker, worker_log  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
-PENDING, SENT, FAILED = (s.value for s in (OutboxStatus.PENDING, OutboxStatus.SENT, OutboxStatus.FAILED))
-
-
-@pytest.fixture
-def mail_url(app, monkeypatch):
-    """Point the in-process app at an SMTP URL for one test."""
-    return lambda url: monkeypatch.setitem(app.config, "MAIL_URL", url)
-
-
-def _reload(message_id):
-    db.session.expire_all()
-    return db.session.get(OutboxMessage, message_id)
-
-
-def _attempts(message_id):
-    return db.session.scalars(select(OutboxAttempt).where(OutboxAttempt.message_id == message_id)
-                              .order_by(OutboxAttempt.id)).all()
 
 
 # --- in-process: deliver_one / deliver_due against the real server --------------------------
@@ -70,7 +54,7 @@ def test_rolled_back_email_is_never_sent_committed_one_is_delivered(app, smtp_se
         assert deliver_due() == 0
         message = db.session.get(OutboxMessage, kept.id)
         assert (message.status, message.attempts, message.last_error) == (SENT, 1, None)
-        assert [(a.succeeded, a.transport) for a in _attempts(kept.id)] == [(True, "smtp")]
+        assert [(a.succeeded, a.transport) for a in attempts_of(kept.id)] == [(True, "smtp")]
     [got] = smtp_server.messages
     assert got.subject == "Committed"
     assert got.rcpt_tos == ["b@test.kz", "c@test.kz"] and got.to == "b@test.kz, c@test.kz"
@@ -123,9 +107,9 @@ def test_sent_but_not_recorded_is_recorded_not_sent_again(app, app_ctx, smtp_ser
     with pytest.raises(OperationalError):
         deliver_one()
     monkeypatch.setattr(db.session, "commit", real_commit)
-    assert _reload(message_id).status != SENT and len(smtp_server.messages) == 1
+    assert reload_message(message_id).status != SENT and len(smtp_server.messages) == 1
     assert deliver_due() == 1
-    assert _reload(message_id).status == SENT
+    assert reload_message(message_id).status == SENT
     assert len(smtp_server.messages) == 1
 
 
@@ -140,8 +124,8 @@ def test_message_id_is_the_same_on_every_retry(app, app_ctx, smtp_server, mail_u
     delivered = {m.subject: m.message_id for m in smtp_server.messages}
     assert rejected.subject == "First" and delivered["First"] == rejected.message_id
     assert delivered["Second"] != delivered["First"]
-    assert "451" in _attempts(first.id)[0].error
-    assert _reload(first.id).status == _reload(second.id).status == SENT
+    assert "451" in attempts_of(first.id)[0].error
+    assert reload_message(first.id).status == reload_message(second.id).status == SENT
 
 
 def test_smtp_down_at_first_backs_off_then_delivers_once(app, app_ctx, smtp_port_down, mail_url):
@@ -150,7 +134,7 @@ def test_smtp_down_at_first_backs_off_then_delivers_once(app, app_ctx, smtp_port
     for attempt, wait in ((1, 0.2), (2, 0.4)):
         before = utcnow()
         assert deliver_one()
-        message = _reload(message_id)
+        message = reload_message(message_id)
         assert (message.status, message.attempts) == (PENDING, attempt)
         assert "Connection refused" in message.last_error
         assert before + timedelta(seconds=wait) <= message.next_attempt_at <= utcnow() + timedelta(seconds=wait)
@@ -160,8 +144,8 @@ def test_smtp_down_at_first_backs_off_then_delivers_once(app, app_ctx, smtp_port
     assert deliver_due() == 1
     assert deliver_due() == 0
     assert [m.subject for m in smtp_port_down.messages] == ["Down at first"]
-    assert _reload(message_id).status == SENT
-    attempts = _attempts(message_id)
+    assert reload_message(message_id).status == SENT
+    attempts = attempts_of(message_id)
     assert [a.succeeded for a in attempts] == [False, False, True]
     assert all("Connection refused" in a.error for a in attempts[:2])
 
@@ -182,9 +166,9 @@ def test_gives_up_after_max_attempts(app, app_ctx, smtp_port_down, mail_url, mon
     message_id = queue_email(["a@test.kz"], "Never arrives", "Body").id
     assert deliver_due() == 3
     assert deliver_due() == 0
-    message = _reload(message_id)
+    message = reload_message(message_id)
     assert (message.status, message.attempts) == (FAILED, 3)
-    assert [a.succeeded for a in _attempts(message_id)] == [False] * 3
+    assert [a.succeeded for a in attempts_of(message_id)] == [False] * 3
 
 
 def test_log_transport_when_mail_url_is_unset(app, app_ctx, caplog, monkeypatch):
@@ -195,8 +179,8 @@ def test_log_transport_when_mail_url_is_unset(app, app_ctx, caplog, monkeypatch)
     caplog.set_level(logging.WARNING, logger="services.mail")
     message_id = queue_email(["a@test.kz"], "Шағым тіркелді", "Өтініш №12 қабылданды.").id
     assert deliver_one()
-    assert _reload(message_id).status == SENT
-    assert [(a.succeeded, a.transport) for a in _attempts(message_id)] == [(True, "log")]
+    assert reload_message(message_id).status == SENT
+    assert [(a.succeeded, a.transport) for a in attempts_of(message_id)] == [(True, "log")]
     assert "Subject: Шағым тіркелді" in caplog.text and "Өтініш №12 қабылданды." in caplog.text
 
 
@@ -219,7 +203,7 @@ def test_starttls_and_login(app_ctx, mail_url, monkeypatch, tmp_path):
         mail_url(f"smtp://alerts:p%40ss%3Aword@127.0.0.1:{server.port}")
         message_id = queue_email(["a@test.kz"], "Over TLS", "Body").id
         assert deliver_one()
-        assert _reload(message_id).status == SENT, _reload(message_id).last_error
+        assert reload_message(message_id).status == SENT, reload_message(message_id).last_error
         [got] = server.messages
         assert got.tls and got.login == "alerts"
     finally:
@@ -230,7 +214,7 @@ def test_password_is_not_sent_without_starttls(app_ctx, smtp_server, mail_url):
     mail_url(f"smtp://alerts:secret@127.0.0.1:{smtp_server.port}")
     message_id = queue_email(["a@test.kz"], "Plain", "Body").id
     assert deliver_one()
-    message = _reload(message_id)
+    message = reload_message(message_id)
     assert message.status == PENDING and "STARTTLS" in message.last_error
     assert smtp_server.messages == []
 
@@ -240,8 +224,8 @@ def test_refused_recipient_is_recorded_the_others_get_it(app_ctx, smtp_server, m
     smtp_server.refuse.add("gone@test.kz")
     message_id = queue_email(["gone@test.kz", "here@test.kz"], "Partly", "Body").id
     assert deliver_one()
-    assert _reload(message_id).status == SENT  # a retry would send "here" a second copy
-    [attempt] = _attempts(message_id)
+    assert reload_message(message_id).status == SENT  # a retry would send "here" a second copy
+    [attempt] = attempts_of(message_id)
     assert attempt.succeeded and "refused gone@test.kz: 550" in attempt.error
     assert [m.rcpt_tos for m in smtp_server.messages] == [["here@test.kz"]]
 
@@ -334,7 +318,7 @@ def test_worker_killed_mid_send_leaves_the_message_to_another(app, smtp_server, 
     time.sleep(0.3)
     assert [m.subject for m in smtp_server.messages] == ["Survives SIGKILL"]
     with app.app_context():
-        assert [a.succeeded for a in _attempts(message_id)] == [True]
+        assert [a.succeeded for a in attempts_of(message_id)] == [True]
 
 
 @pytest.mark.committed
