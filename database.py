@@ -7,8 +7,8 @@ There is no SQLite path.
 import logging
 import os
 
-from config import normalize_database_url
-from embedded_postgres import EmbeddedPostgres
+from config import ConfigError, normalize_database_url
+from embedded_postgres import EmbeddedPostgres, EmbeddedPostgresError
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +30,12 @@ def start_embedded_postgres(pgdata, database=EMBEDDED_DATABASE):
 
 
 def resolve_database_url(config, instance_path):
-    """The SQLAlchemy URL for this app: the configured one or the embedded server's."""
+    """The SQLAlchemy URL for this app: the configured one or the embedded server's (a
+    server that cannot start is a ConfigError: one line saying why, no traceback)."""
     if config.get("DATABASE_URL"):
         return config["DATABASE_URL"]
     pgdata = config.get("EMBEDDED_PGDATA") or os.path.join(instance_path, "pgdata")
-    return start_embedded_postgres(pgdata)[1]
+    try:
+        return start_embedded_postgres(pgdata)[1]
+    except EmbeddedPostgresError as error:
+        raise ConfigError(str(error)) from None

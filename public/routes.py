@@ -26,7 +26,6 @@ from services.files import as_download
 from services.questionnaires import validate_answers, version_for_region
 from services.receipts import format_receipt
 
-# Where "Quick exit" goes: a neutral page that says nothing about this site.
 REGION_CODE = re.compile(r"\d{2}")
 RECEIPT_KEY = "receipt"          # the new case's receipt code, until the confirmation shows it
 DONE_KEY = "reported_case"       # the case the confirmation page is about

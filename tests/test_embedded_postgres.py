@@ -20,7 +20,7 @@ import psutil
 import psycopg2
 import pytest
 
-from embedded_postgres import SOCKET_PATH_MAX, EmbeddedPostgres
+from embedded_postgres import SOCKET_PATH_MAX, EmbeddedPostgres, EmbeddedPostgresError
 from tests.smtp_server import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,6 +172,15 @@ def test_as_root_it_runs_as_nobody_and_opens_no_parent_folder(folder):
         server.leave()
     assert {path: path.stat().st_mode for path in folders} == modes
     assert {entry.pw_name for entry in pwd.getpwall()} == accounts
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root makes the server run as another user")
+def test_a_folder_closed_to_the_server_user_is_named_and_left_closed(folder):
+    closed = folder / "closed"
+    closed.mkdir(mode=0o700)
+    with pytest.raises(EmbeddedPostgresError, match=f"cannot enter {closed}: allow it"):
+        EmbeddedPostgres(closed / "pgdata").start()
+    assert closed.stat().st_mode & 0o777 == 0o700
 
 
 # --- `make run` itself --------------------------------------------------------------------
