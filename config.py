@@ -121,7 +121,7 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_MB", "60")) * 1024 * 1024
     UPLOAD_MAX_MB = int(os.environ.get("UPLOAD_MAX_MB", "10"))
     # A case received at or after this local hour counts from the next working day.
-    WORKDAY_CUTOFF_HOUR = int(os.environ.get("WORKDAY_CUTOFF_HOUR", "18"))
+    WORKDAY_CUTOFF = os.environ.get("WORKDAY_CUTOFF", "18:30")
     RECEIPT_KEY = os.environ.get("RECEIPT_KEY")  # default: SECRET_KEY
     # Identities encrypted at rest (services/crypto.py): comma-separated Fernet keys, the
     # first encrypts and all decrypt; and the key of the IIN's searchable hash. Required

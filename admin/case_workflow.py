@@ -9,8 +9,11 @@ else who may open the case sees the same page read-only; the identity rule of
 ``admin.cases`` holds here too (file names, the reporter's address among an alert's
 recipients, the text of messages with the reporter).
 """
+from datetime import date
+
 from flask import abort, flash, redirect, request
 from flask_admin import expose
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,9 +26,9 @@ from models import ChecklistEvidence, OutboxMessage
 from models.base import utcnow
 from models.case import CASE_STATE_LABELS
 from models.checklist import ITEM_STATES, RULE_LABELS
-from services import audit, checklist
+from services import audit, checklist, settings
 from services import case_workflow as workflow
-from services.deadlines import latest_extension
+from services.terms import forward_due, latest_extension
 from services.errors import DomainError
 from services.files import as_download
 
@@ -34,7 +37,9 @@ STEP_LABELS = {
     "close": _l("Close the case"), "forward": _l("Forward to another body"), "reject": _l("Reject"),
     "extend": _l("Extend the term"), "confirm_police": _l("Police confirmation [R11]"),
     "withdraw": _l("Withdrawn by the reporter"),
+    "deadline": _l("Due dates recomputed"),
 }
+DUE_DATE_LABELS = {"due_on": _l("answer due"), "forward_due_on": _l("forwarding due")}
 ITEM_ACTION_LABELS = {"done": _l("Mark done"), "not_applicable": _l("Not applicable"),
                       "reference": _l("Reference numbers")}
 ITEM_FORMS = {"not_applicable": NotApplicableForm, "reference": ReferenceForm}
@@ -43,6 +48,24 @@ ITEM_SERVICES = {"done": checklist.complete, "not_applicable": checklist.mark_no
 STEP_SERVICES = {"start": workflow.start, "answer": workflow.answer, "close": workflow.close,
                  "forward": workflow.forward, "reject": workflow.reject, "extend": workflow.extend,
                  "confirm_police": workflow.confirm_police}
+
+
+def step_detail(step):
+    """What a step's timeline line says besides its name: its note, or for recomputed due
+    dates which date moved from when to when, and why."""
+    if step.action != "deadline":
+        return step.note or ""
+    details = step.details or {}
+    moves = [_("%(what)s: %(old)s → %(new)s", what=label, old=_date(details[name][0]), new=_date(details[name][1]))
+             for name, label in DUE_DATE_LABELS.items() if name in details]
+    reason = details.get("reason")
+    why = _("working-day calendar") if reason == "calendar" else (
+        settings.KNOWN[reason].label if reason in settings.KNOWN else reason)
+    return "; ".join(moves) + (f" ({why})" if why else "")
+
+
+def _date(iso):
+    return format_date(date.fromisoformat(iso), "medium") if iso else "—"
 
 
 class CaseWorkflowMixin:
@@ -98,7 +121,7 @@ class CaseWorkflowMixin:
         for step in case.steps:
             entries.append({"at": step.at, "kind": "step", "key": step.action, "who": step.actor,
                             "what": STEP_LABELS.get(step.action, step.action),
-                            "detail": step.note or "",
+                            "detail": step_detail(step),
                             "state": CASE_STATE_LABELS.get(step.to_state, step.to_state)})
         for item in case.checklist:
             if item.status != "open" and item.done_at is not None:
@@ -176,7 +199,7 @@ class CaseWorkflowMixin:
         if action == "extend":
             info = {"deadline": case.deadline, "latest": latest_extension(case.received_at)}
         elif action == "forward":
-            info = {"forward_due": workflow.forward_due(case)}
+            info = {"forward_due": case.forward_due_on or forward_due(case.received_at)}
         return self.render("admin/case_step.html", form=form, case=case, action=action,
                            step_label=STEP_LABELS[action], details_url=details, info=info,
                            language=self.language_label(case))

@@ -151,13 +151,13 @@ class CaseView(CaseWorkflowMixin, SecureModelView):
     column_export_list = ("registration_number", "region_code", "kind", "categories", "urgent",
                           "danger_now", "state", "received_at", "due_on", "channel", "responsible")
     column_details_list = ("registration_number", "region", "kind", "complaint_target", "categories",
-                           "state", "urgent", "danger_now", "received_at", "due_on", "channel",
-                           "language", "occurred_when", "occurred_where", "responsible",
+                           "state", "urgent", "danger_now", "received_at", "due_on", "forward_due_on", "channel",
+                           "incoming_number", "sender", "language", "occurred_when", "occurred_where", "responsible",
                            "responsible_details", "description", "registered_at", "extended_due_on",
                            "extension_reason", "police_confirmed_on", "police_reference", "answered_at",
                            "closed_at", "outcome", "forwarded_to", "forwarded_on", "rejection_reason")
     # Workflow facts shown on the details page only once they are recorded.
-    details_when_set = frozenset({"registered_at", "extended_due_on", "extension_reason",
+    details_when_set = frozenset({"registered_at", "extended_due_on", "extension_reason", "incoming_number", "sender",
                                   "police_confirmed_on", "police_reference", "answered_at", "closed_at",
                                   "outcome", "forwarded_to", "forwarded_on", "rejection_reason"})
     column_labels = {
@@ -165,6 +165,8 @@ class CaseView(CaseWorkflowMixin, SecureModelView):
         "region_code": _l("Region"), "kind": _l("Kind"), "categories": _l("Categories"),
         "urgent": _l("Urgent"), "state": _l("State"), "received_at": _l("Received"),
         "due_on": _l("Due"), "channel": _l("Channel"), "danger_now": _l("Child in danger now"),
+        "forward_due_on": _l("To forward, if outside our competence, by"),
+        "incoming_number": _l("Incoming number"), "sender": _l("Sent on by"),
         "complaint_target": _l("Complaint against"), "description": _l("What happened"),
         "occurred_when": _l("When"), "occurred_where": _l("Where"),
         "responsible": _l("Who is responsible"), "responsible_details": _l("About the responsible"),
@@ -316,7 +318,8 @@ class CaseView(CaseWorkflowMixin, SecureModelView):
         if form.validate_on_submit():
             try:
                 case, code = submit_case(form.report(current_user.region_code), form.children(),
-                                         actor=current_user, consent=bool(form.consent.data))
+                                         actor=current_user, consent=bool(form.consent.data),
+                                         received_at=form.received_at())
                 if case.state == "received":
                     workflow.register(case, current_user)
                 db.session.commit()

@@ -1,13 +1,18 @@
 """Directory of partner organizations [R7] and the working-day calendar overrides."""
+from flask import flash
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
 from wtforms import SelectField
 from wtforms.validators import Email, Optional
 
 from admin.base import SecureModelView
 from admin.filters import choice_filter, region_filter
 from admin.formatters import labelled
+from extensions import db
 from models import Organization
 from models.organization import ORGANIZATION_TYPES
+from services import terms
 
 CALENDAR_KINDS = {"holiday": _l("Day off (holiday or transferred day off)"),
                   "working_day": _l("Working day (e.g. a working Saturday)")}
@@ -58,3 +63,17 @@ class CalendarOverrideView(SecureModelView):
     form_overrides = {"kind": SelectField}
     form_args = {"kind": {"choices": list(CALENDAR_KINDS.items()), "label": _l("Kind")}}
     column_labels = {"day": _l("Date"), "kind": _l("Kind"), "note": _l("Note")}
+
+    def after_model_change(self, form, model, is_created):
+        self._recompute_due_dates()
+
+    def after_model_delete(self, model):
+        self._recompute_due_dates()
+
+    def _recompute_due_dates(self):
+        """A day that changed from working to off (or back) moves open cases' due dates."""
+        moved = terms.recompute_open_cases(current_user, "calendar")
+        db.session.commit()
+        if moved:
+            flash(ngettext("The due date of %(num)s open case was recomputed.",
+                           "The due dates of %(num)s open cases were recomputed.", moved), "info")

@@ -1,10 +1,14 @@
 """Settings screen (superadmin): the values of ``services.settings.KNOWN``, changed without a
-deployment. Each value is checked by its type before it is stored; every change is audited."""
+deployment. Each value is checked by its type before it is stored; every change is audited,
+and a change of how terms are counted recomputes open cases' due dates (services.terms)."""
 import re
 
-from flask import abort, current_app, flash, redirect, request
+from datetime import time
+
+from flask import abort, flash, redirect, request
 from flask_admin import expose
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -15,13 +19,14 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from admin.base import StaffView
 from extensions import db
 from models import Setting, User
-from services import audit, settings
+from services import settings, terms
 
 EMERGENCY_NUMBERS = re.compile(r"^[0-9][0-9, ]*$")
 # Sensible bounds of the whole-number settings: (smallest, largest).
-INT_BOUNDS = {"upload_max_mb": (1, 100), "workday_cutoff_hour": (0, 23),
-              "submissions_per_hour": (1, 10000), "retention_years": (1, 75),
-              "session_idle_minutes": (5, 24 * 60), "session_max_hours": (1, 24 * 30)}
+INT_BOUNDS = {"upload_max_mb": (1, 100), "submissions_per_hour": (1, 10000), "retention_years": (1, 75),
+              "session_idle_minutes": (5, 24 * 60), "session_max_hours": (1, 24 * 30),
+              "extension_max_months": (1, 12),
+              **{key: (1, 90) for key in terms.COUNTING_SETTINGS if key.startswith("term_")}}
 
 
 class SettingForm(FlaskForm):
@@ -34,7 +39,7 @@ class SettingForm(FlaskForm):
     def validate_value(self, field):
         """The value must convert as the setting is read (services.settings.get)."""
         text = field.data.strip()
-        convert = settings.KNOWN[self.key][1]
+        convert = settings.KNOWN[self.key].convert
         if convert is int:
             if not re.fullmatch(r"-?[0-9]{1,18}", text):  # longer is no setting, and int() refuses 4,300
                 raise ValidationError(_l("Enter a whole number."))
@@ -48,12 +53,31 @@ class SettingForm(FlaskForm):
                 field.data = "true" if convert(text) else "false"
             except ValueError:
                 raise ValidationError(_l("Enter true or false.")) from None
+        elif convert is settings.clock:
+            try:
+                field.data = convert(text).strftime("%H:%M")
+            except ValueError:
+                raise ValidationError(_l("Enter a time of day as hours and minutes, e.g. 18:30.")) from None
         elif self.key == "emergency_numbers":
             if not EMERGENCY_NUMBERS.fullmatch(text) or not any(n.strip() for n in text.split(",")):
                 raise ValidationError(_l("Use only digits, commas and spaces, e.g. “112, 111, 150”."))
             field.data = ", ".join(n.strip() for n in text.split(",") if n.strip())
         else:
             field.data = text
+
+
+def shown(value):
+    """A setting's value as the settings screen shows it."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return value.strftime("%H:%M") if isinstance(value, time) else value
+
+
+def stored_form(value):
+    """A setting's value as its edit form holds it (what the form's checks accept)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value.strftime("%H:%M") if isinstance(value, time) else str(value)
 
 
 class SettingsView(StaffView):
@@ -64,10 +88,10 @@ class SettingsView(StaffView):
         authors = {user.id: user for user in db.session.scalars(select(User).where(
             User.id.in_([r.updated_by_id for r in stored.values() if r.updated_by_id])))}
         rows = []
-        for key, (config_name, _convert, label) in settings.KNOWN.items():
+        for key, known in settings.KNOWN.items():
             row = stored.get(key)
-            rows.append({"key": key, "label": label, "value": settings.get(key),
-                         "default": current_app.config[config_name], "row": row,
+            rows.append({"key": key, "label": known.label, "basis": known.basis, "value": shown(settings.get(key)),
+                         "default": shown(known.convert(known.default_value())), "row": row,
                          "author": authors.get(row.updated_by_id) if row else None})
         return rows
 
@@ -80,24 +104,22 @@ class SettingsView(StaffView):
         key = request.args.get("key", "")
         if key not in settings.KNOWN:
             abort(404)
+        known = settings.KNOWN[key]
         row = db.session.get(Setting, key)
         form = SettingForm(key)
         if request.method == "GET":
-            form.value.data = str(settings.get(key))
+            form.value.data = stored_form(settings.get(key))
         if form.validate_on_submit():
-            old = row.value if row is not None else None
-            if old == form.value.data:
+            if row is not None and row.value == form.value.data:
                 flash(_("Nothing changed."), "info")
                 return redirect(self.get_url(".index"))
-            if row is None:
-                row = Setting(key=key, value=form.value.data)
-                db.session.add(row)
-            row.value = form.value.data
-            row.updated_by_id = current_user.id
-            audit.record("setting.update", actor=current_user, key=key, old=old, new=row.value)
+            settings.store(key, form.value.data, current_user)
+            moved = terms.recompute_open_cases(current_user, key) if key in terms.COUNTING_SETTINGS else 0
             db.session.commit()
-            flash(_("Saved: %(label)s.", label=settings.KNOWN[key][2]), "success")
+            flash(_("Saved: %(label)s.", label=known.label), "success")
+            if moved:
+                flash(ngettext("The due date of %(num)s open case was recomputed.",
+                               "The due dates of %(num)s open cases were recomputed.", moved), "info")
             return redirect(self.get_url(".index"))
-        return self.render("admin/setting_edit.html", form=form, key=key,
-                           label=settings.KNOWN[key][2],
-                           default=current_app.config[settings.KNOWN[key][0]])
+        return self.render("admin/setting_edit.html", form=form, key=key, label=known.label, basis=known.basis,
+                           default=shown(known.convert(known.default_value())))

@@ -351,10 +351,10 @@ def plan_case(rng, case_id, region, number, received_at, now):
     if rng.random() < 0.07:
         s.extended_at = _later(received_at, rng, days_to_deadline * 0.5, days_to_deadline * 0.9, now)
         if s.extended_at:
-            from services.deadlines import latest_extension
+            from services.deadlines import months_after
 
             s.extended_due_on = min(s.due_on + timedelta(days=rng.randint(10, 35)),
-                                    latest_extension(received_at))
+                                    months_after(received_at, 2))
     limit = ((s.extended_due_on or s.due_on) - local.date()).days
     late = rng.random() < 0.08
     s.answered_at = _later(s.started_at, rng, 1, limit + (rng.uniform(1, 15) if late else -1), now)

@@ -5,18 +5,19 @@ another channel (phone, visit, letter, e-mail, media, e-Otinish, line 111).
 Each form only collects; ``service_arguments`` hands its values to the service, which
 checks the rules.
 """
+from datetime import datetime, time
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, IntegerField, MultipleFileField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import BooleanField, DateField, FormField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from forms.report import CHILD_FORMS, ChildForm, MultiCheckboxField
 from i18n import LANGUAGE_NAMES
-from models.case import (CATEGORIES, CHANNELS, KINDS, OUTCOMES, REPORTER_TYPES, RESPONSIBLE, SEXES)
+from models.case import CATEGORIES, CHANNELS, KINDS, OUTCOMES, REPORTER_TYPES, RESPONSIBLE, SEXES
 from services.case_workflow import CLOSING_OUTCOMES
-from services.deadlines import now_local
-from services.iin import is_valid_iin
+from services.deadlines import KZ_TZ, now_local
+from services.settings import clock
 
 
 def _today():
@@ -169,16 +170,6 @@ class MessageForm(FlaskForm):
 
 # --- staff entry of a case from another channel --------------------------------------------
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def _iin(form, field):
-    if field.data and not is_valid_iin(field.data):
-        raise ValidationError(_l("This IIN is not valid: check the 12 digits, or leave it empty."))
-
-
 def _optional_text(label, max_length):
     return StringField(label, validators=[Optional(), Length(max=max_length)],
                        filters=[lambda value: value.strip() if isinstance(value, str) else value])
@@ -187,11 +178,24 @@ def _optional_text(label, max_length):
 STAFF_CHANNELS = [(code, label) for code, label in CHANNELS.items() if code != "web"]
 
 
+class StaffChildForm(ChildForm):
+    """A child of a case entered by staff: the public form's child, with a drop-down for sex."""
+
+    sex = SelectField(_l("Sex"), choices=list(SEXES.items()), default="unspecified")
+
+
 class CaseEntryForm(FlaskForm):
     """A case received by phone, at a visit, by letter or e-mail, from the media, e-Otinish
-    or line 111, entered by the ombudsman of the region."""
+    or line 111, entered by the ombudsman of the region as it arrived: when, under which
+    incoming number, from whom, about which children."""
 
     channel = SelectField(_l("Received by"), choices=STAFF_CHANNELS, validators=[DataRequired()])
+    received_on = DateField(_l("Date received"), default=_today, validators=[DataRequired()])
+    received_time = StringField(_l("Time received (HH:MM), if known"), validators=[Optional(), Length(max=5)],
+                                filters=[lambda value: value.strip() if isinstance(value, str) else value])
+    incoming_number = _optional_text(_l("Incoming number (the e-Otinish number, the letter's registration "
+                                        "number)"), 100)
+    sender = _optional_text(_l("Sent on by (a body or organization), if it did not come from the reporter"), 300)
     language = SelectField(_l("Language of the reporter (the answer is written in it)"),
                            choices=list(LANGUAGE_NAMES.items()), default="kk", validators=[DataRequired()])
     kind = SelectField(_l("Kind"), choices=list(KINDS.items()), validators=[DataRequired()])
@@ -200,15 +204,15 @@ class CaseEntryForm(FlaskForm):
                                     validators=[DataRequired(_l("Choose at least one category."))])
     description = TextAreaField(_l("What happened"), validators=[DataRequired(), Length(min=20, max=10000)],
                                 render_kw={"rows": 6})
-    responsible = SelectField(_l("Who is responsible"), choices=list(RESPONSIBLE.items()),
-                              validators=[DataRequired()])
+    occurred_where = _optional_text(_l("Where it happened"), 300)
+    # No answer is chosen for the staff member: a wrong default would start the wrong duties.
+    responsible = SelectField(_l("Who is responsible"), choices=[("", "—")] + list(RESPONSIBLE.items()),
+                              validators=[DataRequired(_l("Say who is responsible, or choose “I do not know”."))])
+    responsible_details = _optional_text(_l("Who they are (e.g. “the class teacher”, a name if known)"), 500)
     danger_now = BooleanField(_l("The child is in danger now"))
-    child_age = IntegerField(_l("Child's age"), validators=[Optional(), NumberRange(0, 17)])
-    child_birth_year = IntegerField(_l("Child's year of birth"), validators=[Optional(), NumberRange(1990, 2100)])
-    child_sex = SelectField(_l("Child's sex"), choices=list(SEXES.items()), default="unspecified")
-    child_name = _optional_text(_l("Child's name"), 200)
-    child_iin = _optional_text(_l("Child's IIN"), 12)
-    child_school = _optional_text(_l("Child's school or organization"), 300)
+    child1 = FormField(StaffChildForm, label=_l("The child"))
+    child2 = FormField(StaffChildForm, label=_l("Another child"))
+    child3 = FormField(StaffChildForm, label=_l("Another child"))
     reporter_type = SelectField(_l("Who reported"), choices=[("", "—")] + list(REPORTER_TYPES.items()),
                                 validators=[Optional()])
     reporter_name = _optional_text(_l("Reporter's name"), 200)
@@ -216,41 +220,66 @@ class CaseEntryForm(FlaskForm):
     reporter_email = StringField(_l("Reporter's e-mail"), validators=[Optional(), Length(max=254), Email()])
     consent = BooleanField(_l("The reporter agreed to the processing of the personal data given"))
 
-    def validate_child_iin(self, field):
-        _iin(self, field)
+    def validate_received_time(self, field):
+        try:
+            field.data = clock(field.data) if field.data else None
+        except ValueError:
+            raise ValidationError(_l("Enter a time of day as hours and minutes, e.g. 18:30.")) from None
 
     def validate(self, extra_validators=None):
         """Checks across fields (an Optional() field skips its own inline validators)."""
         valid = super().validate(extra_validators)
-        if self.child_age.data is None and self.child_birth_year.data is None and not self.child_age.errors:
-            self.child_age.errors = [*self.child_age.errors, _l("Give the child's age or year of birth.")]
+        first = self.child1.form
+        if first.age.data is None and first.birth_year.data is None and not first.age.errors:
+            first.age.errors = [*first.age.errors, _l("Give the child's age or year of birth.")]
             valid = False
         if self.kind.data == "complaint" and not self.complaint_target.data:
             self.complaint_target.errors = [*self.complaint_target.errors, _l(
                 "Say which body, organization or official the complaint is about.")]
             valid = False
+        return self._children_are_children() and valid
+
+    def _children_are_children(self):
+        """A birth year that makes a child an adult on the day the case was received is refused."""
+        received = self.received_on.data
+        valid = True
+        for child in self._children():
+            year = child.birth_year.data
+            if received and year is not None and year < received.year - 18:
+                child.birth_year.errors = [*child.birth_year.errors, _l(
+                    "A child born in %(year)s was already an adult when the case was received.", year=year)]
+                valid = False
         return valid
 
     def validate_consent(self, field):
-        personal = any((self.child_name.data, self.child_iin.data, self.reporter_name.data,
-                        self.reporter_phone.data, self.reporter_email.data))
+        personal = self.reporter_name.data or self.reporter_phone.data or self.reporter_email.data or any(
+            child.name.data or child.iin.data for child in self._children())
         if personal and not field.data:
             raise ValidationError(_l("Names, an IIN or contacts were given: record the reporter's "
                                      "consent, or leave them out."))
 
+    def _children(self):
+        """The child forms filled in: the first always, the others when anything was typed."""
+        return [self[name].form for number, name in enumerate(CHILD_FORMS) if number == 0 or self[name].form.given()]
+
+    def received_at(self):
+        """When the case arrived, in Almaty time; the start of the working day when no time was given."""
+        return datetime.combine(self.received_on.data, self.received_time.data or time(9), tzinfo=KZ_TZ)
+
     def report(self, region_code):
         """The case fields for ``services.cases.submit_case``."""
         return {"region_code": region_code, "channel": self.channel.data, "language": self.language.data,
-                "kind": self.kind.data,
+                "kind": self.kind.data, "incoming_number": self.incoming_number.data or None,
+                "sender": self.sender.data or None,
                 "complaint_target": (self.complaint_target.data or None) if self.kind.data == "complaint" else None,
                 "categories": list(self.categories.data), "description": self.description.data.strip(),
-                "responsible": self.responsible.data, "danger_now": bool(self.danger_now.data),
+                "occurred_where": self.occurred_where.data or None,
+                "responsible": self.responsible.data, "responsible_details": self.responsible_details.data or None,
+                "danger_now": bool(self.danger_now.data),
                 "reporter_type": self.reporter_type.data or None,
                 "reporter_name": self.reporter_name.data or None,
                 "reporter_phone": self.reporter_phone.data or None,
                 "reporter_email": (self.reporter_email.data or "").strip() or None}
 
     def children(self):
-        return [{"age": self.child_age.data, "birth_year": self.child_birth_year.data,
-                 "sex": self.child_sex.data, "name": self.child_name.data or None,
-                 "iin": self.child_iin.data or None, "school": self.child_school.data or None}]
+        return [child.values() for child in self._children()]

@@ -15,7 +15,7 @@ from wtforms import (BooleanField, EmailField, Form, FormField, HiddenField, Int
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from models.case import CATEGORIES, KINDS, REPORTER_TYPES, RESPONSIBLE, SEXES
+from models.case import CATEGORIES, KINDS, PUBLIC_KINDS, REPORTER_TYPES, RESPONSIBLE, SEXES
 from services.cases import MAX_ATTACHMENTS, MAX_MESSAGE
 from services.iin import is_valid_iin
 from services.questionnaires import MAX_TEXT
@@ -113,7 +113,7 @@ class ReportForm(FlaskForm):
     danger_now = RadioGroup(_l("Is the child in danger right now?"),
                             choices=[("yes", _l("Yes")), ("no", _l("No"))],
                             validators=[_one_of(_l("Answer yes or no."))])
-    kind = RadioGroup(_l("What are you reporting?"), choices=list(KINDS.items()),
+    kind = RadioGroup(_l("What are you reporting?"), choices=[(k, KINDS[k]) for k in PUBLIC_KINDS],
                       validators=[_one_of(_l("Choose what you are reporting."))])
     complaint_target = _text(_l("Which body, organization or official is the complaint about?"), 500)
     child1 = FormField(ChildForm, _l("Child 1"))

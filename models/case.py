@@ -21,7 +21,15 @@ from services.iin import search_key
 
 KINDS = {"appeal": _l("An appeal about a violation of a child's rights"),
          "complaint": _l("A complaint about a decision, action or inaction of a local executive "
-                         "body, organization or official")}
+                         "body, organization or official"),
+         # What else arrives by letter, e-Otinish or the media; each has its own term (services.terms).
+         "request_information": _l("A request for information"),
+         "proposal": _l("A proposal"),
+         "message": _l("A message"),
+         "response": _l("A response"),
+         "media_request": _l("A request of the media")}
+# The public form asks only these two [R6.2]; staff file every kind.
+PUBLIC_KINDS = ("appeal", "complaint")
 
 CATEGORIES = {
     "violence": _l("Violence"), "neglect": _l("Neglect"), "bullying": _l("Bullying"),
@@ -170,9 +178,15 @@ class Case(db.Model):
 
     language: Mapped[str] = mapped_column(String(2), default="kk")
     channel: Mapped[str] = mapped_column(String(20), default="web")
+    # Of a case entered by staff: the channel's own number (e-Otinish, a letter's registration
+    # number) and the body that sent it on, when it did not come from the reporter.
+    incoming_number: Mapped[str | None] = mapped_column(String(100))
+    sender: Mapped[str | None] = mapped_column(String(300))
     state: Mapped[str] = mapped_column(String(20), default=CaseState.RECEIVED.value, index=True)
     received_at: Mapped[datetime] = created_at_column()
     due_on: Mapped[date | None] = mapped_column(Date)
+    # A case outside the office's competence is forwarded by this day (services.terms).
+    forward_due_on: Mapped[date | None] = mapped_column(Date)
     registered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

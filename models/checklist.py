@@ -11,6 +11,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, FetchedValue, ForeignKey, Index, Integer,
                         String, Text, text)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -116,6 +117,9 @@ class CaseStep(db.Model):
     from_state: Mapped[str | None] = mapped_column(String(20))
     to_state: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
+    # What a step changed, for steps that change facts rather than the state: a recomputed
+    # deadline ({"due_on": [old, new], "reason": …}), corrected facts.
+    details: Mapped[dict | None] = mapped_column(JSONB)
 
     case = relationship("Case", back_populates="steps")
     actor = relationship("User", lazy="joined")

@@ -14,8 +14,8 @@ from extensions import db
 from models import CaseMessage, CaseStep
 from models.base import utcnow
 from models.case import OUTCOMES
-from services import audit, checklist, notifications, settings
-from services.deadlines import FORWARD_WORKING_DAYS, calendar, latest_extension, now_local
+from services import audit, checklist, notifications, settings, terms
+from services.deadlines import now_local
 from services.errors import InvalidInput, PermissionDenied, RegionMismatch
 
 OPEN_STATES = ("received", "registered", "in_progress")
@@ -137,12 +137,6 @@ def forward(actor, case, to_body, note=None):
     db.session.flush()
 
 
-def forward_due(case):
-    """The last day to forward a case outside competence: 3 working days from receipt."""
-    return calendar().due_date(case.received_at, FORWARD_WORKING_DAYS,
-                               settings.get("workday_cutoff_hour"))
-
-
 def reject(actor, case, reason):
     check(actor, case, "reject")
     if not (reason or "").strip():
@@ -161,8 +155,9 @@ def extend(actor, case, new_due, reason):
         raise InvalidInput(_l("An extension needs a reason."))
     if new_due is None or new_due <= case.deadline:
         raise InvalidInput(_l("The new date must be later than the current deadline."))
-    if new_due > latest_extension(case.received_at):
-        raise InvalidInput(_l("The term can be extended to two months from receipt at most."))
+    if new_due > terms.latest_extension(case.received_at):
+        raise InvalidInput(_l("The term can be extended to %(months)s months from receipt at most.",
+                              months=settings.get("extension_max_months")))
     case.extended_due_on, case.extension_reason = new_due, reason.strip()
     _step(case, actor, "extend", reason)
     _tell_reporter(actor, case, "The time to consider your report was extended to %(date)s. The reason: %(reason)s",

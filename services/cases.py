@@ -7,6 +7,8 @@ queues the alerts: to the ombudsman of the region, and when the child is in dang
 also to the Commissioner's office [R10.1]. Nothing is committed here: a failure
 anywhere leaves no half-saved case.
 """
+from datetime import timedelta
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
@@ -14,9 +16,8 @@ from sqlalchemy import select, text
 from extensions import db
 from models import Case, CaseAttachment, CaseChild, CaseMessage, Region
 from models.base import utcnow
-from models.case import CATEGORIES, KINDS, REPORTER_TYPES, RESPONSIBLE, SEXES
-from services import audit, case_workflow, notifications, recipients, settings
-from services.deadlines import due_date
+from models.case import CATEGORIES, KINDS, PUBLIC_KINDS, REPORTER_TYPES, RESPONSIBLE, SEXES
+from services import audit, case_workflow, notifications, recipients, terms
 from services.errors import InvalidInput
 from services.files import PUBLIC_TYPES, clean_name, store_file
 from services.iin import is_valid_iin, normalize_iin
@@ -25,6 +26,7 @@ from services.receipts import new_receipt_code, receipt_hash
 
 MAX_ATTACHMENTS = 5
 MAX_MESSAGE = 5000
+MAX_RECEIPT_AGE = timedelta(days=366)
 CHILD_FIELDS = ("age", "birth_year", "sex", "name", "iin", "school")
 PUBLIC_TYPES_MESSAGE = _l("This file type is not accepted. Send PDF, JPEG, PNG, DOCX, MP3, M4A, OGG or MP4 files.")
 
@@ -60,10 +62,10 @@ def next_registration_number(region_code, year):
     return f"{region_code}-{year}-{sequence:06d}"
 
 
-def _check_report(report, children):
+def _check_report(report, children, kinds):
     if db.session.get(Region, report.get("region_code") or "") is None:
         raise InvalidInput(_l("Choose a region."))
-    if report.get("kind") not in KINDS:
+    if report.get("kind") not in kinds:
         raise InvalidInput(_l("Choose what you are reporting."))
     if report["kind"] == "complaint" and not (report.get("complaint_target") or "").strip():
         # [R6.2]: a complaint is against a decision, action or inaction of someone named.
@@ -122,28 +124,31 @@ def _attach(case, upload, actor=None, message=None):
     return attachment
 
 
-def submit_case(report, children, answers=None, uploads=(), version=None, actor=None, consent=False):
+def submit_case(report, children, answers=None, uploads=(), version=None, actor=None, consent=False,
+                received_at=None):
     """Create a case from a checked report; return (case, receipt_code).
 
     ``report`` holds the Case fields, ``children`` a list of dicts of CaseChild fields,
     ``answers`` the validated extra answers of questionnaire ``version``, ``uploads``
     Werkzeug files. The receipt code is returned once and stored only as a hash.
     A public report (no ``actor``) that names anyone needs ``consent`` (Law No. 94-V);
-    staff entering a report from another channel check the consent they record in their form.
+    staff entering a report from another channel check the consent they record in their form,
+    and give ``received_at``, when it arrived (its terms count from then), if not just now.
     """
-    _check_report(report, children)
+    _check_report(report, children, KINDS if actor else PUBLIC_KINDS)
     personal = has_personal_data(report, children)
     if actor is None:
         check_consent(report, children, consent)
     uploads = _uploads(uploads)
     now = utcnow()
+    received_at = _received_at(received_at, now) if actor else now
     code = new_receipt_code()
-    due_on = due_date(now, cutoff_hour=settings.get("workday_cutoff_hour"))
     # The number last: its counter row stays locked until the commit.
-    case = Case(**report, received_at=now, answers=answers or {}, questionnaire_version=version,
-                receipt_hash=receipt_hash(code), urgent=bool(report.get("danger_now")), due_on=due_on,
+    case = Case(**report, received_at=received_at, answers=answers or {}, questionnaire_version=version,
+                receipt_hash=receipt_hash(code), urgent=bool(report.get("danger_now")),
                 registration_number=next_registration_number(report["region_code"], now.year),
                 entered_by_id=getattr(actor, "id", None))
+    terms.set_due_dates(case)
     if personal and consent:
         case.consent_given_at = now
     for child in children:
@@ -159,6 +164,16 @@ def submit_case(report, children, answers=None, uploads=(), version=None, actor=
     case_workflow.register(case, actor)
     _alert_new_case(case)
     return case, code
+
+
+def _received_at(received_at, now):
+    """When a case entered by staff arrived: not in the future, nor over a year ago."""
+    received_at = received_at or now
+    if received_at > now:
+        raise InvalidInput(_l("The date received cannot be in the future."))
+    if received_at < now - MAX_RECEIPT_AGE:
+        raise InvalidInput(_l("The date received is more than a year ago: check it."))
+    return received_at
 
 
 def _staff_link(case):

@@ -1,14 +1,14 @@
 """Deadlines in Kazakhstan working days (Administrative Procedural and Process Code).
 
-An appeal is considered within 15 working days of receipt (art. 76); a term may be
-extended by a reasoned decision up to two months in all; an appeal outside the
-office's competence is forwarded within 3 working days. Working days are Monday to
-Friday except the public holidays of the ``holidays`` package's ``KZ`` calendar
-(observed days included), corrected by the ``calendar_override`` table for the days
-off the Government transfers and for working Saturdays. A case received after the
-cut-off hour (a setting) counts from the next working day. Every deadline in the
-system comes from ``due_date``.
+Working days are Monday to Friday except the public holidays of the ``holidays``
+package's ``KZ`` calendar (observed days included), corrected by the
+``calendar_override`` table for the days off the Government transfers and for working
+Saturdays. A term is counted from the day a case counts as received: the receipt date,
+or the next working day for a receipt on a day off or after the cut-off time. Whether
+that day is the first day of the term, the cut-off and the term of each kind of case are
+settings (``services.terms``); this module only counts.
 """
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -21,14 +21,29 @@ from extensions import db
 from models import CalendarOverride
 
 KZ_TZ = ZoneInfo("Asia/Almaty")
-APPEAL_WORKING_DAYS = 15
-FORWARD_WORKING_DAYS = 3
-MAX_EXTENSION_MONTHS = 2
 
 
 @lru_cache(maxsize=32)
 def _public_holidays(year):
     return frozenset(holidays.KZ(years=year).keys())
+
+
+@dataclass(frozen=True)
+class Term:
+    """A term of ``days`` working days, or calendar days (``unit="calendar"``)."""
+
+    days: int
+    unit: str = "working"
+
+
+@dataclass(frozen=True)
+class Counting:
+    """How a term runs from receipt: whether the day a case counts as received is the first
+    day of the term (e-Otinish's practice) or the term starts the day after; and the time of
+    day after which a receipt counts from the next working day."""
+
+    receipt_day_counts: bool = True
+    cutoff: time = time(18, 30)
 
 
 class WorkingCalendar:
@@ -53,19 +68,24 @@ class WorkingCalendar:
                 remaining -= 1
         return day
 
-    def effective_receipt_day(self, received_at, cutoff_hour):
-        """The local date a case counts as received: the receipt date, or the next
-        working day when it came on a day off or at or after the cut-off hour."""
+    def receipt_day(self, received_at, cutoff):
+        """The local date a case counts as received: the receipt date, or the next working
+        day when it came on a day off or at or after the ``cutoff`` time."""
         local = received_at.astimezone(KZ_TZ)
         day = local.date()
-        if not self.is_working_day(day) or local.time() >= time(cutoff_hour):
+        if not self.is_working_day(day) or local.time() >= cutoff:
             day = self.add_working_days(day, 1)
         return day
 
-    def due_date(self, received_at, working_days=APPEAL_WORKING_DAYS, cutoff_hour=18):
-        """The last day of a term of ``working_days`` working days from receipt
-        (a term in days runs from the day after the event)."""
-        return self.add_working_days(self.effective_receipt_day(received_at, cutoff_hour), working_days)
+    def term_end(self, received_at, term, counting=Counting()):
+        """The last day of ``term`` for a case received at ``received_at``. A term in calendar
+        days that ends on a day off ends on the next working day."""
+        start = self.receipt_day(received_at, counting.cutoff)
+        days = term.days - 1 if counting.receipt_day_counts else term.days
+        if term.unit == "working":
+            return self.add_working_days(start, days)
+        end = start + timedelta(days=days)
+        return end if self.is_working_day(end) else self.add_working_days(end, 1)
 
 
 def load_calendar():
@@ -83,14 +103,10 @@ def calendar():
     return g.working_calendar
 
 
-def due_date(received_at, working_days=APPEAL_WORKING_DAYS, cutoff_hour=18):
-    return calendar().due_date(received_at, working_days, cutoff_hour)
-
-
-def latest_extension(received_at):
-    """An extension may reach at most two months from receipt in all."""
+def months_after(received_at, months):
+    """The local date ``months`` months after receipt (the last day of a shorter month)."""
     local = received_at.astimezone(KZ_TZ).date()
-    month = local.month - 1 + MAX_EXTENSION_MONTHS
+    month = local.month - 1 + months
     year, month = local.year + month // 12, month % 12 + 1
     for day in (local.day, 30, 29, 28):
         try:

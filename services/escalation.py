@@ -2,9 +2,11 @@
 
 Run by a scheduler (e.g. every 10 minutes); safe to run twice: every message carries a
 dedupe key, so each reminder is sent once and each digest once a day.
-- A reminder to the region's ombudsman before a checklist item falls due.
-- A daily digest of what is overdue to the ombudsman; overdue [R10] items and cases
-  past their deadline also go to the Commissioner's office and the akimat.
+- A reminder to the region's ombudsman before a checklist item falls due, and before a
+  case's own term ends: its answer, or its forwarding while nobody has started it.
+- A daily digest of what is overdue to the ombudsman; overdue [R10] items, cases past
+  their deadline and cases not forwarded in time also go to the Commissioner's office
+  and the akimat.
 """
 from collections import defaultdict
 from datetime import timedelta
@@ -17,7 +19,8 @@ from models.base import utcnow
 from services import notifications, recipients, settings
 from services.case_workflow import OPEN_STATES
 from services.deadlines import KZ_TZ, deadline_column, now_local
-from services.mailtext import bilingual, bilingual_subject
+from services.mailtext import N_, bilingual, bilingual_subject
+from services.work_queue import forward_overdue, not_started
 
 
 # A checklist is worked on until the case is closed, even after the answer went out.
@@ -47,11 +50,38 @@ def send_reminders(now=None):
     return queued
 
 
+def send_term_reminders(now=None):
+    """One reminder per case term (the answer, or the forwarding of a case nobody started)
+    ending within the reminder window; returns how many queued."""
+    now = now or utcnow()
+    last_day = (now + timedelta(hours=settings.get("reminder_hours_before"))).astimezone(KZ_TZ).date()
+    today = now.astimezone(KZ_TZ).date()
+    queued = 0
+    for term, due, where in (("answer", deadline_column(), Case.state.in_(OPEN_STATES)),
+                             ("forward", Case.forward_due_on, not_started())):
+        for case, day in db.session.execute(select(Case, due).where(where, due >= today, due <= last_day)):
+            message = notifications.queue_email(
+                recipients.ombudsman(case.region_code),
+                bilingual_subject(TERM_SUBJECTS[term], number=case.registration_number),
+                bilingual(TERM_BODIES[term], number=case.registration_number, due=day),
+                topic="reminder", obj=case, dedupe_key=f"reminder:case:{case.id}:{term}:{day.isoformat()}")
+            queued += message is not None
+    return queued
+
+
+TERM_SUBJECTS = {"answer": N_("Reminder: case %(number)s is due soon"),
+                 "forward": N_("Reminder: case %(number)s, take it up or forward it")}
+TERM_BODIES = {"answer": N_("The answer to case %(number)s is due on %(due)s."),
+               "forward": N_("Case %(number)s has not been started. If it is outside the office's competence, "
+                             "forward it by %(due)s.")}
+
+
 def overdue_by_region(now=None):
-    """region → {"items": overdue open items, "cases": open cases past their deadline}."""
+    """region → {"items": overdue open items, "cases": open cases past their deadline,
+    "forward": cases not started past their forwarding term}."""
     now = now or utcnow()
     today = now_local().date()
-    found = defaultdict(lambda: {"items": [], "cases": []})
+    found = defaultdict(lambda: {"items": [], "cases": [], "forward": []})
     for item in db.session.scalars(select(ChecklistItem).join(Case).where(
             ChecklistItem.status == "open", ChecklistItem.due_at < now,
             Case.state.in_(CHECKLIST_STATES))):
@@ -61,6 +91,8 @@ def overdue_by_region(now=None):
     for case in db.session.scalars(select(Case).where(
             Case.state.in_(OPEN_STATES), deadline_column() < today).order_by(Case.id)):
         found[case.region_code]["cases"].append(case)
+    for case in db.session.scalars(select(Case).where(forward_overdue(today)).order_by(Case.id)):
+        found[case.region_code]["forward"].append(case)
     return found
 
 
@@ -71,8 +103,9 @@ def send_digests(now=None):
     for region_code, overdue in sorted(overdue_by_region(now).items()):
         lines = [f"{i.case.registration_number}: {i.rule}" for i in overdue["items"]]
         lines += [f"{c.registration_number}: {c.deadline.isoformat()}" for c in overdue["cases"]]
+        lines += [f"{c.registration_number}: {c.forward_due_on.isoformat()}" for c in overdue["forward"]]
         to = recipients.ombudsman(region_code)
-        if overdue["cases"] or any(i.rule.startswith("R10") for i in overdue["items"]):
+        if overdue["cases"] or overdue["forward"] or any(i.rule.startswith("R10") for i in overdue["items"]):
             to += recipients.commissioner_office() + recipients.akimat(region_code)
         message = notifications.queue_email(
             to, bilingual_subject("Overdue in region %(region)s", region=region_code),
@@ -84,4 +117,4 @@ def send_digests(now=None):
 
 def run(now=None):
     """Queue reminders and digests; the caller commits."""
-    return send_reminders(now), send_digests(now)
+    return send_reminders(now) + send_term_reminders(now), send_digests(now)

@@ -1,7 +1,16 @@
-"""Staff e-mails are written in Kazakh and Russian, one after the other."""
+"""Staff e-mails are written in Kazakh and Russian, one after the other.
+
+Values are shown as each language writes them: a Region by its name, a date in words
+("2026 жылғы 5 мамыр", "5 мая 2026 г."), never as an ISO date.
+"""
+from datetime import date
+
+from babel.dates import format_date
 from flask_babel import force_locale, gettext
 
 LOCALES = ("kk", "ru")
+# A date in words, as an official letter writes it.
+DATE_PATTERNS = {"kk": "y 'жылғы' d MMMM", "ru": "d MMMM y 'г.'", "en": "d MMMM y"}
 
 
 def N_(message):
@@ -9,12 +18,23 @@ def N_(message):
     return message
 
 
+def date_in_words(day, locale):
+    return format_date(day, DATE_PATTERNS.get(locale, "long"), locale=locale)
+
+
+def _shown(value, locale):
+    if hasattr(value, "localized_name"):
+        return value.localized_name(locale)
+    if isinstance(value, date):
+        return date_in_words(value, locale)
+    return value
+
+
 def _translations(message, variables):
-    """``message`` in each locale; a value with ``localized_name`` (a Region) is named in it."""
+    """``message`` in each locale, with each value shown as that locale writes it."""
     texts = []
     for locale in LOCALES:
-        values = {k: v.localized_name(locale) if hasattr(v, "localized_name") else v
-                  for k, v in variables.items()}
+        values = {k: _shown(v, locale) for k, v in variables.items()}
         with force_locale(locale):
             texts.append(gettext(message, **values))
     return texts

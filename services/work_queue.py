@@ -3,8 +3,10 @@
 Four sections, urgent cases first in each, at most ``LIMIT`` rows a part, all filtered
 in SQL (never every case loaded to filter in Python):
 - overdue: open checklist items past their due time (answered cases included: the
-  checklist is work until the case is closed), and open cases past their deadline;
-- due today (Asia/Almaty date): items due later today, cases whose deadline is today;
+  checklist is work until the case is closed), open cases past their deadline, and cases
+  not started past their forwarding term (services.terms);
+- due today (Asia/Almaty date): items due later today, cases whose deadline or forwarding
+  term is today;
 - urgent: open cases where the child is in danger now;
 - new: cases not started yet (received or registered).
 The rows carry no identity: registration number, region, categories, due, state.
@@ -34,8 +36,9 @@ class Row:
     urgent: bool
     state: str
     due: object  # a datetime (checklist item) or a date (the case's deadline)
-    rule: str | None = None  # None: the case's own deadline
+    rule: str | None = None  # None: one of the case's own terms
     person: str | None = None
+    term: str | None = None  # a case's own term: "answer", or "forward" (decide, or forward it)
 
     @property
     def sort_key(self):
@@ -62,6 +65,16 @@ def case_overdue(today):
     return and_(Case.state.in_(OPEN_STATES), deadline_column() < today)
 
 
+def not_started():
+    """A case nobody has started yet: it may still have to be forwarded [R6.2]."""
+    return Case.state.in_(NEW_STATES)
+
+
+def forward_overdue(today):
+    """A case not started after its forwarding term: it should have been taken up or forwarded."""
+    return and_(not_started(), Case.forward_due_on < today)
+
+
 _CASE_COLUMNS = (Case.id, Case.registration_number, Region, Case.categories, Case.urgent, Case.state)
 
 
@@ -79,10 +92,11 @@ def _item_rows(user, *where):
     return [Row(*row) for row in db.session.execute(query)]
 
 
-def _case_rows(user, *where, order=None):
-    query = _scoped(select(*_CASE_COLUMNS, deadline_column()), user).where(*where).order_by(
-        Case.urgent.desc(), *(order if order is not None else (deadline_column(), Case.id))).limit(LIMIT)
-    return [Row(*row) for row in db.session.execute(query)]
+def _case_rows(user, *where, order=None, term="answer"):
+    due = Case.forward_due_on if term == "forward" else deadline_column()
+    query = _scoped(select(*_CASE_COLUMNS, due), user).where(*where).order_by(
+        Case.urgent.desc(), *(order if order is not None else (due, Case.id))).limit(LIMIT)
+    return [Row(*row, term=term) for row in db.session.execute(query)]
 
 
 def sections(user, now=None):
@@ -92,9 +106,11 @@ def sections(user, now=None):
     today = local.date()
     tomorrow = datetime.combine(today + timedelta(days=1), time(0), tzinfo=KZ_TZ)
     is_open = Case.state.in_(OPEN_STATES)
-    overdue = _item_rows(user, ChecklistItem.due_at < now) + _case_rows(user, case_overdue(today))
-    due_today = _item_rows(user, ChecklistItem.due_at >= now, ChecklistItem.due_at < tomorrow) + _case_rows(
-        user, is_open, deadline_column() == today)
+    overdue = (_item_rows(user, ChecklistItem.due_at < now) + _case_rows(user, case_overdue(today))
+               + _case_rows(user, forward_overdue(today), term="forward"))
+    due_today = (_item_rows(user, ChecklistItem.due_at >= now, ChecklistItem.due_at < tomorrow)
+                 + _case_rows(user, is_open, deadline_column() == today)
+                 + _case_rows(user, not_started(), Case.forward_due_on == today, term="forward"))
     return {
         "overdue": sorted(overdue, key=lambda r: r.sort_key),
         "due_today": sorted(due_today, key=lambda r: r.sort_key),

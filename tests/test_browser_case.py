@@ -108,7 +108,7 @@ def test_ombudsman_enters_a_phone_call(app, live_server, page):
     form.locator("#description").fill("Звонила соседка: отчим бьёт мальчика, ребёнок часто плачет на лестнице.")
     form.locator("#responsible").select_option("parent_cohabiting")
     form.locator("#danger_now").check()
-    form.locator("#child_age").fill("8")
+    form.locator("#child1-age").fill("8")
     form.locator("#reporter_type").select_option("neighbour")
     shot(page, "case-7-entry")
     form.locator("[data-testid=save-case]").click()

@@ -164,7 +164,7 @@ CASE = "/admin/case/details/?id={case}"
 STEP_FORMS = [
     Form("case-entry", "om75", "/admin/case/new/", pick="description", examples=40, creates="cases",
          done='data-testid="receipt-code"', shows="om75 /admin/case/details/?id={new}",
-         valid=(("channel", "phone"), ("kind", "appeal"), ("categories", ["neglect"]), ("child_age", "9"),
+         valid=(("channel", "phone"), ("kind", "appeal"), ("categories", ["neglect"]), ("child1-age", "9"),
                 ("description", "Older pupils push him every day after school."), ("responsible", "education_org"))),
     *(Form(f"case-step-{action}", "om75", f"/admin/case/step/{action}/?id={{{case}}}", pick="admin-form",
            shows=f"om75 /admin/case/details/?id={{{case}}}")
