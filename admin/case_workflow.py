@@ -56,7 +56,7 @@ def step_detail(step):
     if step.action != "deadline":
         return step.note or ""
     details = step.details or {}
-    moves = [_("%(what)s: %(old)s → %(new)s", what=label, old=_date(details[name][0]), new=_date(details[name][1]))
+    moves = [f"{label}: {_date(details[name][0])} → {_date(details[name][1])}"
              for name, label in DUE_DATE_LABELS.items() if name in details]
     reason = details.get("reason")
     why = _("working-day calendar") if reason == "calendar" else (
