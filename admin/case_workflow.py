@@ -20,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import and_, or_, select
 
 from extensions import db
-from forms.cases import STEP_FORMS, ConversationForm, MessageForm, NotApplicableForm, ReferenceForm, done_form
+from forms.cases import STEP_FORMS, ConversationForm, MessageForm, ReferenceForm, SetAsideForm, done_form
 from i18n import LANGUAGE_NAMES
 from models import ChecklistEvidence, OutboxMessage
 from models.base import utcnow
@@ -38,12 +38,13 @@ STEP_LABELS = {
     "extend": _l("Extend the term"), "confirm_police": _l("Police confirmation [R11]"),
     "withdraw": _l("Withdrawn by the reporter"),
     "deadline": _l("Due dates recomputed"),
+    "reopen": _l("Reopened"),
 }
 DUE_DATE_LABELS = {"due_on": _l("answer due"), "forward_due_on": _l("forwarding due")}
-ITEM_ACTION_LABELS = {"done": _l("Mark done"), "not_applicable": _l("Not applicable"),
+ITEM_ACTION_LABELS = {"done": _l("Mark done"), "set_aside": _l("Set aside"),
                       "reference": _l("Reference numbers")}
-ITEM_FORMS = {"not_applicable": NotApplicableForm, "reference": ReferenceForm}
-ITEM_SERVICES = {"done": checklist.complete, "not_applicable": checklist.mark_not_applicable,
+ITEM_FORMS = {"set_aside": SetAsideForm, "reference": ReferenceForm}
+ITEM_SERVICES = {"done": checklist.complete, "set_aside": checklist.set_aside,
                  "reference": checklist.record_reference}
 STEP_SERVICES = {"start": workflow.start, "answer": workflow.answer, "close": workflow.close,
                  "forward": workflow.forward, "reject": workflow.reject, "extend": workflow.extend,
@@ -184,7 +185,7 @@ class CaseWorkflowMixin:
         if action not in workflow.allowed_actions(current_user, case):
             flash(self._step_refusal(case, action), "error")
             return redirect(details)
-        form = STEP_FORMS[action]()
+        form = STEP_FORMS[action](case=case)
         if form.validate_on_submit():
             try:
                 STEP_SERVICES[action](current_user, case, **form.service_arguments(case))
@@ -219,7 +220,7 @@ class CaseWorkflowMixin:
             return _("Reference numbers are recorded for the guardianship and police alert only.")
         if item.status != "open":
             return _("This item is already closed.")
-        return _("This item is required by the rules and cannot be set aside.")
+        return _("Only a conversation or a measure can be set aside.")
 
     @expose("/item/<action>/", methods=("GET", "POST"))
     def item_view(self, action):

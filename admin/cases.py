@@ -32,7 +32,7 @@ from i18n import LANGUAGE_NAMES
 from models import Case, CaseChild
 from models.case import (CASE_STATE_LABELS, CATEGORIES, CHANNELS, KINDS, OUTCOMES, REPORTER_TYPES,
                          RESPONSIBLE, SEXES)
-from models.checklist import ITEM_STATES, RULE_LABELS
+from models.checklist import ITEM_STATES, RULE_LABELS, SET_ASIDE_REASONS
 from services import audit
 from services import case_workflow as workflow
 from services.cases import submit_case
@@ -260,7 +260,7 @@ class CaseView(CaseWorkflowMixin, SecureModelView):
                                      "state": CASE_STATE_LABELS, "steps": STEP_LABELS,
                                      "items": ITEM_ACTION_LABELS, "rules": RULE_LABELS,
                                      "item_states": ITEM_STATES, "outcomes": OUTCOMES,
-                                     "languages": LANGUAGE_NAMES})
+                                     "set_aside": SET_ASIDE_REASONS, "languages": LANGUAGE_NAMES})
         return super().render(template, **kwargs)
 
     def files_of(self, case):

@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from forms.report import CHILD_FORMS, ChildForm, MultiCheckboxField
 from i18n import LANGUAGE_NAMES
 from models.case import CATEGORIES, CHANNELS, KINDS, OUTCOMES, REPORTER_TYPES, RESPONSIBLE, SEXES
+from models.checklist import SET_ASIDE_REASONS
 from services.case_workflow import CLOSING_OUTCOMES
 from services.deadlines import KZ_TZ, now_local
 from services.settings import clock
@@ -31,6 +32,11 @@ def _note():
 def _required_text(label, max_length=5000, area=True):
     field = TextAreaField if area else StringField
     return field(label, validators=[DataRequired(), Length(max=max_length)])
+
+
+def _optional_text(label, max_length):
+    return StringField(label, validators=[Optional(), Length(max=max_length)],
+                       filters=[lambda value: value.strip() if isinstance(value, str) else value])
 
 
 # --- workflow steps ---------------------------------------------------------------------
@@ -85,12 +91,21 @@ class ExtendForm(FlaskForm):
 
 
 class PoliceForm(FlaskForm):
+    """The police confirmation, at any time; a closed case asks why it is reopened."""
+
     confirmed_on = DateField(_l("Date of the police confirmation"), default=_today,
                              validators=[DataRequired()])
     reference = _required_text(_l("Reference (e.g. the KUI registration number)"), 200, area=False)
+    reopen_reason = _required_text(_l("The case is closed: why it is reopened for the measures [R11]"))
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is None or case.state != "closed":
+            del self.reopen_reason
 
     def service_arguments(self, case):
-        return {"confirmed_on": self.confirmed_on.data, "reference": self.reference.data}
+        reopen = self.reopen_reason.data if "reopen_reason" in self._fields else None
+        return {"confirmed_on": self.confirmed_on.data, "reference": self.reference.data, "reopen_reason": reopen}
 
 
 STEP_FORMS = {"start": StartForm, "answer": AnswerForm, "close": CloseForm, "forward": ForwardForm,
@@ -143,11 +158,17 @@ def done_form(item, organizations=()):
     return form
 
 
-class NotApplicableForm(FlaskForm):
-    reason = _required_text(_l("Why this item does not apply"))
+class SetAsideForm(FlaskForm):
+    """Why a conversation or a measure is not carried out: a reason the rules allow."""
+
+    reason = SelectField(_l("Why it is set aside"), choices=[("", "—")] + list(SET_ASIDE_REASONS.items()),
+                         validators=[DataRequired(_l("Choose why it is set aside."))])
+    note = TextAreaField(_l("What was tried (calls, visits, letters), or why"),
+                         validators=[Optional(), Length(max=5000)])
+    linked_number = _optional_text(_l("Registration number of the case in which it was done"), 20)
 
     def service_arguments(self, item):
-        return {"reason": self.reason.data}
+        return {"reason": self.reason.data, "note": self.note.data, "linked_number": self.linked_number.data}
 
 
 class ReferenceForm(FlaskForm):
@@ -169,11 +190,6 @@ class MessageForm(FlaskForm):
 
 
 # --- staff entry of a case from another channel --------------------------------------------
-
-def _optional_text(label, max_length):
-    return StringField(label, validators=[Optional(), Length(max=max_length)],
-                       filters=[lambda value: value.strip() if isinstance(value, str) else value])
-
 
 STAFF_CHANNELS = [(code, label) for code, label in CHANNELS.items() if code != "web"]
 

@@ -217,7 +217,7 @@ class Case(db.Model):
                             cascade="all, delete-orphan")
     questionnaire_version = relationship("QuestionnaireVersion")
     checklist = relationship("ChecklistItem", back_populates="case", order_by="ChecklistItem.position",
-                             lazy="selectin")
+                             lazy="selectin", foreign_keys="ChecklistItem.case_id")
     steps = relationship("CaseStep", back_populates="case", order_by="CaseStep.id")
 
     @property

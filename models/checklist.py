@@ -4,7 +4,7 @@
 conversation with each person involved; [R10.3] when a parent or legal representative
 living with the child is responsible, alert guardianship and police; after the police
 confirm the violation, the seven items of [R11]. Items are never deleted: they are done,
-or "not applicable" with a reason where the rule allows it.
+or set aside (status ``not_applicable``) with one of the reasons the rules allow.
 """
 from datetime import date, datetime
 
@@ -29,7 +29,14 @@ RULE_LABELS = {
     "R11.6": _l("Recommendations to restore the child's rights"),
     "R11.7": _l("Urgent safe placement; the child brought to the police separately"),
 }
-ITEM_STATES = {"open": _l("Open"), "done": _l("Done"), "not_applicable": _l("Not applicable")}
+ITEM_STATES = {"open": _l("Open"), "done": _l("Done"), "not_applicable": _l("Set aside")}
+# Why a conversation [R10.2] or a measure [R11] is not carried out (services.checklist.set_aside).
+SET_ASIDE_REASONS = {
+    "reporter": _l("The person is the reporter"),
+    "unreachable": _l("The person is unknown or could not be reached"),
+    "done_elsewhere": _l("Already done in another case"),
+    "other": _l("Another reason"),
+}
 
 
 class ChecklistItem(db.Model):
@@ -38,12 +45,17 @@ class ChecklistItem(db.Model):
         CheckConstraint(f"rule IN {tuple(RULE_LABELS)!r}", name="rule_known"),
         CheckConstraint(f"status IN {tuple(ITEM_STATES)!r}", name="status_known"),
         CheckConstraint("status <> 'done' OR done_at IS NOT NULL", name="done_has_time"),
-        CheckConstraint("status <> 'not_applicable' OR (NOT required AND na_reason IS NOT NULL)",
-                        name="not_applicable_needs_reason"),
+        CheckConstraint(f"set_aside_reason IS NULL OR set_aside_reason IN {tuple(SET_ASIDE_REASONS)!r}",
+                        name="set_aside_reason_known"),
+        CheckConstraint("status <> 'not_applicable' OR set_aside_reason IS NOT NULL",
+                        name="set_aside_has_reason"),
         # The half-year report (services.reports), read from the indexes alone: a region's items
         # done in a period, and the automatic alerts of its cases registered in it.
-        Index("ix_checklist_item_region_done", "region_code", "rule", "done_at",
-              postgresql_where=text("status = 'done'")),
+        Index("ix_checklist_item_region_done_due", "region_code", "rule", "done_at",
+              postgresql_include=["due_at"], postgresql_where=text("status = 'done'")),
+        # Items set aside in a period (and who set them aside when: done_at).
+        Index("ix_checklist_item_region_set_aside", "region_code", "rule", "done_at",
+              postgresql_where=text("status = 'not_applicable'")),
         # (Not keyed on the rule: the predicate would make the planner drop the query's
         # condition on the rule, and read every alert of the region.)
         Index("ix_checklist_item_region_alerts", "region_code", "case_registered_at",
@@ -73,16 +85,21 @@ class ChecklistItem(db.Model):
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     held_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
+    # Set aside: the reason (SET_ASIDE_REASONS), what was tried or why, and for "done_elsewhere"
+    # the case in which it was done.
+    set_aside_reason: Mapped[str | None] = mapped_column(String(20))
     na_reason: Mapped[str | None] = mapped_column(Text)
+    linked_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     # [R10.3] the reference numbers given by guardianship and police.
     reference: Mapped[str | None] = mapped_column(String(200))
     # [R11.7] the placement organization.
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
     created_at: Mapped[datetime] = created_at_column()
 
-    case = relationship("Case", back_populates="checklist")
+    case = relationship("Case", back_populates="checklist", foreign_keys=[case_id])
     done_by = relationship("User")
     organization = relationship("Organization")
+    linked_case = relationship("Case", foreign_keys=[linked_case_id])
     evidence = relationship("ChecklistEvidence", back_populates="item", lazy="selectin")
 
     def __str__(self):

@@ -2,7 +2,9 @@
 
 received → registered → in_progress → answered → closed; side exits forwarded (outside
 competence, within 3 working days), rejected (with a reason) and withdrawn (by the
-reporter). The term may be extended, with a reason, up to two months in all. Each
+reporter). The term may be extended, with a reason, up to two months in all. The police
+may confirm the violation at any time, often after the answer: the [R11] measures then
+start, and a closed case reopens (back to "answered") for them, with a reason. Each
 step checks role, region and state, records a CaseStep and an audit row, queues what
 must be sent, and flushes; the caller commits once.
 """
@@ -30,7 +32,8 @@ TRANSITIONS = {
     "forward": (("received", "registered", "in_progress"), "forwarded"),
     "reject": (("received", "registered", "in_progress"), "rejected"),
     "extend": (("registered", "in_progress"), None),
-    "confirm_police": (("registered", "in_progress"), None),
+    "confirm_police": (("registered", "in_progress", "answered", "closed"), None),
+    "reopen": (("closed",), "answered"),
     "withdraw": (OPEN_STATES, "withdrawn"),
 }
 
@@ -49,7 +52,7 @@ def allowed_actions(actor, case):
     """The steps ``actor`` may take now: the buttons the case page shows."""
     actions = []
     for action in TRANSITIONS:
-        if action in ("register", "withdraw"):
+        if action in ("register", "withdraw", "reopen"):
             continue
         if action == "confirm_police" and case.police_confirmed_on is not None:
             continue
@@ -165,17 +168,30 @@ def extend(actor, case, new_due, reason):
     db.session.flush()
 
 
-def confirm_police(actor, case, confirmed_on, reference):
-    """The police confirmed the violation: the [R11] checklist begins."""
+def confirm_police(actor, case, confirmed_on, reference, reopen_reason=None):
+    """The police confirmed the violation, whenever that is: the [R11] checklist begins. A
+    closed case reopens for it (the reporter's answer stays as given), with a reason."""
     check(actor, case, "confirm_police")
     if case.police_confirmed_on is not None:
         raise InvalidInput(_l("The police confirmation is already recorded."))
     if confirmed_on is None or not (reference or "").strip():
         raise InvalidInput(_l("Give the date and the reference of the police confirmation."))
+    if confirmed_on > now_local().date():
+        raise InvalidInput(_l("The date of the police confirmation cannot be in the future."))
+    if case.state == "closed":
+        _reopen(actor, case, reopen_reason)
     case.police_confirmed_on, case.police_reference = confirmed_on, reference.strip()[:200]
     _step(case, actor, "confirm_police", reference)
     checklist.generate_after_police_confirmation(case)
     db.session.flush()
+
+
+def _reopen(actor, case, reason):
+    """A closed case back to "answered" for its [R11] measures; it is closed again after them."""
+    if not (reason or "").strip():
+        raise InvalidInput(_l("The case is closed: say why it is reopened."))
+    case.closed_at = case.outcome = None
+    _step(case, actor, "reopen", reason.strip())
 
 
 def withdraw_by_reporter(case, note=None):

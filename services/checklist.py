@@ -4,9 +4,11 @@ At registration: [R10.1] an automatic alert to the Commissioner, the Committee a
 akim; [R10.2] a preventive conversation with the parents or legal representatives and
 with the person the report is about; [R10.3] when the responsible person is a parent or
 legal representative living with the child, an automatic alert to the region's
-guardianship authority and police. After the police confirm the violation: the seven
-items of [R11], [R11.2] and [R11.7] required when the child is in danger. Automatic
-alerts are done when the outbox delivers them. Items are never deleted.
+guardianship authority and police. After the police confirm the violation, whenever that
+is: the seven items of [R11], [R11.2] and [R11.7] required when the child is in danger,
+due on their own terms from the confirmation. Automatic alerts are done when the outbox
+delivers them. A conversation or a measure that cannot or need not happen is set aside
+with a reason the rules allow, and never escalates. Items are never deleted.
 """
 from datetime import datetime, time, timedelta
 
@@ -14,18 +16,29 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from extensions import db
-from models import ChecklistEvidence, ChecklistItem, Organization
+from models import Case, ChecklistEvidence, ChecklistItem, Organization
 from models.base import utcnow
 from models.case import RESPONSIBLE
+from models.checklist import SET_ASIDE_REASONS
 from models.organization import PLACEMENT_TYPES
 from services import audit, notifications, recipients, settings
-from services.deadlines import KZ_TZ
+from services.deadlines import KZ_TZ, calendar
 from services.errors import InvalidInput, PermissionDenied, RegionMismatch
 from services.files import store_file
 from services.mailtext import bilingual, bilingual_subject
 
 PERSON_RESPONSIBLE = ("parent_cohabiting", "family_member", "other_person", "local_executive",
                       "education_org", "health_org", "social_org")
+# A conversation is held with a person: for an organization, with its person the report is about.
+PERSON_IN = {
+    "education_org": _l("The person at the school or kindergarten the report is about"),
+    "health_org": _l("The person at the hospital or clinic the report is about"),
+    "social_org": _l("The person at the social protection organization the report is about"),
+    "local_executive": _l("The official the report is about"),
+}
+SET_ASIDE_RULES = ("R10.2", "R11.1", "R11.2", "R11.3", "R11.4", "R11.5", "R11.6", "R11.7")
+# What a reason needs besides itself: a text of what was tried or why, or the other case.
+SET_ASIDE_NEEDS_TEXT = ("unreachable", "other")
 R11_ALWAYS = ("R11.1", "R11.3", "R11.4", "R11.6")
 R11_IN_DANGER = ("R11.2", "R11.7")
 R11_URGENT = ("R11.1", "R11.2", "R11.7")  # "immediately" / "urgent" in the rule's text
@@ -40,9 +53,20 @@ def _alert_due(start):
     return start + timedelta(minutes=settings.get("alert_due_minutes"))
 
 
+def _end_of(day):
+    return datetime.combine(day, time(23, 59), tzinfo=KZ_TZ)
+
+
 def _deadline_end(case):
-    """The end of the case's last day, as a due time for items without their own."""
-    return datetime.combine(case.deadline, time(23, 59), tzinfo=KZ_TZ)
+    """The end of the case's last day, as a due time for the conversations [R10.2]."""
+    return _end_of(case.deadline)
+
+
+def conversation_person(case):
+    """With whom the conversation about the responsible party is held [R10.2]: a person,
+    named as the report names them when it does."""
+    label = str(PERSON_IN.get(case.responsible, RESPONSIBLE[case.responsible]))
+    return f"{label}: {case.responsible_details}"[:200] if case.responsible_details else label
 
 
 def _item(case, rule, position, person=None, automatic=False, **values):
@@ -60,7 +84,7 @@ def generate_at_registration(case):
     _item(case, "R10.2", 20, person=str(_l("Parents or legal representatives of the child")),
           due_at=_deadline_end(case))
     if case.responsible in PERSON_RESPONSIBLE:
-        _item(case, "R10.2", 21, person=str(RESPONSIBLE[case.responsible]), due_at=_deadline_end(case))
+        _item(case, "R10.2", 21, person=conversation_person(case), due_at=_deadline_end(case))
     guardianship = (_item(case, "R10.3", 30, automatic=True, due_at=_alert_due(start))
                     if case.responsible == "parent_cohabiting" else None)
     db.session.flush()  # the items' ids name them in their alerts
@@ -94,14 +118,22 @@ def alert_delivered(item_id, sent_at):
 
 
 def generate_after_police_confirmation(case):
-    """The seven items of [R11]; [R11.2] and [R11.7] required when the child is in danger."""
+    """The seven items of [R11]; [R11.2] and [R11.7] required when the child is in danger.
+    They run on their own terms, from now, whatever the answer's deadline: "immediately"
+    ones within the alert time, the others within ``term_measures`` working days."""
     now = utcnow()
+    measures_due = _end_of(calendar().add_working_days(now.astimezone(KZ_TZ).date(),
+                                                       settings.get("term_measures")))
     for position, rule in enumerate(("R11.1", "R11.2", "R11.3", "R11.4", "R11.5", "R11.6", "R11.7"), 40):
-        required = rule in R11_ALWAYS or (rule in R11_IN_DANGER and case.danger_now)
-        due = _alert_due(now) if rule in R11_URGENT and (rule == "R11.1" or case.danger_now) \
-            else _deadline_end(case)
-        _item(case, rule, position, required=required, due_at=due)
+        urgent = rule in R11_URGENT and (rule == "R11.1" or case.danger_now)
+        _item(case, rule, position, required=measure_required(case, rule),
+              due_at=_alert_due(now) if urgent else measures_due)
     db.session.flush()
+
+
+def measure_required(case, rule):
+    """[R11.2] and [R11.7] are required when the child is in danger; the others always but [R11.5]."""
+    return rule in R11_ALWAYS or (rule in R11_IN_DANGER and case.danger_now)
 
 
 def check(actor, case):
@@ -129,8 +161,8 @@ def allowed_item_actions(actor, item):
     actions = []
     if item.status == "open":
         actions.append("done")
-        if not item.required:
-            actions.append("not_applicable")
+        if item.rule in SET_ASIDE_RULES:
+            actions.append("set_aside")
     if item.rule == "R10.3" and item.status != "not_applicable":
         actions.append("reference")
     return actions
@@ -185,18 +217,35 @@ def record_reference(actor, item, reference):
     db.session.flush()
 
 
-def mark_not_applicable(actor, item, reason):
-    """Only an item the rules do not require may be set aside, and only with a reason."""
+def set_aside(actor, item, reason, note=None, linked_number=None):
+    """A conversation [R10.2] or a measure [R11] that cannot or need not happen, with a reason
+    the rules allow: the person is the reporter; unknown or unreachable (``note`` says what
+    was tried); already done in another case of the region (``linked_number``); another
+    reason (``note``). A set-aside item never escalates and is counted apart."""
     check(actor, item.case)
     _check_open(item)
-    if item.required:
-        raise InvalidInput(_l("This item is required by the rules and cannot be set aside."))
-    if not (reason or "").strip():
-        raise InvalidInput(_l("Say why this item does not apply."))
-    item.status, item.na_reason, item.done_by_id = "not_applicable", reason.strip(), actor.id
-    item.done_at = utcnow()  # who set it aside, and when
-    audit.record("checklist.not_applicable", actor=actor, obj=item, region_code=item.case.region_code)
+    if item.rule not in SET_ASIDE_RULES:
+        raise InvalidInput(_l("Only a conversation or a measure can be set aside."))
+    if reason not in SET_ASIDE_REASONS:
+        raise InvalidInput(_l("Choose why it is set aside."))
+    note = (note or "").strip()
+    if reason in SET_ASIDE_NEEDS_TEXT and not note:
+        raise InvalidInput(_l("Say what was tried, or why it is set aside."))
+    linked = _linked_case(item.case, linked_number) if reason == "done_elsewhere" else None
+    item.status, item.set_aside_reason, item.na_reason = "not_applicable", reason, note or None
+    item.linked_case, item.done_by_id, item.done_at = linked, actor.id, utcnow()  # who set it aside, and when
+    audit.record("checklist.set_aside", actor=actor, obj=item, region_code=item.case.region_code,
+                 rule=item.rule, reason=reason)
     db.session.flush()
+
+
+def _linked_case(case, number):
+    """The other case of the region, by its registration number, in which it was done."""
+    other = db.session.scalar(select(Case).where(Case.registration_number == (number or "").strip(),
+                                                 Case.region_code == case.region_code))
+    if other is None or other.id == case.id:
+        raise InvalidInput(_l("Give the registration number of the other case of your region in which it was done."))
+    return other
 
 
 def _check_open(item):

@@ -31,7 +31,7 @@ def send_reminders(now=None):
     """One reminder per open item due within the reminder window; returns how many queued."""
     now = now or utcnow()
     window = now + timedelta(hours=settings.get("reminder_hours_before"))
-    items = db.session.scalars(select(ChecklistItem).join(Case).where(
+    items = db.session.scalars(select(ChecklistItem).join(Case, Case.id == ChecklistItem.case_id).where(
         ChecklistItem.status == "open", ChecklistItem.automatic.is_(False),
         ChecklistItem.due_at > now, ChecklistItem.due_at <= window,
         Case.state.in_(CHECKLIST_STATES))).all()
@@ -82,7 +82,7 @@ def overdue_by_region(now=None):
     now = now or utcnow()
     today = now_local().date()
     found = defaultdict(lambda: {"items": [], "cases": [], "forward": []})
-    for item in db.session.scalars(select(ChecklistItem).join(Case).where(
+    for item in db.session.scalars(select(ChecklistItem).join(Case, Case.id == ChecklistItem.case_id).where(
             ChecklistItem.status == "open", ChecklistItem.due_at < now,
             Case.state.in_(CHECKLIST_STATES))):
         found[item.case.region_code]["items"].append(item)

@@ -21,6 +21,7 @@ from services.reports import ALERT_RULES, MEASURE_RULES
 AGE_LABELS = {"0-5": _l("0–5 years"), "6-9": _l("6–9 years"), "10-13": _l("10–13 years"),
               "14-17": _l("14–17 years")}
 CLOSED_LABELS = {**OUTCOMES, "withdrawn": CASE_STATE_LABELS["withdrawn"]}
+MEASURE_LABELS = {rule: RULE_LABELS[rule] for rule in MEASURE_RULES}
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,13 @@ SECTIONS = (
                             Line("median_minutes", _l("Median minutes"), "minutes"),
                             Line("worst_minutes", _l("Worst minutes"), "minutes"))),)),
     Section("conversations", _l("Preventive conversations [R10.2]"),
-            lines=(Line("conversations.held", _l("Conversations held")),)),
+            lines=(Line("conversations.held", _l("Conversations held")),
+                   Line("conversations.late", _l("Of which held after their due time")),
+                   Line("conversations.set_aside", _l("Set aside with a reason (not held)")))),
     Section("measures", _l("Measures after a confirmed violation [R11]"),
-            tables=(Breakdown("measures", _l("Measures done"),
-                              {rule: RULE_LABELS[rule] for rule in MEASURE_RULES}),)),
+            tables=(Breakdown("measures", _l("Measures done"), MEASURE_LABELS),
+                    Breakdown("measures_late", _l("Of which done after their due time"), MEASURE_LABELS),
+                    Breakdown("measures_set_aside", _l("Set aside with a reason (not done)"), MEASURE_LABELS))),
     Section("activities", _l("Activities [R6.4]–[R6.11], [R9], [R12], [R13]"),
             lines=(Line("activities.visits", _l("Visits to organizations [R6.5]")),
                    Line("activities.document_requests_sent", _l("Document requests sent [R6.6]")),

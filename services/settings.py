@@ -94,6 +94,9 @@ KNOWN = {
     "term_forward": _term(_l("Term to forward a case outside the office's competence, working days"), 3,
                           _l("Administrative Procedural and Process Code: forwarding within 3 working days")),
     "extension_max_months": _term(_l("Longest extension of a term, months from receipt"), 2, _APPC_76),
+    "term_measures": _term(_l("Term of the measures after a police confirmation [R11] that are not urgent, "
+                              "working days from the confirmation"), 15,
+                           _l("the Rules set no term for them: the office's own, as long as an appeal's")),
 }
 
 

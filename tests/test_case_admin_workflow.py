@@ -17,6 +17,7 @@ from extensions import db
 from models import AuditEvent, Case, CaseStep, ChecklistItem, OutboxMessage, StoredFile
 from models.base import utcnow
 from services import case_workflow as workflow
+from services import escalation
 from services.cases import find_by_receipt
 from services.deadlines import KZ_TZ, now_local
 from services.users import find_by_email
@@ -395,14 +396,38 @@ def test_adding_a_person_for_a_preventive_conversation(app, login, directory):
     assert len([r for r in checklist_rows(body) if r["rule"] == "R10.2"]) == 3
 
 
-def test_required_items_cannot_be_set_aside(app, login, directory):
+def test_an_alert_cannot_be_set_aside(app, login, directory):
     case_id = make_case(app, directory)
-    conversation = item_id(app, case_id, "R10.2")
+    alert = item_id(app, case_id, "R10.1")
     client = login("ombudsman75")
-    assert 'data-action="not_applicable"' not in row_html(details(client, case_id), conversation)
-    body = text(item_action(client, case_id, conversation, "not_applicable", reason="Not needed"))
-    assert "This item is required by the rules and cannot be set aside." in body
-    assert dict((i, s) for i, _r, s, _req in load(app, case_id)["items"])[conversation] == "open"
+    assert 'data-action="set_aside"' not in row_html(details(client, case_id), alert)
+    body = text(item_action(client, case_id, alert, "set_aside", reason="other", note="Not needed"))
+    assert "Only a conversation or a measure can be set aside." in body
+    assert dict((i, s) for i, _r, s, _req in load(app, case_id)["items"])[alert] == "open"
+
+
+def test_the_conversation_with_parents_who_reported_is_set_aside_and_never_escalates(app, login, directory):
+    """Scenario (c): the parents themselves reported; the conversation with them is set aside
+    with that reason, shows as such, and no digest ever names it."""
+    case_id = make_case(app, directory)
+    parents = item_id(app, case_id, "R10.2")
+    client = login("ombudsman75")
+    assert 'data-action="set_aside"' in row_html(details(client, case_id), parents)
+    body = text(item_action(client, case_id, parents, "set_aside", reason="unreachable", note=""))
+    assert "Say what was tried, or why it is set aside." in body
+    body = text(item_action(client, case_id, parents, "set_aside", reason="reporter"))
+    row = row_html(body, parents)
+    assert 'data-status="not_applicable"' in row and 'data-reason="reporter"' in row
+    assert "The person is the reporter" in row
+    with app.app_context():
+        item = db.session.get(ChecklistItem, parents)
+        item.due_at = utcnow() - timedelta(days=3)  # long past: it would be overdue if it were open
+        db.session.commit()
+        _reminders, digests = escalation.run()
+        db.session.commit()
+        bodies = " ".join(m.body for m in db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.topic == "digest")))
+        assert "R10.2" not in bodies
 
 
 def test_messages_to_the_reporter_and_internal_notes(app, login, directory):
@@ -470,7 +495,7 @@ def test_police_confirmation_with_the_child_in_danger_requires_r11_2_and_r11_7(a
     assert list(rows) == ["R11.1", "R11.2", "R11.3", "R11.4", "R11.5", "R11.6", "R11.7"]
     assert rows["R11.2"]["required"] and rows["R11.7"]["required"]
     assert not rows["R11.5"]["required"]
-    assert 'data-action="not_applicable"' not in row_html(body, rows["R11.7"]["id"])
+    assert 'data-action="set_aside"' in row_html(body, rows["R11.7"]["id"])  # with a reason the rules allow
 
     # [R11.7] offers the placement organizations of the region's directory only.
     placement = rows["R11.7"]["id"]
@@ -486,11 +511,11 @@ def test_police_confirmation_with_the_child_in_danger_requires_r11_2_and_r11_7(a
                             note="Бала дағдарыс орталығына орналастырылды."))
     assert "Дағдарыс орталығы" in row_html(body, placement) and 'data-status="done"' in row_html(body, placement)
 
-    # [R11.5] is not required: set aside with a reason.
+    # [R11.5]: set aside with a reason.
     optional = rows["R11.5"]["id"]
-    body = text(item_action(client, case_id, optional, "not_applicable", reason=""))
+    body = text(item_action(client, case_id, optional, "set_aside", reason=""))
     assert 'data-testid="form-errors"' in body
-    body = text(item_action(client, case_id, optional, "not_applicable", reason="No inspection is planned."))
+    body = text(item_action(client, case_id, optional, "set_aside", reason="other", note="No inspection is planned."))
     row = row_html(body, optional)
     assert 'data-status="not_applicable"' in row and "No inspection is planned." in row
 
@@ -708,3 +733,21 @@ def test_evidence_of_a_wrong_type_is_refused_and_nothing_is_saved(app, login, di
     assert "This file type is not accepted." in body
     assert dict((i, s) for i, _r, s, _req in load(app, case_id)["items"])[conversation] == "open"
     assert count(app, StoredFile) == files_before
+
+
+def test_police_confirmation_after_closing_asks_why_the_case_reopens(app, login, directory):
+    case_id = make_case(app, directory, started=True)
+    client = login("ombudsman75")
+    step(client, case_id, "answer", body="Жауап берілді.")
+    step(client, case_id, "close", outcome="restored_fully")
+    assert 'data-action="confirm_police"' in details(client, case_id)
+    form = text(client.get(f"/admin/case/step/confirm_police/?id={case_id}"))
+    assert 'name="reopen_reason"' in form
+    body = text(step(client, case_id, "confirm_police", confirmed_on=now_local().date().isoformat(),
+                     reference="КУИ № 9"))
+    assert 'data-testid="form-errors"' in body and load(app, case_id)["state"] == "closed"
+    step(client, case_id, "confirm_police", confirmed_on=now_local().date().isoformat(), reference="КУИ № 9",
+         reopen_reason="Полиция бұзушылықты растады.")
+    case = load(app, case_id)
+    assert case["state"] == "answered" and case["steps"][-2:] == ["reopen", "confirm_police"]
+    assert "R11.1" in [rule for _i, rule, _s, _r in case["items"]]

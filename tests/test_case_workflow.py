@@ -7,9 +7,10 @@ from sqlalchemy.exc import DBAPIError
 
 from extensions import db
 from models import CaseStep, OutboxMessage
+from models.base import utcnow
 from services import case_workflow as workflow
 from services import checklist, escalation
-from services.deadlines import now_local
+from services.deadlines import KZ_TZ, calendar, now_local
 from services.errors import InvalidInput, PermissionDenied, RegionMismatch
 from tests.factories import gen_case, gen_directory
 from tests.helpers import gen_user
@@ -70,7 +71,7 @@ def test_police_confirmation_with_the_child_in_danger_requires_all_of_r11(staff)
     with pytest.raises(InvalidInput):
         checklist.complete(staff["ombudsman"], placement, note="placed")
     with pytest.raises(InvalidInput):
-        checklist.mark_not_applicable(staff["ombudsman"], placement, "no need")
+        checklist.set_aside(staff["ombudsman"], placement, "no need")  # not a reason the rules allow
     crisis = next(o for o in checklist.placement_organizations("75") if o.type == "crisis_centre")
     checklist.complete(staff["ombudsman"], placement, note="Placed", organization=crisis)
     assert placement.status == "done" and placement.organization is crisis
@@ -85,9 +86,9 @@ def test_police_confirmation_without_danger_makes_r11_2_and_r11_7_optional(staff
     assert not required["R11.2"] and not required["R11.7"]
     item = next(i for i in case.checklist if i.rule == "R11.2")
     with pytest.raises(InvalidInput):
-        checklist.mark_not_applicable(staff["ombudsman"], item, "")
-    checklist.mark_not_applicable(staff["ombudsman"], item, "The child lives safely with the mother.")
-    assert item.status == "not_applicable"
+        checklist.set_aside(staff["ombudsman"], item, "other", "")
+    checklist.set_aside(staff["ombudsman"], item, "other", "The child lives safely with the mother.")
+    assert item.status == "not_applicable" and item.set_aside_reason == "other"
 
 
 def test_conversation_needs_date_and_summary(staff):
@@ -178,10 +179,13 @@ def test_case_steps_are_append_only(staff):
             db.session.execute(text("UPDATE case_step SET note = 'x'"))
 
 
-def test_required_items_cannot_be_set_aside(staff):
+def test_an_alert_cannot_be_set_aside_but_a_required_conversation_can_with_a_reason(staff):
     case = registered()
+    alert, conversation = case.checklist[0], case.checklist[1]
     with pytest.raises(InvalidInput):
-        checklist.mark_not_applicable(staff["ombudsman"], case.checklist[1], "not needed")
+        checklist.set_aside(staff["ombudsman"], alert, "other", "not needed")
+    checklist.set_aside(staff["ombudsman"], conversation, "reporter")
+    assert conversation.required and conversation.status == "not_applicable"
 
 
 def test_escalation_sends_each_reminder_once(staff):
@@ -226,7 +230,7 @@ def test_only_the_ombudsman_of_the_region_works_on_the_checklist(staff, who):
     with pytest.raises(expected):
         checklist.record_reference(staff[who], guardianship, "ref")
     with pytest.raises(expected):
-        checklist.mark_not_applicable(staff[who], conversation, "x")
+        checklist.set_aside(staff[who], conversation, "other", "x")
     assert conversation.status == "open" and guardianship.reference is None
 
 
@@ -288,3 +292,50 @@ def test_open_items_of_an_answered_case_still_escalate(staff):
     conversation.due_at = conversation.created_at - timedelta(hours=1)
     db.session.flush()
     assert escalation.run()[1] == 1
+
+
+# --- police confirmation at any time (issue 15, scenario b) ----------------------------------
+
+def _answered(staff, **overrides):
+    case = registered(**overrides)
+    workflow.start(staff["ombudsman"], case)
+    workflow.answer(staff["ombudsman"], case, "Жауап: мектеппен сөйлестік.")
+    return case
+
+
+def test_police_confirm_a_month_after_the_answer_and_r11_runs_on_its_own_terms(staff):
+    case = _answered(staff, responsible="parent_cohabiting", categories=["violence"], danger_now=True)
+    case.due_on = now_local().date() - timedelta(days=30)  # the answer's term ended a month ago
+    assert "confirm_police" in workflow.allowed_actions(staff["ombudsman"], case)
+    workflow.confirm_police(staff["ombudsman"], case, now_local().date(), "КУИ № 4410")
+    measures = {item.rule: item for item in case.checklist if item.rule.startswith("R11")}
+    assert list(measures) == ["R11.1", "R11.2", "R11.3", "R11.4", "R11.5", "R11.6", "R11.7"]
+    assert measures["R11.2"].required and measures["R11.7"].required  # the child is in danger
+    # Their own due times, from now, never the answer's deadline a month ago.
+    now = utcnow()
+    assert all(item.due_at > now for item in measures.values())
+    assert measures["R11.7"].due_at - now < timedelta(hours=2)  # "urgent": within the alert time
+    assert measures["R11.3"].due_at.astimezone(KZ_TZ).date() == calendar().add_working_days(
+        now.astimezone(KZ_TZ).date(), 15)
+    assert case.state == "answered"
+
+
+def test_a_closed_case_reopens_for_r11_with_a_reason_and_the_answer_stays(staff):
+    case = _answered(staff)
+    workflow.close(staff["ombudsman"], case, "restored_fully")
+    answer = [m.body for m in case.messages if m.is_final_answer]
+    with pytest.raises(InvalidInput):
+        workflow.confirm_police(staff["ombudsman"], case, now_local().date(), "КУИ № 77")  # no reason
+    assert case.state == "closed" and case.police_confirmed_on is None
+    workflow.confirm_police(staff["ombudsman"], case, now_local().date(), "КУИ № 77",
+                            reopen_reason="Полиция растады: шаралар қажет.")
+    assert case.state == "answered" and case.closed_at is None and case.outcome is None
+    assert [m.body for m in case.messages if m.is_final_answer] == answer
+    assert [s.action for s in case.steps][-2:] == ["reopen", "confirm_police"]
+    assert any(item.rule == "R11.1" for item in case.checklist)
+
+
+def test_a_police_confirmation_cannot_be_dated_in_the_future(staff):
+    case = registered()
+    with pytest.raises(InvalidInput):
+        workflow.confirm_police(staff["ombudsman"], case, now_local().date() + timedelta(days=1), "КУИ № 1")

@@ -77,15 +77,24 @@ def build_cases():
     for case, minutes in ((a, 2), (b, 4), (c, 10), (h, 6), (f, 1), (g, 1)):
         _done(_item(case, "R10.1"), case.registered_at + timedelta(minutes=minutes))
     _done(_item(a, "R10.3"), a.registered_at + timedelta(minutes=3))
-    # [R10.2] two conversations held in the half-year, one after it.
+    # [R10.2] two conversations held in the half-year (c's a day after its due time), one
+    # after it; d's with the parents set aside in it (they reported), never "held".
     _done(_item(a, "R10.2"), at(2026, 1, 15, 10))
+    _item(c, "R10.2").due_at = at(2026, 5, 19, 18)
     _done(_item(c, "R10.2"), at(2026, 5, 20, 10))
     _done(_item(b, "R10.2"), at(2026, 7, 2, 10))
-    # [R11] after the police confirmed a's violation: one measure in the half-year, one after.
+    parents = _item(d, "R10.2")
+    parents.status, parents.set_aside_reason, parents.done_at = "not_applicable", "reporter", at(2026, 6, 30, 23, 40)
+    # [R11] after the police confirmed a's violation: one measure in the half-year (after its
+    # due time), one after it; one set aside in the half-year and one after it.
     db.session.add_all([
-        ChecklistItem(case=a, rule="R11.2", status="done", done_at=at(2026, 2, 1, 10)),
+        ChecklistItem(case=a, rule="R11.2", status="done", done_at=at(2026, 2, 1, 10), due_at=at(2026, 1, 25, 18)),
         ChecklistItem(case=a, rule="R11.6", status="done", done_at=at(2026, 7, 5, 10)),
         ChecklistItem(case=a, rule="R11.3", status="open"),
+        ChecklistItem(case=a, rule="R11.4", status="not_applicable", set_aside_reason="unreachable",
+                      na_reason="Three calls, no answer", done_at=at(2026, 3, 1, 10)),
+        ChecklistItem(case=a, rule="R11.5", status="not_applicable", set_aside_reason="other",
+                      na_reason="No inspection", done_at=at(2026, 7, 1, 10)),
     ])
     db.session.flush()
     return {"a": a, "b": b, "c": c, "d": d, "h": h, "f": f, "g": g}
@@ -157,8 +166,10 @@ EXPECTED = {
         "R10.1": {"delivered": 4, "not_delivered": 1, "median_minutes": 5.0, "worst_minutes": 10.0},
         "R10.3": {"delivered": 1, "not_delivered": 0, "median_minutes": 3.0, "worst_minutes": 3.0},
     },
-    "conversations": {"held": 2},
+    "conversations": {"held": 2, "late": 1, "set_aside": 1},
     "measures": {"R11.1": 0, "R11.2": 1, "R11.3": 0, "R11.4": 0, "R11.5": 0, "R11.6": 0, "R11.7": 0},
+    "measures_late": {"R11.1": 0, "R11.2": 1, "R11.3": 0, "R11.4": 0, "R11.5": 0, "R11.6": 0, "R11.7": 0},
+    "measures_set_aside": {"R11.1": 0, "R11.2": 0, "R11.3": 0, "R11.4": 1, "R11.5": 0, "R11.6": 0, "R11.7": 0},
     "activities": {
         "visits": 2, "document_requests_sent": 2, "document_requests_answered": 2, "court_hearings": 2,
         "memoranda_signed": 2, "memoranda_in_force": 2, "advisory_bodies": 1, "briefings": 2,
@@ -190,7 +201,8 @@ def test_other_region_and_other_half(data):
     assert other["activities"]["visits"] == 1 and other["plan"]["state"] is None
     second = reports.build_half_year_report("75", 2026, 2)
     assert second["received"]["total"] == 1
-    assert second["conversations"]["held"] == 1 and second["measures"]["R11.6"] == 1
+    assert second["conversations"] == {"held": 1, "late": 0, "set_aside": 0} and second["measures"]["R11.6"] == 1
+    assert second["measures_set_aside"]["R11.5"] == 1 and second["measures_set_aside"]["R11.4"] == 0
     assert second["activities"]["memoranda_signed"] == 1 and second["activities"]["advisory_bodies"] == 2
     assert second["plan"]["due_this_half"] == 1 and second["plan"]["due_this_half_done"] == 1
 
