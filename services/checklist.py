@@ -85,14 +85,39 @@ def generate_at_registration(case):
           due_at=_deadline_end(case))
     if case.responsible in PERSON_RESPONSIBLE:
         _item(case, "R10.2", 21, person=conversation_person(case), due_at=_deadline_end(case))
-    guardianship = (_item(case, "R10.3", 30, automatic=True, due_at=_alert_due(start))
-                    if case.responsible == "parent_cohabiting" else None)
+    guardianship = _guardianship_item(case, start) if case.responsible == "parent_cohabiting" else None
     db.session.flush()  # the items' ids name them in their alerts
     _queue_alert(alert, recipients.national_and_akim(case.region_code),
                  "Violation of a child's rights: case %(number)s, %(region)s [R10.1]")
     if guardianship is not None:
-        _queue_alert(guardianship, recipients.organizations(case.region_code, ("guardianship", "police")),
-                     "Violation by a parent living with the child: case %(number)s, %(region)s [R10.3]")
+        _alert_guardianship(guardianship)
+
+
+def _guardianship_item(case, start):
+    position = max((i.position for i in case.checklist if i.rule == "R10.3"), default=29) + 1
+    return _item(case, "R10.3", position, automatic=True, due_at=_alert_due(start))
+
+
+def _alert_guardianship(item):
+    _queue_alert(item, recipients.organizations(item.case.region_code, ("guardianship", "police")),
+                 "Violation by a parent living with the child: case %(number)s, %(region)s [R10.3]")
+
+
+def notify_guardianship(case):
+    """[R10.3] a notice to the region's guardianship authority and police, sent now: when the
+    facts show a parent or legal representative living with the child is responsible."""
+    item = _guardianship_item(case, utcnow())
+    db.session.flush()
+    _alert_guardianship(item)
+    return item
+
+
+def add_guardianship_notice(actor, case):
+    """[R10.3] a notice the ombudsman decides to send, at any time."""
+    check(actor, case)
+    item = notify_guardianship(case)
+    audit.record("checklist.add", actor=actor, obj=item, region_code=case.region_code, rule="R10.3")
+    return item
 
 
 def _queue_alert(item, to, subject):
@@ -173,11 +198,20 @@ def add_conversation(actor, case, person):
     check(actor, case)
     if not (person or "").strip():
         raise InvalidInput(_l("Say whom the conversation is with."))
-    position = max((i.position for i in case.checklist if i.rule == "R10.2"), default=20) + 1
-    item = _item(case, "R10.2", position, person=person.strip()[:200], due_at=_deadline_end(case))
+    item = conversation(case, person.strip())
     audit.record("checklist.add", actor=actor, obj=item, region_code=case.region_code, rule="R10.2")
     db.session.flush()
     return item
+
+
+def conversation(case, person):
+    """[R10.2] the conversation item with ``person``: the one there is, or a new one."""
+    person = person[:200]
+    found = next((i for i in case.checklist if i.rule == "R10.2" and i.person == person), None)
+    if found is not None:
+        return found
+    position = max((i.position for i in case.checklist if i.rule == "R10.2"), default=20) + 1
+    return _item(case, "R10.2", position, person=person, due_at=_deadline_end(case))
 
 
 def complete(actor, item, note=None, held_on=None, reference=None, organization=None, files=()):
