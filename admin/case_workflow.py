@@ -24,7 +24,7 @@ from forms.cases import STEP_FORMS, ConversationForm, MessageForm, ReferenceForm
 from i18n import LANGUAGE_NAMES
 from models import ChecklistEvidence, OutboxMessage
 from models.base import utcnow
-from models.case import CASE_STATE_LABELS
+from models.case import CASE_STATE_LABELS, CATEGORIES, KINDS, RESPONSIBLE, SEXES
 from models.checklist import ITEM_STATES, RULE_LABELS
 from services import audit, checklist, settings
 from services import case_workflow as workflow
@@ -38,9 +38,20 @@ STEP_LABELS = {
     "extend": _l("Extend the term"), "confirm_police": _l("Police confirmation [R11]"),
     "withdraw": _l("Withdrawn by the reporter"),
     "deadline": _l("Due dates recomputed"),
+    "correct": _l("Facts corrected"), "child_added": _l("Child added"),
+    "child_corrected": _l("Child corrected"), "child_removed": _l("Child removed"),
     "reopen": _l("Reopened"),
 }
 DUE_DATE_LABELS = {"due_on": _l("answer due"), "forward_due_on": _l("forwarding due")}
+# The facts a correction changes, as the timeline names them: (label, labels of the values).
+FACT_LABELS = {
+    "kind": (_l("Kind"), KINDS), "categories": (_l("Categories"), CATEGORIES),
+    "responsible": (_l("Who is responsible"), RESPONSIBLE), "danger_now": (_l("Child in danger now"), {}),
+    "responsible_details": (_l("About the responsible"), {}), "complaint_target": (_l("Complaint against"), {}),
+    "occurred_when": (_l("When"), {}), "occurred_where": (_l("Where"), {}),
+    "age": (_l("Age"), {}), "birth_year": (_l("Year of birth"), {}), "sex": (_l("Sex"), SEXES),
+    "name": (_l("Name"), {}), "iin": (_l("IIN"), {}), "school": (_l("School"), {}),
+}
 ITEM_ACTION_LABELS = {"done": _l("Mark done"), "set_aside": _l("Set aside"),
                       "reference": _l("Reference numbers")}
 ITEM_FORMS = {"set_aside": SetAsideForm, "reference": ReferenceForm}
@@ -52,17 +63,36 @@ STEP_SERVICES = {"start": workflow.start, "answer": workflow.answer, "close": wo
 
 
 def step_detail(step):
-    """What a step's timeline line says besides its name: its note, or for recomputed due
-    dates which date moved from when to when, and why."""
-    if step.action != "deadline":
-        return step.note or ""
+    """What a step's timeline line says besides its name: its note; for recomputed due dates
+    which date moved from when to when, and why; for a correction what changed, and why."""
     details = step.details or {}
-    moves = [f"{label}: {_date(details[name][0])} → {_date(details[name][1])}"
-             for name, label in DUE_DATE_LABELS.items() if name in details]
-    reason = details.get("reason")
-    why = _("working-day calendar") if reason == "calendar" else (
-        settings.KNOWN[reason].label if reason in settings.KNOWN else reason)
-    return "; ".join(moves) + (f" ({why})" if why else "")
+    if step.action == "deadline":
+        moves = [f"{label}: {_date(details[name][0])} → {_date(details[name][1])}"
+                 for name, label in DUE_DATE_LABELS.items() if name in details]
+        reason = details.get("reason")
+        why = _("working-day calendar") if reason == "calendar" else (
+            settings.KNOWN[reason].label if reason in settings.KNOWN else reason)
+        return "; ".join(moves) + (f" ({why})" if why else "")
+    changes = details.get("changes") or {}
+    changed = [_change(name, change) for name, change in changes.items()
+               if name in FACT_LABELS and isinstance(change, dict)]
+    return "; ".join(filter(None, [step.note, *changed]))
+
+
+def _change(name, change):
+    """``Field: old → new`` in words; a masked (personal) value only says the field changed."""
+    label, values = FACT_LABELS[name]
+    if audit.MASK in (change.get("old"), change.get("new")):
+        return str(label)
+    return f"{label}: {_value(change.get('old'), values)} → {_value(change.get('new'), values)}"
+
+
+def _value(value, labels):
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(str(labels.get(v, v)) for v in value)
+    return str(labels.get(value, value)) if value not in (None, "") else "—"
 
 
 def _date(iso):

@@ -23,6 +23,7 @@ from sqlalchemy import any_, false, func, literal_column, select
 from sqlalchemy.orm import aliased, lazyload
 
 from admin.base import STAFF_ROLES, SecureModelView, planner_rows
+from admin.case_corrections import CaseCorrectionMixin
 from admin.case_workflow import ITEM_ACTION_LABELS, STEP_LABELS, CaseWorkflowMixin
 from admin.filters import YearFilter, choice_filter, region_filter
 from admin.formatters import TYPE_FORMATTERS, labelled
@@ -130,7 +131,7 @@ def _iin_shaped(term):
     return len(digits) == 12 and digits.isascii() and digits.isdigit()
 
 
-class CaseView(CaseWorkflowMixin, SecureModelView):
+class CaseView(CaseWorkflowMixin, CaseCorrectionMixin, SecureModelView):
     roles = STAFF_ROLES
     # Cases are never edited: the workflow has its own steps. "Create" is the staff entry
     # of a case from another channel, for the ombudsman of the region (``create_view``).

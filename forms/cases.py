@@ -299,3 +299,47 @@ class CaseEntryForm(FlaskForm):
 
     def children(self):
         return [child.values() for child in self._children()]
+
+
+# --- correcting a case as facts arrive (services.case_facts) --------------------------------
+
+def _reason_field():
+    return _required_text(_l("Why it is corrected (on the timeline)"), 2000)
+
+
+class FactsForm(FlaskForm):
+    """The facts of a case a correction may change, filled with the case's own."""
+
+    kind = SelectField(_l("Kind"), choices=list(KINDS.items()), validators=[DataRequired()])
+    complaint_target = _optional_text(_l("Complaint against (body, organization or official)"), 500)
+    categories = MultiCheckboxField(_l("Categories"), choices=list(CATEGORIES.items()),
+                                    validators=[DataRequired(_l("Choose at least one category."))])
+    responsible = SelectField(_l("Who is responsible"), choices=list(RESPONSIBLE.items()), validators=[DataRequired()])
+    responsible_details = _optional_text(_l("Who they are (e.g. “the class teacher”, a name if known)"), 500)
+    danger_now = BooleanField(_l("The child is in danger now"))
+    occurred_when = _optional_text(_l("When it happened"), 200)
+    occurred_where = _optional_text(_l("Where it happened"), 300)
+    reason = _reason_field()
+
+    def service_arguments(self):
+        facts = {name: self[name].data for name in ("kind", "responsible", "danger_now")}
+        facts["categories"] = list(self.categories.data)
+        facts.update({name: self[name].data or None for name in ("complaint_target", "responsible_details",
+                                                                 "occurred_when", "occurred_where")})
+        return {"facts": facts, "reason": self.reason.data}
+
+
+class ChildCorrectionForm(FlaskForm, StaffChildForm):
+    """A child of the case, corrected (or added), with the reason."""
+
+    reason = _reason_field()
+
+    def service_arguments(self):
+        return {"values": self.values(), "reason": self.reason.data}
+
+
+class RemovalForm(FlaskForm):
+    reason = _required_text(_l("Why this child is removed from the case (on the timeline)"), 2000)
+
+    def service_arguments(self):
+        return {"reason": self.reason.data}

@@ -189,6 +189,13 @@ TABLE_LINES = [
                                           "GET+POST /admin/case/step/start/?id={case}"),
     ("case.item_view",                    "L    L    no   no   no   no   404  ok   404",
                                           "GET+POST /admin/case/item/done/?id={case}&item={item}"),
+    # Corrections: the region's ombudsman and the Commissioner's office; an [R10.3] notice: the ombudsman.
+    ("case.facts_view",                   "L    L    no   ok   no   no   404  ok   404",
+                                          "GET+POST /admin/case/facts/?id={case} reason=Learnt"),
+    ("case.child_view",                   "L    L    no   ok   no   no   404  ok   404",
+                                          "GET+POST /admin/case/child/add/?id={case} reason=Learnt"),
+    ("case.guardianship_view",            "L    L    no   no   no   no   404  ok   404",
+                                          "POST /admin/case/guardianship/?id={case}"),
     ("case.conversation_view",            "L    L    no   no   no   no   404  ok   404",
                                           "POST /admin/case/conversation/?id={case} person=Neighbour"),
     ("case.message_view",                 "L    L    no   no   no   no   404  ok   404",

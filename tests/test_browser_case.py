@@ -15,6 +15,8 @@ from tests.browser import (PDF, assert_no_csp_violations, browser, live_server, 
                            page, shot)
 from tests.factories import gen_case, gen_directory
 from tests.helpers import gen_user
+from tests.smtp_server import smtp_server, wait_until  # noqa: F401
+from tests.workers import start_worker  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -122,4 +124,40 @@ def test_ombudsman_enters_a_phone_call(app, live_server, page):
     expect(page.locator("[data-testid=state]")).to_have_attribute("data-state", "registered")
     expect(page.locator("[data-testid=case-language]")).to_have_attribute("data-language", "ru")
     expect(page.locator('[data-testid=checklist] tr[data-rule="R10.3"]')).to_have_count(1)
+    assert_no_csp_violations(page)
+
+
+def test_a_bullying_case_corrected_when_the_father_turns_out_to_be_responsible(app, live_server, page,
+                                                                             smtp_server, start_worker):
+    """Scenario (a) of issue 15 in a browser: facts learnt late are corrected, and the [R10.3]
+    notice to the guardianship authority and the police starts then and is delivered."""
+    with app.app_context():
+        ombudsman = gen_user("ombudsman", "75").email
+        gen_directory("75")
+        case, _receipt = gen_case(responsible="education_org", categories=["bullying"])
+        db.session.commit()
+        case_id, number = case.id, case.registration_number
+    start_worker(smtp_server.url)
+    log_in(page, live_server, ombudsman)
+    page.goto(f"{live_server}/admin/case/details/?id={case_id}")
+    expect(page.locator('[data-testid=checklist] tr[data-rule="R10.3"]')).to_have_count(0)
+
+    page.locator('[data-action="correct"]').click()
+    form = page.locator("[data-testid=correction-form]")
+    form.locator("#responsible").select_option("parent_cohabiting")
+    form.locator("#responsible_details").fill("Әкесі, баламен бірге тұрады")
+    form.locator('input[name=categories][value="violence"]').check()
+    form.locator("#danger_now").check()
+    form.locator("#reason").fill("Сынып жетекшісі хабарлады: баланы әкесі ұрады.")
+    shot(page, "case-9-correction")
+    form.locator("[data-testid=confirm-correction]").click()
+
+    expect(page.locator("[data-testid=urgent]")).to_be_visible()
+    expect(page.locator('[data-testid=checklist] tr[data-rule="R10.3"]')).to_have_count(1)
+    expect(page.locator('[data-testid=timeline] [data-key="correct"]')).to_have_count(1)
+    shot(page, "case-10-corrected")
+    assert wait_until(lambda: [m for m in smtp_server.messages if "opeka.75@test.kz" in m.to
+                               and number in m.subject], timeout=15)
+    page.reload()
+    expect(page.locator('[data-testid=checklist] tr[data-rule="R10.3"]')).to_have_attribute("data-status", "done")
     assert_no_csp_violations(page)

@@ -1,4 +1,6 @@
 """Correcting a case as facts arrive late, and what follows (issue 15, scenario a) [R10], [R11]."""
+import html
+
 import pytest
 from sqlalchemy import select
 
@@ -114,3 +116,69 @@ def test_the_ombudsman_adds_a_guardianship_notice_by_hand(staff):
     case = bullying_at_school()
     item = checklist.add_guardianship_notice(staff["ombudsman"], case)
     assert item.rule == "R10.3" and item.automatic and len(alerts("alert.R10.3")) == 1
+
+
+# --- on the case page ------------------------------------------------------------------------
+
+def _committed_case(app):
+    with app.app_context():
+        gen_directory("75")
+        case = bullying_at_school()
+        db.session.commit()
+        return case.id
+
+
+def _post(client, url, **fields):
+    from tests.helpers import csrf_token
+
+    token = csrf_token(client.get("/admin/").get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **fields}, follow_redirects=True)
+
+
+FACTS = {"kind": "appeal", "categories": ["bullying", "violence"], "responsible": "parent_cohabiting",
+         "responsible_details": "Әкесі", "danger_now": "y", "occurred_when": "", "occurred_where": ""}
+
+
+def test_the_ombudsman_corrects_the_facts_on_the_case_page(app, login):
+    case_id = _committed_case(app)
+    client = login("ombudsman75")
+    page = client.get(f"/admin/case/details/?id={case_id}").get_data(as_text=True)
+    assert 'data-action="correct"' in page and 'data-action="add-child"' in page
+    url = f"/admin/case/facts/?id={case_id}"
+    body = _post(client, url, **FACTS, reason="").get_data(as_text=True)
+    assert 'data-testid="form-errors"' in body
+    body = _post(client, url, **FACTS, reason=REASON).get_data(as_text=True)
+    assert "The case is corrected." in body and 'data-rule="R10.3"' in body
+    assert "Facts corrected" in body and "Who is responsible: A school" in body and REASON in body
+    assert "Әкесі" not in body.split('data-testid="timeline"')[1]  # the person's name: not on the timeline
+
+
+def test_children_are_managed_on_the_case_page(app, login):
+    case_id = _committed_case(app)
+    client = login("ombudsman75")
+    body = _post(client, f"/admin/case/child/add/?id={case_id}", age="5", sex="boy", reason="Інісі де бар.")
+    assert "The case is corrected." in body.get_data(as_text=True)
+    with app.app_context():
+        from models import Case
+
+        children = db.session.get(Case, case_id).children
+        assert [c.age for c in children] == [10, 5]
+        second = children[1].id
+    _post(client, f"/admin/case/child/remove/?id={case_id}&child={second}", reason="Қате.")
+    with app.app_context():
+        from models import Case
+
+        assert [c.age for c in db.session.get(Case, case_id).children] == [10]
+
+
+@pytest.mark.parametrize("who", ["akimat75", "committee"])
+def test_others_cannot_correct(app, login, who):
+    case_id = _committed_case(app)
+    client = login(who)
+    assert 'data-action="correct"' not in client.get(f"/admin/case/details/?id={case_id}").get_data(as_text=True)
+    body = html.unescape(_post(client, f"/admin/case/facts/?id={case_id}", **FACTS, reason=REASON).get_data(as_text=True))
+    assert "Only the regional ombudsman or the Commissioner's office corrects a case." in body
+    with app.app_context():
+        from models import Case
+
+        assert db.session.get(Case, case_id).responsible == "education_org"
