@@ -180,6 +180,10 @@ STEP_FORMS = [
     Form("case-item-reference", "om75",
          "/admin/case/item/reference/?id={started_case}&item={started_items[R10.3]}", pick="admin-form",
          shows="om75 /admin/case/details/?id={started_case}"),
+    Form("case-correct-facts", "om75", "/admin/case/facts/?id={case}", pick="admin-form",
+         shows="om75 " + CASE, valid=(("reason", "A teacher called."),)),
+    Form("case-add-child", "om75", "/admin/case/child/add/?id={case}", pick="admin-form",
+         shows="om75 " + CASE, valid=(("age", "7"), ("sex", "girl"), ("reason", "A sister."))),
     Form("case-conversation", "om75", CASE, pick="person", post="/admin/case/conversation/?id={case}",
          shows="om75 " + CASE),
     Form("case-message", "om75", CASE, pick="internal", post="/admin/case/message/?id={case}",
@@ -255,7 +259,7 @@ def _admin_forms():
 
 FORMS = PUBLIC_FORMS + STEP_FORMS + _admin_forms()
 # POST routes without fields to attack (or covered by ``test_hostile_ids_and_queries``).
-NOT_FORMS = {"auth.logout", "public.status_close",
+NOT_FORMS = {"auth.logout", "public.status_close", "case.guardianship_view",  # a button, no fields
              # Forms refused to everyone: the audit log and cases are never edited, regions never created.
              "audit.create_view", "audit.edit_view", "case.edit_view", "region.create_view"}
 ATTACKED_BY_URL = {"delete_view", "action_view", "ajax_update"}
