@@ -57,7 +57,7 @@ bench-faults: install-dev
 SOURCES := $(wildcard *.py) admin auth forms models public services templates
 
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -k ngettext:1,2 -k bilingual -k bilingual_subject -k _tell_reporter:3 -k _queue_alert:3 -o translations/messages.pot $(SOURCES)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -k ngettext:1,2 -k bilingual -k bilingual_subject -k _tell_reporter:3 -o translations/messages.pot $(SOURCES)
 	$(BIN)/pybabel update -i translations/messages.pot -d translations -D messages --no-fuzzy-matching
 	$(BIN)/pybabel compile -d translations -D messages
 	$(BIN)/pybabel compile -d translations -D admin

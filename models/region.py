@@ -9,6 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from extensions import db
 
 
+# Cities of republican significance and the capital: "Алматы қаласы" beside "Алматы облысы".
+CITY_CODES = ("71", "75", "79")
+CITY_NAMES = {"kk": "{} қаласы", "ru": "город {}", "en": "{} city"}
+
+
 class Region(db.Model):
     __tablename__ = "region"
 
@@ -22,6 +27,12 @@ class Region(db.Model):
         """The name in ``language`` (kk, ru or en), by default the one being shown."""
         language = language or str(get_locale() or "kk")[:2]
         return getattr(self, f"name_{language}", None) or self.name_kk
+
+    def official_name(self, language=None):
+        """The name with its kind, as a letter writes it: a city says it is one."""
+        name = self.localized_name(language)
+        language = language or str(get_locale() or "kk")[:2]
+        return CITY_NAMES.get(language, "{}").format(name) if self.code in CITY_CODES else name
 
     @property
     def name(self):

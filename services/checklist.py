@@ -21,11 +21,10 @@ from models.base import utcnow
 from models.case import RESPONSIBLE
 from models.checklist import SET_ASIDE_REASONS
 from models.organization import PLACEMENT_TYPES
-from services import audit, notifications, recipients, settings
+from services import audit, notices, notifications, recipients, settings
 from services.deadlines import KZ_TZ, calendar
 from services.errors import InvalidInput, PermissionDenied, RegionMismatch
 from services.files import store_file
-from services.mailtext import bilingual, bilingual_subject
 
 PERSON_RESPONSIBLE = ("parent_cohabiting", "family_member", "other_person", "local_executive",
                       "education_org", "health_org", "social_org")
@@ -87,8 +86,7 @@ def generate_at_registration(case):
         _item(case, "R10.2", 21, person=conversation_person(case), due_at=_deadline_end(case))
     guardianship = _guardianship_item(case, start) if case.responsible == "parent_cohabiting" else None
     db.session.flush()  # the items' ids name them in their alerts
-    _queue_alert(alert, recipients.national_and_akim(case.region_code),
-                 "Violation of a child's rights: case %(number)s, %(region)s [R10.1]")
+    _queue_alert(alert, recipients.national_and_akim(case.region_code))
     if guardianship is not None:
         _alert_guardianship(guardianship)
 
@@ -99,8 +97,7 @@ def _guardianship_item(case, start):
 
 
 def _alert_guardianship(item):
-    _queue_alert(item, recipients.organizations(item.case.region_code, ("guardianship", "police")),
-                 "Violation by a parent living with the child: case %(number)s, %(region)s [R10.3]")
+    _queue_alert(item, recipients.organizations(item.case.region_code, ("guardianship", "police")), identities=True)
 
 
 def notify_guardianship(case):
@@ -120,18 +117,13 @@ def add_guardianship_notice(actor, case):
     return item
 
 
-def _queue_alert(item, to, subject):
-    case = item.case
-    values = dict(number=case.registration_number, region=case.region)
-    body = bilingual(
-        "Case %(number)s was registered in %(region)s: %(categories)s. Urgent: %(urgent)s. "
-        "The regional children's ombudsman is acting on it.",
-        categories=", ".join(case.categories), urgent="yes" if case.urgent else "no", **values)
+def _queue_alert(item, to, identities=False):
+    """The official notice of an automatic item [R10.1], [R10.3] (services.notices)."""
     if not to:
         item.note = str(_l("No recipient address is recorded: add the organizations to the directory."))
         return
-    notifications.queue_email(to, bilingual_subject(subject, **values), body,
-                              topic=f"alert.{item.rule}", obj=item)
+    subject, body = notices.violation_notice(item.case, item.rule, identities=identities)
+    notifications.queue_email(to, subject, body, topic=f"alert.{item.rule}", obj=item)
 
 
 def alert_delivered(item_id, sent_at):

@@ -14,9 +14,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from extensions import db
-from models import Case, ChecklistItem
+from models import Case, ChecklistItem, Region
+from models.checklist import RULE_LABELS
 from models.base import utcnow
-from services import notifications, recipients, settings
+from services import notices, notifications, recipients, settings
 from services.case_workflow import OPEN_STATES
 from services.deadlines import KZ_TZ, deadline_column, now_local
 from services.mailtext import N_, bilingual, bilingual_subject
@@ -40,11 +41,10 @@ def send_reminders(now=None):
         case = item.case
         message = notifications.queue_email(
             recipients.ombudsman(case.region_code),
-            bilingual_subject("Reminder: case %(number)s, %(rule)s is due soon",
-                              number=case.registration_number, rule=item.rule),
-            bilingual("Checklist item %(rule)s of case %(number)s is due at %(due)s (Almaty time).",
-                      rule=item.rule, number=case.registration_number,
-                      due=item.due_at.astimezone(KZ_TZ).strftime("%Y-%m-%d %H:%M")),
+            bilingual_subject("Reminder: case %(number)s, an item is due soon", number=case.registration_number),
+            bilingual("“%(what)s” of case %(number)s is due on %(due)s at %(time)s (Almaty time).",
+                      what=RULE_LABELS[item.rule], number=case.registration_number,
+                      due=item.due_at.astimezone(KZ_TZ).date(), time=item.due_at.astimezone(KZ_TZ).strftime("%H:%M")),
             topic="reminder", obj=item, dedupe_key=f"reminder:item:{item.id}")
         queued += message is not None
     return queued
@@ -101,16 +101,12 @@ def send_digests(now=None):
     today = now_local().date().isoformat()
     queued = 0
     for region_code, overdue in sorted(overdue_by_region(now).items()):
-        lines = [f"{i.case.registration_number}: {i.rule}" for i in overdue["items"]]
-        lines += [f"{c.registration_number}: {c.deadline.isoformat()}" for c in overdue["cases"]]
-        lines += [f"{c.registration_number}: {c.forward_due_on.isoformat()}" for c in overdue["forward"]]
         to = recipients.ombudsman(region_code)
         if overdue["cases"] or overdue["forward"] or any(i.rule.startswith("R10") for i in overdue["items"]):
             to += recipients.commissioner_office() + recipients.akimat(region_code)
-        message = notifications.queue_email(
-            to, bilingual_subject("Overdue in region %(region)s", region=region_code),
-            bilingual("Overdue checklist items and cases past their deadline:") + "\n\n" + "\n".join(lines),
-            topic="digest", dedupe_key=f"digest:{region_code}:{today}")
+        subject, body = notices.overdue_digest(db.session.get(Region, region_code), overdue)
+        message = notifications.queue_email(to, subject, body, topic="digest",
+                                            dedupe_key=f"digest:{region_code}:{today}")
         queued += message is not None
     return queued
 

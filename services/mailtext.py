@@ -23,8 +23,8 @@ def date_in_words(day, locale):
 
 
 def _shown(value, locale):
-    if hasattr(value, "localized_name"):
-        return value.localized_name(locale)
+    if hasattr(value, "official_name"):
+        return value.official_name(locale)
     if isinstance(value, date):
         return date_in_words(value, locale)
     return value

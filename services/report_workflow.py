@@ -10,6 +10,7 @@ half-year (June, December) and stays open after it.
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -23,6 +24,9 @@ from services.files import save_bytes
 from services.mailtext import N_, bilingual, bilingual_subject
 from services.report_layout import render
 from services.reports import Period, build_half_year_report, current_half, last_completed_half
+
+# A half-year in words, as the notices name it.
+HALVES = {1: N_("the first half of %(year)s"), 2: N_("the second half of %(year)s")}
 
 CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                  "pdf": "application/pdf"}
@@ -111,13 +115,13 @@ def link(report):
 
 def _alert(report, region):
     """The Commissioner, the Committee and the akimat of the region are told [R8]."""
-    subject = (N_("Half-year report submitted: %(region)s, %(year)s/%(half)s")
+    subject = (N_("Half-year report submitted: %(region)s, %(period)s")
                if report.version == 1 else
-               N_("Half-year report corrected: %(region)s, %(year)s/%(half)s, version %(version)s"))
-    values = dict(region=region, year=report.year, half=report.half, version=report.version)
+               N_("Half-year report corrected: %(region)s, %(period)s, version %(version)s"))
+    values = dict(region=region, period=lazy_gettext(HALVES[report.half], year=report.year), version=report.version)
     notifications.queue_email(
         recipients.national_and_akim(report.region_code), bilingual_subject(subject, **values),
         bilingual(N_("The regional ombudsman of %(region)s submitted the half-year report for "
-                     "%(year)s, half-year %(half)s (version %(version)s). Read it: %(link)s"),
+                     "%(period)s (version %(version)s). Read it: %(link)s"),
                   link=link(report), **values),
         topic="half_year_report", obj=report)
