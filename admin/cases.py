@@ -131,6 +131,10 @@ def _iin_shaped(term):
     return len(digits) == 12 and digits.isascii() and digits.isdigit()
 
 
+# Why a child's IIN deserves a second look (services.iin.age_flag).
+IIN_FLAGS = {"adult": _l("The IIN says an adult: check it"), "age_mismatch": _l("The IIN does not match the age: check it")}
+
+
 class CaseView(CaseWorkflowMixin, CaseCorrectionMixin, SecureModelView):
     roles = STAFF_ROLES
     # Cases are never edited: the workflow has its own steps. "Create" is the staff entry
@@ -261,7 +265,8 @@ class CaseView(CaseWorkflowMixin, CaseCorrectionMixin, SecureModelView):
                                      "state": CASE_STATE_LABELS, "steps": STEP_LABELS,
                                      "items": ITEM_ACTION_LABELS, "rules": RULE_LABELS,
                                      "item_states": ITEM_STATES, "outcomes": OUTCOMES,
-                                     "set_aside": SET_ASIDE_REASONS, "languages": LANGUAGE_NAMES})
+                                     "set_aside": SET_ASIDE_REASONS, "iin_flags": IIN_FLAGS,
+                                     "languages": LANGUAGE_NAMES})
         return super().render(template, **kwargs)
 
     def files_of(self, case):

@@ -241,6 +241,7 @@ class CaseChild(db.Model):
         CheckConstraint("age IS NOT NULL OR birth_year IS NOT NULL", name="age_or_birth_year"),
         CheckConstraint("age IS NULL OR age BETWEEN 0 AND 17", name="age_of_a_child"),
         CheckConstraint(_check_in("sex", SEXES), name="sex_known"),
+        CheckConstraint("iin_flag IS NULL OR iin_flag IN ('adult', 'age_mismatch')", name="iin_flag_known"),
         # Search by IIN through its keyed hash (services.iin.search_key); most children have none.
         Index("ix_case_child_iin_hash", "iin_hash", postgresql_where=text("iin_hash IS NOT NULL")),
         # The half-year report's children by age group (services.reports).
@@ -261,6 +262,8 @@ class CaseChild(db.Model):
     name: Mapped[str | None] = mapped_column(EncryptedText(200))
     iin: Mapped[str | None] = mapped_column(EncryptedText(12))
     iin_hash: Mapped[str | None] = mapped_column(String(64))
+    # Why the IIN deserves a second look (services.iin.age_flag): "adult", "age_mismatch".
+    iin_flag: Mapped[str | None] = mapped_column(String(20))
     school: Mapped[str | None] = mapped_column(String(300))
 
     case = relationship("Case", back_populates="children")

@@ -17,6 +17,7 @@ from extensions import db
 from models import CaseChild, CaseStep
 from models.case import CATEGORIES, KINDS, RESPONSIBLE, SEXES
 from services import audit, checklist, terms
+from services.cases import flag_iin
 from services.errors import InvalidInput, PermissionDenied, RegionMismatch
 from services.iin import is_valid_iin, normalize_iin
 
@@ -83,7 +84,7 @@ def add_child(actor, case, values, reason):
     """A child the case is also about."""
     check(actor, case)
     reason = _reason(reason)
-    child = CaseChild(**_child_values(values))
+    child = flag_iin(CaseChild(**_child_values(values)), case.received_at)
     case.children.append(child)
     db.session.flush()
     _record(actor, case, "child_added", reason, {"child": child.id})
@@ -94,6 +95,7 @@ def correct_child(actor, child, values, reason):
     reason = _reason(reason)
     for name, value in _child_values(values).items():
         setattr(child, name, value)
+    flag_iin(child, child.case.received_at)
     changed = audit.changes(child)
     if not changed:
         raise InvalidInput(_l("Nothing was changed."))

@@ -20,7 +20,8 @@ from models.case import CATEGORIES, KINDS, PUBLIC_KINDS, REPORTER_TYPES, RESPONS
 from services import audit, case_workflow, notifications, recipients, terms
 from services.errors import InvalidInput
 from services.files import PUBLIC_TYPES, clean_name, store_file
-from services.iin import is_valid_iin, normalize_iin
+from services.deadlines import KZ_TZ
+from services.iin import age_flag, is_valid_iin, normalize_iin
 from services.mailtext import N_, bilingual, bilingual_subject
 from services.receipts import new_receipt_code, receipt_hash
 
@@ -89,6 +90,13 @@ def _check_report(report, children, kinds):
             raise InvalidInput(_l("Choose the child's sex or “not specified”."))
 
 
+def flag_iin(child, received_at):
+    """Mark a child whose IIN says they were an adult, or another age, when the case arrived:
+    accepted, with a warning to the reporter and a flag for staff (services.iin.age_flag)."""
+    child.iin_flag = age_flag(child.iin, child.age, child.birth_year, received_at.astimezone(KZ_TZ).date())
+    return child
+
+
 def has_personal_data(report, children):
     """True when a report names someone: a child's name or IIN, or the reporter's name,
     phone or e-mail. Only then is consent to processing asked for (Law No. 94-V); an
@@ -154,7 +162,7 @@ def submit_case(report, children, answers=None, uploads=(), version=None, actor=
     for child in children:
         values = {k: child.get(k) for k in CHILD_FIELDS}
         values["iin"] = normalize_iin(values["iin"]) or None
-        case.children.append(CaseChild(**values))
+        case.children.append(flag_iin(CaseChild(**values), received_at))
     db.session.add(case)
     db.session.flush()
     for upload in uploads:

@@ -68,6 +68,16 @@ class WorkingCalendar:
                 remaining -= 1
         return day
 
+    def subtract_working_days(self, start, days):
+        """The date ``days`` working days before ``start`` (``start`` itself not counted)."""
+        day = start
+        remaining = days
+        while remaining > 0:
+            day -= timedelta(days=1)
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
     def receipt_day(self, received_at, cutoff):
         """The local date a case counts as received: the receipt date, or the next working
         day when it came on a day off or at or after the ``cutoff`` time."""

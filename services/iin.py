@@ -3,19 +3,26 @@
 KZ-FACTS.md: YYMMDD, a century-and-sex digit (1–6), four serial digits and a check
 digit. r = Σ dᵢ·wᵢ mod 11 over the first 11 digits with weights 1…11; if r = 10, again
 with weights 3…11, 1, 2; if still 10 the number is invalid; valid when r equals the
-12th digit. Since 2013 the date part need not match the birth date, so only the format
-and the check digit are validated. (python-stdnum has no Kazakhstan module.)
+12th digit. Only ASCII digits count: a lookalike digit of another script is refused.
+Since 2013 the date part need not match the birth date, so only the format and the check
+digit are validated; the date it gives is used for warnings, never to refuse (``age_flag``).
+(python-stdnum has no Kazakhstan module.)
 
 A child's IIN is stored encrypted; ``search_key`` is the one place that turns an IIN
 into the keyed hash it is stored and found under (``case_child.iin_hash``).
 """
 import re
+from datetime import date
 
 from services import crypto
 
 _FIRST_WEIGHTS = tuple(range(1, 12))
 _SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
-_FORMAT = re.compile(r"\d{6}[1-6]\d{5}")
+_FORMAT = re.compile(r"[0-9]{6}[1-6][0-9]{5}")
+CENTURIES = {"1": 1800, "2": 1800, "3": 1900, "4": 1900, "5": 2000, "6": 2000}
+ADULT_AGE = 18
+# Why a child's IIN deserves a second look (never a refusal: the reporter may be wrong).
+AGE_FLAGS = ("adult", "age_mismatch")
 
 
 def normalize_iin(value):
@@ -40,6 +47,36 @@ def is_valid_iin(value):
         return False
     check = iin_check_digit(iin[:11])
     return check is not None and check == int(iin[11])
+
+
+def birth_date(value):
+    """The birth date a valid IIN gives (YYMMDD and its century digit), or None."""
+    iin = normalize_iin(value)
+    if not is_valid_iin(iin):
+        return None
+    try:
+        return date(CENTURIES[iin[6]] + int(iin[:2]), int(iin[2:4]), int(iin[4:6]))
+    except ValueError:
+        return None
+
+
+def age_on(born, day):
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def age_flag(iin, age, birth_year, received_on):
+    """"adult" when the IIN's birth date makes the child 18 or older on ``received_on``;
+    "age_mismatch" when it contradicts the age or year of birth given (by more than a year
+    of age, or another year); else None."""
+    born = birth_date(iin) if iin else None
+    if born is None:
+        return None
+    if age_on(born, received_on) >= ADULT_AGE:
+        return "adult"
+    if (age is not None and abs(age_on(born, received_on) - age) > 1) or (
+            birth_year is not None and birth_year != born.year):
+        return "age_mismatch"
+    return None
 
 
 def search_key(value):

@@ -3,8 +3,10 @@
 Four sections, urgent cases first in each, at most ``LIMIT`` rows a part, all filtered
 in SQL (never every case loaded to filter in Python):
 - overdue: open checklist items past their due time (answered cases included: the
-  checklist is work until the case is closed), open cases past their deadline, and cases
-  not started past their forwarding term (services.terms);
+  checklist is work until the case is closed), open cases past their deadline, cases
+  not started past their forwarding term (services.terms), and [R10.3] notices delivered
+  more than ``REFERENCE_WORKING_DAYS`` ago whose incoming number from the guardianship
+  authority or the police is still not recorded;
 - due today (Asia/Almaty date): items due later today, cases whose deadline or forwarding
   term is today;
 - urgent: open cases where the child is in danger now;
@@ -21,10 +23,11 @@ from models import Case, ChecklistItem, Region
 from models.base import utcnow
 from services.case_workflow import OPEN_STATES
 from services.checklist import WORKING_STATES
-from services.deadlines import KZ_TZ, deadline_column
+from services.deadlines import KZ_TZ, calendar, deadline_column
 
 LIMIT = 50
 NEW_STATES = ("received", "registered")
+REFERENCE_WORKING_DAYS = 3
 
 
 @dataclass
@@ -38,7 +41,7 @@ class Row:
     due: object  # a datetime (checklist item) or a date (the case's deadline)
     rule: str | None = None  # None: one of the case's own terms
     person: str | None = None
-    term: str | None = None  # a case's own term: "answer", or "forward" (decide, or forward it)
+    term: str | None = None  # a case's own term ("answer", "forward"), or "reference" of an [R10.3] notice
 
     @property
     def sort_key(self):
@@ -92,6 +95,19 @@ def _item_rows(user, *where):
     return [Row(*row) for row in db.session.execute(query)]
 
 
+def _reference_rows(user, today):
+    """[R10.3] notices delivered ``REFERENCE_WORKING_DAYS`` working days ago or earlier, still
+    without the incoming number the guardianship authority or the police gave back."""
+    since = datetime.combine(calendar().subtract_working_days(today, REFERENCE_WORKING_DAYS - 1), time(0),
+                             tzinfo=KZ_TZ)
+    query = _scoped(select(*_CASE_COLUMNS, ChecklistItem.done_at, ChecklistItem.rule)
+                    .select_from(ChecklistItem).join(Case, Case.id == ChecklistItem.case_id), user)
+    query = query.where(ChecklistItem.rule == "R10.3", ChecklistItem.status == "done",
+                        ChecklistItem.reference.is_(None), ChecklistItem.done_at < since,
+                        Case.state.in_(WORKING_STATES)).order_by(ChecklistItem.done_at).limit(LIMIT)
+    return [Row(*row, term="reference") for row in db.session.execute(query)]
+
+
 def _case_rows(user, *where, order=None, term="answer"):
     due = Case.forward_due_on if term == "forward" else deadline_column()
     query = _scoped(select(*_CASE_COLUMNS, due), user).where(*where).order_by(
@@ -107,7 +123,7 @@ def sections(user, now=None):
     tomorrow = datetime.combine(today + timedelta(days=1), time(0), tzinfo=KZ_TZ)
     is_open = Case.state.in_(OPEN_STATES)
     overdue = (_item_rows(user, ChecklistItem.due_at < now) + _case_rows(user, case_overdue(today))
-               + _case_rows(user, forward_overdue(today), term="forward"))
+               + _case_rows(user, forward_overdue(today), term="forward") + _reference_rows(user, today))
     due_today = (_item_rows(user, ChecklistItem.due_at >= now, ChecklistItem.due_at < tomorrow)
                  + _case_rows(user, is_open, deadline_column() == today)
                  + _case_rows(user, not_started(), Case.forward_due_on == today, term="forward"))

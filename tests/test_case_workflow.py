@@ -1,5 +1,5 @@
 """Case handling by the rules: checklist scenarios, workflow steps and refusals [R10], [R11]."""
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -339,3 +339,24 @@ def test_a_police_confirmation_cannot_be_dated_in_the_future(staff):
     case = registered()
     with pytest.raises(InvalidInput):
         workflow.confirm_police(staff["ombudsman"], case, now_local().date() + timedelta(days=1), "КУИ № 1")
+
+
+def test_a_delivered_r10_3_notice_without_its_incoming_number_is_in_the_queue_after_3_working_days(staff):
+    from services import work_queue
+
+    case = registered(responsible="parent_cohabiting", categories=["violence"])
+    notice = next(i for i in case.checklist if i.rule == "R10.3")
+    today = now_local().date()
+    notice.status, notice.done_at = "done", datetime.combine(
+        calendar().subtract_working_days(today, 2), time(10), tzinfo=KZ_TZ)
+    db.session.flush()
+
+    def waiting():
+        return [r for r in work_queue.sections(staff["ombudsman"])["overdue"] if r.term == "reference"]
+
+    assert waiting() == []  # two working days: still in time
+    notice.done_at = datetime.combine(calendar().subtract_working_days(today, 3), time(10), tzinfo=KZ_TZ)
+    db.session.flush()
+    assert [r.number for r in waiting()] == [case.registration_number]
+    checklist.record_reference(staff["ombudsman"], notice, "ПОЛ-123 / ОП-45")
+    assert waiting() == []

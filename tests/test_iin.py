@@ -1,9 +1,11 @@
-"""IIN check digit (KZ-FACTS.md)."""
+"""IIN check digit (KZ-FACTS.md), and the birth date it gives."""
+from datetime import date
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.iin import iin_check_digit, is_valid_iin, normalize_iin
+from services.iin import age_flag, birth_date, iin_check_digit, is_valid_iin, normalize_iin
 
 
 def make_iin(first_eleven):
@@ -46,7 +48,7 @@ def test_spaces_and_dashes_are_ignored():
     assert is_valid_iin("900101 300017")
 
 
-@given(st.from_regex(r"\d{6}[1-6]\d{4}", fullmatch=True))
+@given(st.from_regex(r"[0-9]{6}[1-6][0-9]{4}", fullmatch=True))
 def test_every_computable_check_digit_validates_and_others_do_not(first):
     check = iin_check_digit(first)
     if check is None:
@@ -54,3 +56,29 @@ def test_every_computable_check_digit_validates_and_others_do_not(first):
     else:
         assert is_valid_iin(first + str(check))
         assert not is_valid_iin(first + str((check + 1) % 10))
+
+
+# --- the birth date an IIN gives, for warnings (issue 15, item 7) ---------------------------
+
+def test_only_ascii_digits_make_an_iin():
+    arabic = "١٢٠٣٠٥٦٠١٢٣٨"  # the digits of a valid IIN, in Arabic-Indic script
+    assert is_valid_iin("120305601238") and not is_valid_iin(arabic)
+    assert not is_valid_iin("１２０３０５６０１２３８")  # full-width
+
+
+def test_the_birth_date_an_iin_gives():
+    assert birth_date("120305601238") == date(2012, 3, 5)
+    assert birth_date("900101300017") == date(1990, 1, 1)
+    assert birth_date("123") is None
+
+
+@pytest.mark.parametrize("age, birth_year, received, flag", [
+    (None, None, date(2026, 3, 4), None),            # 13 years old, nothing stated
+    (13, None, date(2026, 3, 4), None),
+    (14, None, date(2026, 3, 4), None),              # a year apart: birthdays
+    (9, None, date(2026, 3, 4), "age_mismatch"),
+    (None, 2015, date(2026, 3, 4), "age_mismatch"),
+    (None, None, date(2030, 3, 5), "adult"),         # 18 on the day it was received
+])
+def test_age_flag(age, birth_year, received, flag):
+    assert age_flag("120305601238", age, birth_year, received) == flag

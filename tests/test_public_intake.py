@@ -503,3 +503,17 @@ def test_submit_case_refuses_personal_data_without_consent_and_a_complaint_witho
         submit_case({**report, "kind": "complaint"}, [{"age": 5, "sex": "girl"}])
     case, code = submit_case(report, [{"age": 5, "sex": "girl", "name": "Aisha"}], consent=True)
     assert case.consent_given_at is not None and len(code) == 16
+
+
+def test_an_iin_of_an_adult_is_accepted_with_a_warning_and_flagged_for_staff(client, app):
+    """Issue 15, item 7: not refused (the reporter may be wrong), but said, and flagged."""
+    response = post_report(client, report_data(**{"child1-iin": "900101300017", "child1-age": "12",
+                                                  "child1-name": "Дана", "consent": "y"}))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    html = client.get("/report/done?lang=en").get_data(as_text=True)
+    assert 'data-testid="iin-warning" data-flag="adult"' in html and "already 18" in html
+    with app.app_context():
+        from models import CaseChild
+
+        child = db.session.scalars(select(CaseChild).order_by(CaseChild.id.desc())).first()
+        assert child.iin_flag == "adult" and child.iin == "900101300017"
