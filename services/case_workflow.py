@@ -18,6 +18,7 @@ from models.base import utcnow
 from models.case import OUTCOMES
 from services import audit, checklist, notifications, settings, terms
 from services.deadlines import now_local
+from services.mailtext import date_in_words
 from services.errors import InvalidInput, PermissionDenied, RegionMismatch
 
 OPEN_STATES = ("received", "registered", "in_progress")
@@ -164,7 +165,7 @@ def extend(actor, case, new_due, reason):
     case.extended_due_on, case.extension_reason = new_due, reason.strip()
     _step(case, actor, "extend", reason)
     _tell_reporter(actor, case, "The time to consider your report was extended to %(date)s. The reason: %(reason)s",
-                   date=new_due.isoformat(), reason=reason.strip())
+                   date=date_in_words(new_due, case.language), reason=reason.strip())
     db.session.flush()
 
 
