@@ -163,7 +163,7 @@ class CaseView(CaseWorkflowMixin, CaseCorrectionMixin, SecureModelView):
                            "closed_at", "outcome", "forwarded_to", "forwarded_on", "rejection_reason")
     # Workflow facts shown on the details page only once they are recorded.
     details_when_set = frozenset({"registered_at", "extended_due_on", "extension_reason", "incoming_number", "sender",
-                                  "police_confirmed_on", "police_reference", "answered_at", "closed_at",
+                                  "forward_due_on", "police_confirmed_on", "police_reference", "answered_at", "closed_at",
                                   "outcome", "forwarded_to", "forwarded_on", "rejection_reason"})
     column_labels = {
         "registration_number": _l("Registration number"), "region": _l("Region"),
