@@ -15,6 +15,7 @@ from models.registry import (AdvisoryBody, Briefing, Campaign, CommissionMeeting
                              DocumentRequest, Event, LegislativeRecommendation, Memorandum,
                              Publication, RegistryAttachment, Visit)
 from models.setting import Setting
+from models.staff_session import StaffSession, UsedFormToken
 from models.throttle import throttle_hit
 from models.user import RecoveryCode, Role, User
 
@@ -26,5 +27,5 @@ __all__ = [
     "CaseAttachment", "CaseChild", "CaseCounter", "CaseMessage", "CaseState", "CaseStep",
     "ChecklistEvidence", "ChecklistItem", "Organization", "OutboxAttempt", "OutboxMessage", "Question",
     "Questionnaire", "QuestionnaireVersion", "RecoveryCode", "Region", "HalfYearReport", "HalfYearReportFile",
-    "ReportDefinition", "Role", "Setting", "StoredFile", "User", "throttle_hit",
+    "ReportDefinition", "Role", "Setting", "StaffSession", "StoredFile", "UsedFormToken", "User", "throttle_hit",
 ]
