@@ -11,7 +11,7 @@ from admin.formatters import labelled
 from extensions import db
 from models import Role
 from models.user import ROLE_LABELS
-from services import audit, two_factor
+from services import audit, staff_sessions, two_factor
 from services.users import end_sessions_if_access_changed, find_by_email
 
 
@@ -57,9 +57,19 @@ class UserView(SecureModelView):
                      actor=_actor(), role=model.role)
 
     def is_action_allowed(self, name):
-        if name == "reset_two_factor":
+        if name in ("reset_two_factor", "end_sessions"):
             return self.may_edit()
         return super().is_action_allowed(name)
+
+    @action("end_sessions", _l("End all sessions"),
+            _l("End every session of the selected users? They are logged out at once, on every device."))
+    def end_sessions(self, ids):
+        users = [user for user in (self.get_one(pk) for pk in ids) if user is not None]
+        for user in users:
+            staff_sessions.end_all_by_admin(_actor(), user)
+        db.session.commit()
+        flash(ngettext("All sessions of %(num)s user have ended.",
+                       "All sessions of %(num)s users have ended.", len(users)), "success")
 
     @action("reset_two_factor", _l("Reset two-factor login"),
             _l("Reset the two-factor login of the selected users? Their sessions end, and they set "

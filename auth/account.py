@@ -115,8 +115,8 @@ def change_password():
             db.session.commit()  # a wrong current password stays in the audit log
             flash(str(error), "error")
             return render_template("auth/change_password.html", form=form), 400
-        db.session.commit()
         sessions.renew(user)
+        db.session.commit()
         flash(_("Your password is changed. Your other sessions have ended."), "success")
         return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form), 400 if form.errors else 200

@@ -105,6 +105,7 @@ def login_two_factor():
 @bp.route("/logout", methods=["POST"])
 def logout():
     sessions.end()
+    db.session.commit()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -123,8 +124,8 @@ def set_password_page(token):
         except DomainError as error:
             flash(str(error), "error")
             return render_template("auth/set_password.html", form=form, user=user), 400
-        db.session.commit()
         sessions.end()
+        db.session.commit()
         flash(_("Your password is set. You can log in now."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, user=user), 400 if form.errors else 200

@@ -1,8 +1,11 @@
 """Staff sessions: when they start, when they end, and the pending second step of a login.
 
-The session (Flask's signed cookie) holds the login time and the time of the last request.
-Before every request of a logged-in user:
+The session (Flask's signed cookie) holds the login time, the time of the last request and
+the token of its server-side record (services/staff_sessions.py). Before every request of a
+logged-in user:
 
+- a session whose record has ended (logged out, password changed, ended by an administrator)
+  is refused, even if its cookie is a copy taken before;
 - the session ends after ``session_idle_minutes`` without a request (default 30) or
   ``session_max_hours`` after login (default 12), both settings in the admin; the login page
   then says why;
@@ -25,11 +28,12 @@ from flask_login import current_user, login_user, logout_user
 from auth import bp
 from extensions import db
 from models import User
-from services import settings, two_factor
+from services import settings, staff_sessions, two_factor
 from services.auth import logged_in
 
 LOGIN_AT = "login_at"
 SEEN_AT = "seen_at"
+TOKEN = "session_token"
 PENDING = "two_factor_pending"
 PENDING_SECONDS = 5 * 60
 # Bounds on the settings, so that a typo cannot lock everyone out at once.
@@ -61,10 +65,11 @@ def max_hours():
 
 
 def start(user):
-    """Log ``user`` in: a new session, timed from now."""
+    """Log ``user`` in: a new session, timed from now, with its server-side record."""
     session.pop(PENDING, None)
     login_user(user)
     session[LOGIN_AT] = session[SEEN_AT] = _now()
+    session[TOKEN] = staff_sessions.open_session(user)
     logged_in(user)
 
 
@@ -74,11 +79,14 @@ def renew(user):
     login_at = session.get(LOGIN_AT, _now())
     login_user(user)
     session[LOGIN_AT], session[SEEN_AT] = login_at, _now()
+    staff_sessions.end_all(user, "password", keep=session.get(TOKEN))
 
 
-def end():
+def end(reason="logout"):
+    """Log out: the cookie is emptied and its server-side record ended (the caller commits)."""
+    staff_sessions.end_session(session.get(TOKEN), reason)
     logout_user()
-    for key in (LOGIN_AT, SEEN_AT, PENDING):
+    for key in (LOGIN_AT, SEEN_AT, TOKEN, PENDING):
         session.pop(key, None)
 
 
@@ -127,9 +135,11 @@ def guard_session():
     login to do so first."""
     if _is_static(request.endpoint) or "_user_id" not in session:
         return None
-    if not current_user.is_authenticated:
-        # The session version moved on (password, role, region, disabled): tidy the cookie.
-        end()
+    if not current_user.is_authenticated or not staff_sessions.is_live(current_user, session.get(TOKEN)):
+        # The session version moved on (password, role, region, disabled), or its record ended
+        # (logged out, ended by an administrator): the cookie opens nothing any more.
+        end("account_changed")
+        db.session.commit()
         if not _is_public() and request.endpoint not in ENROLMENT_OPEN:
             flash(_("Your session has ended. Please log in again."), "info")
         return None
@@ -140,14 +150,16 @@ def guard_session():
         session[LOGIN_AT] = login_at
     if now - seen_at > idle_minutes() * 60:
         minutes = idle_minutes()
-        end()
+        end("idle")
+        db.session.commit()
         if _is_public():
             return None
         return _back_to_login(_("You were logged out after %(minutes)s minutes without activity. "
                                 "Please log in again.", minutes=minutes))
     if now - login_at > max_hours() * 3600:
         hours = max_hours()
-        end()
+        end("expired")
+        db.session.commit()
         if _is_public():
             return None
         return _back_to_login(_("Your session has ended: a session lasts at most %(hours)s hours. "
@@ -157,3 +169,12 @@ def guard_session():
             and not two_factor.is_enabled(current_user) and two_factor.required_for(current_user)):
         return redirect(url_for("auth.two_factor_enrol"))
     return None
+
+
+@bp.after_app_request
+def staff_pages_are_not_stored(response):
+    """What a logged-in staff member is sent (a child's identity, an export, a file) is kept in
+    no cache, the browser's included: ``Cache-Control: no-store`` on every such answer."""
+    if "_user_id" in session and not _is_static(request.endpoint):
+        response.headers["Cache-Control"] = "no-store"
+    return response

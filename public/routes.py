@@ -18,7 +18,7 @@ from i18n import LANG_COOKIE, current_language, sort_key
 from models import Case, Region
 from models.case import CASE_STATE_LABELS
 from public import bp
-from services import intake, public_stats, settings
+from services import crypto, intake, public_stats, settings
 from services.cases import (STATE_EXPLANATIONS, AttachmentRefused, ConsentRequired, add_reporter_message,
                             check_consent, reporter_attachment, reporter_messages, submit_case)
 from services.errors import InvalidInput
@@ -27,7 +27,7 @@ from services.questionnaires import validate_answers, version_for_region
 from services.receipts import format_receipt
 
 REGION_CODE = re.compile(r"\d{2}")
-RECEIPT_KEY = "receipt"          # the new case's receipt code, until the confirmation shows it
+RECEIPT_KEY = "receipt"          # the new case's receipt code (encrypted), until the confirmation shows it
 DONE_KEY = "reported_case"       # the case the confirmation page is about
 OPENED_KEY = "status_case"       # the case opened at /status: id and receipt hash
 
@@ -179,7 +179,8 @@ def report():
             db.session.rollback()
             notice = str(error)
         else:
-            session[RECEIPT_KEY] = {"case": case.id, "code": code}  # before the commit expires it
+            # Encrypted: the session cookie is only signed, and the code opens the case.
+            session[RECEIPT_KEY] = {"case": case.id, "code": crypto.encrypt(code)}  # before the commit expires it
             db.session.commit()
             intake.count_submission(address)
             return redirect(url_for("public.report_done"))
@@ -213,13 +214,21 @@ def report_done():
     code = None
     if isinstance(receipt, dict):
         session[DONE_KEY] = receipt.get("case")
-        code = receipt.get("code")
+        code = _decrypted(receipt.get("code"))
     case_id = session.get(DONE_KEY)
     case = db.session.get(Case, case_id) if isinstance(case_id, int) else None
     if case is None:
         return redirect(url_for("public.report"))
     return _private(render_template("public/report_done.html", case=case,
                                     receipt=format_receipt(code) if isinstance(code, str) else None))
+
+
+def _decrypted(token):
+    """The receipt code kept encrypted in the session, or None (a forged or old cookie)."""
+    try:
+        return crypto.decrypt(token) if isinstance(token, str) else None
+    except crypto.UndecryptableValue:
+        return None
 
 
 def _opened_case():

@@ -519,3 +519,19 @@ def test_an_iin_of_an_adult_is_accepted_with_a_warning_and_flagged_for_staff(cli
 
         child = db.session.scalars(select(CaseChild).order_by(CaseChild.id.desc())).first()
         assert child.iin_flag == "adult" and child.iin == "900101300017"
+
+
+def test_the_receipt_code_never_travels_in_the_cookie_in_clear(client, app):
+    """Issue 16, item 1: the session cookie is signed, not encrypted; the code opens the case."""
+    import base64
+    import zlib
+
+    response = post_report(client, report_data())
+    assert response.status_code == 302
+    cookie = client.get_cookie("session").value
+    payload = cookie.lstrip(".").split(".")[0]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    data = zlib.decompress(raw) if cookie.startswith(".") else raw
+    html = client.get("/report/done").get_data(as_text=True)
+    code = re.search(r'data-testid="receipt-code"[^>]*>([\d ]+)<', html).group(1).replace(" ", "")
+    assert len(code) == 16 and code.encode() not in data

@@ -361,3 +361,74 @@ def test_a_reset_request_is_audited_without_saying_so_to_the_page(app, client, a
         event = db.session.scalars(select(AuditEvent).where(
             AuditEvent.action == "user.password_reset_requested")).one()
         assert event.object_id == str(akimat.id)
+
+
+# --- a copy of the cookie is refused once its session ended (issue 16, item 1) --------------------
+
+def _cookie(client):
+    return client.get_cookie("session").value
+
+
+def _replayed(app, cookie):
+    """A new browser that presents ``cookie``, as a thief with a copy would."""
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    return thief
+
+
+def _logout(client):
+    token = csrf_token(client.get("/admin/").get_data(as_text=True))
+    return client.post("/logout", data={"csrf_token": token})
+
+
+def test_a_cookie_copied_before_logout_is_refused_after_it(app, akimat):
+    client = _logged_in(app, akimat.email)
+    copy = _cookie(client)
+    assert not _is_out(_replayed(app, copy))  # the copy works while the session lives
+    assert _logout(client).status_code == 302
+    assert _is_out(_replayed(app, copy))
+    assert _is_out(client)
+
+
+def test_a_cookie_copied_before_a_password_change_is_refused_after_it(app, akimat):
+    client = _logged_in(app, akimat.email)
+    other = _logged_in(app, akimat.email)
+    copy = _cookie(other)
+    assert _change_password(client, PASSWORD, NEW_PASSWORD).status_code == 302
+    assert _is_out(_replayed(app, copy)) and _is_out(other)
+    assert not _is_out(client)  # the session that changed it goes on
+
+
+def test_an_administrator_ends_all_sessions_of_a_user(app, login, people):
+    akimat = people["akimat75"]
+    victim = _logged_in(app, akimat.email)
+    copy = _cookie(victim)
+    admin = login("superadmin")
+    page = admin.get("/admin/user/").get_data(as_text=True)
+    assert "end_sessions" in page
+    response = admin.post("/admin/user/action/?lang=en", data={
+        "csrf_token": csrf_token(page), "action": "end_sessions", "rowid": str(akimat.id)}, follow_redirects=True)
+    assert "All sessions of 1 user have ended." in response.get_data(as_text=True)
+    assert _is_out(victim) and _is_out(_replayed(app, copy))
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.sessions_ended"))
+        assert event.object_id == str(akimat.id) and event.data["sessions"] == 1
+
+
+def test_the_database_keeps_no_token_that_opens_a_session(app, akimat):
+    from models import StaffSession
+
+    client = _logged_in(app, akimat.email)
+    with client.session_transaction() as session:
+        token = session["session_token"]
+    with app.app_context():
+        hashes = db.session.scalars(select(StaffSession.token_hash)).all()
+    assert token not in hashes and len(hashes) >= 1
+
+
+def test_staff_pages_exports_and_files_are_not_stored(app, login):
+    client = login("commissioner")
+    for path in ("/admin/", "/admin/case/", "/admin/case/export/csv/", "/admin/audit/"):
+        response = client.get(path)
+        assert response.headers.get("Cache-Control") == "no-store", path
+    assert "no-store" not in (app.test_client().get("/static/css/site.css").headers.get("Cache-Control") or "")
