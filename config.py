@@ -115,6 +115,8 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
     LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))
     LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
+    # Past LOGIN_MAX_FAILURES_PER_ACCOUNT from anywhere, each attempt on the account waits this long.
+    LOGIN_SLOWDOWN_SECONDS = float(os.environ.get("LOGIN_SLOWDOWN_SECONDS", "2"))
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     # Largest request body: 5 attachments of 10 MB on the public form, plus the text.
@@ -133,6 +135,7 @@ class Config:
     # Public form abuse limits (per address); raised only for benchmarks.
     SUBMISSIONS_PER_HOUR = int(os.environ.get("SUBMISSIONS_PER_HOUR", "5"))
     RECEIPT_ATTEMPTS_PER_MINUTE = int(os.environ.get("RECEIPT_ATTEMPTS_PER_MINUTE", "10"))
+    STATUS_MESSAGES_PER_HOUR = int(os.environ.get("STATUS_MESSAGES_PER_HOUR", "10"))
     MIN_FILL_SECONDS = float(os.environ.get("MIN_FILL_SECONDS", "3"))
     # [R10.1], [R10.3] "immediately": alerts are due this many minutes after registration.
     ALERT_DUE_MINUTES = int(os.environ.get("ALERT_DUE_MINUTES", "60"))
@@ -239,3 +242,4 @@ class TestConfig(Config):
     OUTBOX_RETRY_BASE_SECONDS = 0.2
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 1024
+    LOGIN_SLOWDOWN_SECONDS = 0.2

@@ -24,6 +24,7 @@ from services import settings, terms
 EMERGENCY_NUMBERS = re.compile(r"^[0-9][0-9, ]*$")
 # Sensible bounds of the whole-number settings: (smallest, largest).
 INT_BOUNDS = {"upload_max_mb": (1, 100), "submissions_per_hour": (1, 10000), "retention_years": (1, 75),
+              "status_messages_per_hour": (1, 1000),
               "session_idle_minutes": (5, 24 * 60), "session_max_hours": (1, 24 * 30),
               "extension_max_months": (1, 12),
               **{key: (1, 90) for key in terms.COUNTING_SETTINGS if key.startswith("term_")}}

@@ -16,7 +16,8 @@ from models.base import created_at_column
 class OutboxStatus(str, enum.Enum):
     PENDING = "pending"
     SENT = "sent"
-    FAILED = "failed"  # gave up after OUTBOX_MAX_ATTEMPTS
+    FAILED = "failed"  # gave up after OUTBOX_MAX_ATTEMPTS, or refused for good
+    DROPPED = "dropped"  # nothing to send after all (a reset request for no account)
 
 
 class OutboxMessage(db.Model):

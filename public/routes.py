@@ -287,7 +287,10 @@ def status_message():
     form = MessageForm(prefix="message")
     if form.validate():
         try:
+            intake.check_message_limit(case, request.remote_addr)
             add_reporter_message(case, form.body.data, form.uploads())
+        except intake.Throttled as error:
+            form.body.errors.append(str(error))
         except AttachmentRefused as error:
             db.session.rollback()
             form.attachments.errors.append(str(error))
@@ -295,6 +298,7 @@ def status_message():
             db.session.rollback()
             form.body.errors.append(str(error))
         else:
+            intake.count_message(case, request.remote_addr)
             db.session.commit()
             flash(_("Your message is sent."), "info")
             return redirect(url_for("public.status"))

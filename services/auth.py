@@ -2,7 +2,17 @@
 
 The same message answers an unknown e-mail, a wrong password and a disabled account,
 so the form does not tell which staff e-mails exist.
+
+Failed attempts are counted three ways, in one window: per address and per (account,
+address) pair they block that address; per account, whatever the address, they only slow
+every further attempt down. So a stranger guessing a staff member's password is stopped,
+but cannot lock the staff member out of their own account from their own computer. The
+second factor blocks per account too: whoever reaches it already knows the password, and
+six digits must not be guessed from many addresses at once.
 """
+import time
+from dataclasses import dataclass
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
@@ -22,13 +32,45 @@ class LoginThrottled(DomainError):
     pass
 
 
+@dataclass
+class LoginThrottles:
+    """The failed-attempt counters of a login step (the password, or the second factor)."""
+
+    address: Throttle
+    pair: Throttle      # an account tried from one address
+    account: Throttle   # the account from anywhere
+    account_blocks: bool = False  # else it slows down
+
+    def wait(self, account, address):
+        """Minutes this address must wait before trying ``account`` again, or None; when the
+        account as a whole failed too often, the attempt is slowed down (or blocked)."""
+        blocking = [(self.address, address), (self.pair, _pair(account, address))]
+        if self.account_blocks:
+            blocking.append((self.account, account))
+        for throttle, key in blocking:
+            if not throttle.allows(key):
+                return throttle.minutes_until_allowed(key)
+        if not self.account.allows(account):
+            time.sleep(current_app.config["LOGIN_SLOWDOWN_SECONDS"])
+        return None
+
+    def count(self, account, address):
+        self.address.count(address)
+        self.pair.count(_pair(account, address))
+        self.account.count(account)
+
+
+def _pair(account, address):
+    return f"{account}|{address}"
+
+
 def login_throttles(step="login"):
-    """The failed-attempt counters of a login step (the password, or the second factor):
-    per address and per account, with the same limits and window."""
+    """The counters of a login step, with the limits and the window of the settings."""
     cfg = current_app.config
-    window = cfg["LOGIN_FAILURE_WINDOW_MINUTES"]
-    return (Throttle(f"{step}-address", cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"], window),
-            Throttle(f"{step}-account", cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"], window))
+    window, per_account = cfg["LOGIN_FAILURE_WINDOW_MINUTES"], cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    return LoginThrottles(Throttle(f"{step}-address", cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"], window),
+                          Throttle(f"{step}-account-address", per_account, window),
+                          Throttle(f"{step}-account", per_account, window), account_blocks=step == "two-factor")
 
 
 def authenticate(email, password, address):
@@ -38,16 +80,14 @@ def authenticate(email, password, address):
     login: ``logged_in`` records that, after the second factor when there is one.
     """
     key_email = (email or "").strip().lower()
-    by_address, by_account = login_throttles()
-    for throttle, key in ((by_address, address), (by_account, key_email)):
-        if not throttle.allows(key):
-            raise LoginThrottled(_l("Too many failed attempts. Try again in %(minutes)s minutes.",
-                                    minutes=throttle.minutes_until_allowed(key)))
+    throttles = login_throttles()
+    minutes = throttles.wait(key_email, address)
+    if minutes is not None:
+        raise LoginThrottled(_l("Too many failed attempts. Try again in %(minutes)s minutes.", minutes=minutes))
     user = find_by_email(key_email)
     password_ok = verify_password(user.password_hash if user else None, password)
     if user is None or not password_ok or not user.is_enabled:
-        by_address.count(address)
-        by_account.count(key_email)
+        throttles.count(key_email, address)
         audit.record("login.failed", actor=user, email=key_email[:254])
         raise LoginFailed(_l("Wrong e-mail or password."))
     audit.record("login.password", actor=user, obj=user)

@@ -85,6 +85,25 @@ def count_submission(address):
     _submissions().count(address)
 
 
+def _messages():
+    """Messages from reporters at /status, per case and per address, per hour (a setting)."""
+    per_hour = max(1, settings.get("status_messages_per_hour"))
+    return Throttle("status-message-case", per_hour, 60), Throttle("status-message-address", per_hour, 60)
+
+
+def check_message_limit(case, address):
+    """At most ``status_messages_per_hour`` messages a receipt, and an address, may send per
+    hour: a stolen or shared code cannot flood the office."""
+    for throttle, key in zip(_messages(), (str(case.id), address)):
+        if not throttle.allows(key):
+            raise Throttled(_wait_message(throttle.minutes_until_allowed(key)))
+
+
+def count_message(case, address):
+    for throttle, key in zip(_messages(), (str(case.id), address)):
+        throttle.count(key)
+
+
 def _receipt_attempts():
     return Throttle("receipt-code", max(1, current_app.config["RECEIPT_ATTEMPTS_PER_MINUTE"]), 1)
 

@@ -30,6 +30,7 @@ from services import mail
 log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "outbox"  # the trigger of migration 0014 notifies it
+RESET_TOPIC = "password_reset"  # services.password_links: written at delivery
 MAX_BACKOFF = timedelta(minutes=30)
 MAX_OUTAGE_PAUSE = 30.0  # seconds between reconnection attempts, at most
 # The database is down or dropped the connection: wait and reconnect, do not die.
@@ -92,6 +93,9 @@ def deliver_one():
         return False
     cfg = current_app.config
     message.attempts += 1
+    if not _compose(message):
+        db.session.commit()
+        return True
     accepted = _sent_not_recorded.get(message.id)
     if accepted is None:
         try:
@@ -106,6 +110,25 @@ def deliver_one():
         _record_success(message, *accepted)
     db.session.commit()
     _sent_not_recorded.pop(message.id, None)
+    return True
+
+
+def _compose(message):
+    """Write a message whose text is decided at delivery (a password-reset request: so the web
+    page does the same work whether or not the account exists). False when there is nothing
+    to send: the message is dropped, with the reason."""
+    if message.topic != RESET_TOPIC:
+        return True
+    from services.password_links import compose_reset
+
+    composed = compose_reset(message)
+    if composed is None:
+        message.status = OutboxStatus.DROPPED.value
+        message.last_error = "no enabled account, or enough links for now"
+        db.session.add(OutboxAttempt(message=message, succeeded=False, error=message.last_error,
+                                     transport="none"))
+        return False
+    message.recipients, message.subject, message.body = composed
     return True
 
 

@@ -4,6 +4,11 @@ to staff who forgot theirs (``request_reset``, valid two hours).
 The token is signed (itsdangerous) and bound to the user's session version, which
 changes when the password is set: so a link works once, and never after a newer one
 was used, the account was disabled or its role or region changed.
+
+A reset request is answered the same way, in the same time, whether or not the account
+exists: the page only queues the request (one outbox row, whatever the e-mail), and the
+outbox worker writes the link when it delivers it, or drops the request when no enabled
+account has that e-mail or it had its links for now (``compose_reset``).
 """
 import time
 
@@ -79,28 +84,29 @@ def _reset_throttles():
 
 
 def request_reset(email, address):
-    """Someone asked for a link to set a new password for ``email``.
-
-    If an enabled account has this e-mail, a one-time link is queued to it; the caller answers
-    the same whether or not one does. Raises ResetThrottled when this address asked too often.
-    """
-    by_address, by_account = _reset_throttles()
+    """Someone asked for a link to set a new password for ``email``: the request is queued, the
+    same work whether or not the account exists (``compose_reset`` decides at delivery).
+    Raises ResetThrottled when this address asked too often."""
+    (by_address, _by_account) = _reset_throttles()
     if not by_address.allows(address):
         raise ResetThrottled(_l("Too many requests. Try again in %(minutes)s minutes.",
                                 minutes=by_address.minutes_until_allowed(address)))
     by_address.count(address)
-    key = (email or "").strip().lower()
+    notifications.queue_email([(email or "").strip().lower()[:254] or "-"], "", "", topic=notifications.RESET_TOPIC)
+
+
+def compose_reset(message):
+    """At delivery, the e-mail of a queued reset request: ``(recipients, subject, body)`` with a
+    one-time link, or None when no enabled account has the e-mail, or it had its links for now."""
+    key = message.recipients[0]
     user = find_by_email(key)
+    (_by_address, by_account) = _reset_throttles()
     if user is None or not user.is_enabled or not by_account.allows(key):
         return None
     by_account.count(key)
-    notifications.queue_email(
-        [user.email],
-        bilingual_subject(N_("Set a new password")),
-        bilingual(N_("Someone, probably you, asked to set a new password for your account. Set it with "
-                     "this link within %(hours)s hours: %(link)s\nIf it was not you, ignore this "
-                     "e-mail: your password stays as it is."),
-                  hours=RESET_LINK_HOURS, link=set_password_url(user, RESET)),
-        topic="password_reset", obj=user)
     audit.record("user.password_reset_requested", actor=None, obj=user)
-    return user
+    return ([user.email], bilingual_subject(N_("Set a new password")),
+            bilingual(N_("Someone, probably you, asked to set a new password for your account. Set it with "
+                         "this link within %(hours)s hours: %(link)s\nIf it was not you, ignore this "
+                         "e-mail: your password stays as it is."),
+                      hours=RESET_LINK_HOURS, link=set_password_url(user, RESET)))

@@ -161,12 +161,11 @@ def verify_login(user, code, address):
     Returns ``"totp"`` or ``"recovery_code"``; raises a translated error otherwise. Success
     and failure are both audited: the caller commits in both cases.
     """
-    by_address, by_account = login_throttles("two-factor")
+    throttles = login_throttles("two-factor")
     account_key = str(user.id)
-    for throttle, key in ((by_address, address), (by_account, account_key)):
-        if not throttle.allows(key):
-            raise TwoFactorThrottled(_l("Too many wrong codes. Try again in %(minutes)s minutes.",
-                                        minutes=throttle.minutes_until_allowed(key)))
+    minutes = throttles.wait(account_key, address)
+    if minutes is not None:
+        raise TwoFactorThrottled(_l("Too many wrong codes. Try again in %(minutes)s minutes.", minutes=minutes))
     if not is_enabled(user):
         raise InvalidInput(_l("Two-factor login is off for this account."))
     _lock(user)
@@ -190,8 +189,7 @@ def verify_login(user, code, address):
                          remaining=recovery_codes_left(user))
             audit.record("two_factor.login", actor=user, obj=user, method="recovery_code")
             return "recovery_code"
-    by_address.count(address)
-    by_account.count(account_key)
+    throttles.count(account_key, address)
     audit.record("two_factor.failed", actor=user, obj=user, stage="login", reason=reason)
     if reason == "reused":
         raise TwoFactorFailed(_l("This code has already been used. Wait for the next code in your app."))

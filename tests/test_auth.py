@@ -1,10 +1,12 @@
 """Staff login at /login: CSRF, safe ``next``, throttling, same error text, sessions."""
+import time
+
 import pytest
 
 from extensions import db
 from models import AuditEvent, User
 from services.users import set_enabled
-from tests.helpers import PASSWORD, gen_user
+from tests.helpers import PASSWORD, AuthActions, gen_user
 
 
 @pytest.fixture
@@ -54,13 +56,32 @@ def test_next_local_path_is_followed(client, auth, akimat75):
     assert response.headers["Location"] == "/admin/region/"
 
 
-def test_failed_logins_are_throttled_per_account(client, auth, akimat75, app):
+def test_failed_logins_are_throttled_per_account_and_address(client, auth, akimat75, app):
     for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
         assert auth.login(akimat75.email, "wrong-password-123").status_code == 401
     blocked = auth.login(akimat75.email)  # even the right password waits now
     assert blocked.status_code == 401
     assert "15" in blocked.get_data(as_text=True)  # says how long to wait
     assert client.get("/admin/").status_code == 302
+
+
+def _from(app, address):
+    """A browser at another address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return AuthActions(client)
+
+
+def test_a_strangers_wrong_passwords_do_not_lock_the_staff_member_out(auth, akimat75, app):
+    """Issue 16, item 2: the stranger's address is blocked for this account; the staff member
+    logs in from their own, only slowed down."""
+    stranger = _from(app, "198.51.100.7")
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] + 2):
+        assert stranger.login(akimat75.email, "wrong-password-123").status_code == 401
+    assert "15" in stranger.login(akimat75.email).get_data(as_text=True)  # blocked, even the right one
+    started = time.monotonic()
+    assert auth.login(akimat75.email).status_code == 302  # the owner, from their own address
+    assert time.monotonic() - started >= app.config["LOGIN_SLOWDOWN_SECONDS"]
 
 
 def test_failed_logins_are_throttled_per_address(client, auth, akimat75, app):

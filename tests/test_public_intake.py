@@ -535,3 +535,24 @@ def test_the_receipt_code_never_travels_in_the_cookie_in_clear(client, app):
     html = client.get("/report/done").get_data(as_text=True)
     code = re.search(r'data-testid="receipt-code"[^>]*>([\d ]+)<', html).group(1).replace(" ", "")
     assert len(code) == 16 and code.encode() not in data
+
+
+def test_reporter_messages_are_limited_per_receipt_and_per_address(client, app, monkeypatch):
+    """Issue 16, item 2: a shared or stolen code cannot flood the office; nothing is lost."""
+    monkeypatch.setitem(app.config, "STATUS_MESSAGES_PER_HOUR", 2)
+    code = receipt_from(_submit(client))
+    _open_status(client, code)
+
+    def send(text):
+        page = client.get("/status").get_data(as_text=True)
+        return client.post("/status/message", data={"message-csrf_token": prefixed_csrf(page, "message"),
+                                                     "message-body": text})
+
+    assert send("First.").status_code == 302 and send("Second.").status_code == 302
+    refused = send("Third, the one too many.")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Too many attempts from your connection" in html
+    assert "Third, the one too many." in html  # the text is kept in the form
+    with app.app_context():
+        bodies = db.session.scalars(select(CaseMessage.body).where(CaseMessage.from_reporter.is_(True))).all()
+        assert "Third, the one too many." not in bodies and {"First.", "Second."} <= set(bodies)

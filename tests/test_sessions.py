@@ -12,7 +12,7 @@ from sqlalchemy import select
 from config import Config
 from extensions import db
 from models import AuditEvent, OutboxMessage, Region, Setting, User
-from services import password_links
+from services import notifications, password_links
 from services.users import end_sessions_if_access_changed, set_enabled
 from tests.helpers import PASSWORD, AuthActions, admin_form_data, csrf_token, gen_user
 
@@ -255,8 +255,11 @@ def _forgot(client, email):
 
 
 def _reset_mails(app):
+    """The reset e-mails sent: requests are queued as they are, and written at delivery."""
     with app.app_context():
-        return db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "password_reset")
+        notifications.deliver_due()
+        return db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "password_reset",
+                                                              OutboxMessage.status == "sent")
                                   .order_by(OutboxMessage.id)).all()
 
 
@@ -357,6 +360,7 @@ def test_requests_are_limited_per_account_and_per_address(app, client, akimat):
 
 def test_a_reset_request_is_audited_without_saying_so_to_the_page(app, client, akimat):
     _forgot(client, akimat.email)
+    assert len(_reset_mails(app)) == 1  # audited when the link is written, at delivery
     with app.app_context():
         event = db.session.scalars(select(AuditEvent).where(
             AuditEvent.action == "user.password_reset_requested")).one()
@@ -432,3 +436,22 @@ def test_staff_pages_exports_and_files_are_not_stored(app, login):
         response = client.get(path)
         assert response.headers.get("Cache-Control") == "no-store", path
     assert "no-store" not in (app.test_client().get("/static/css/site.css").headers.get("Cache-Control") or "")
+
+
+def test_a_reset_request_does_the_same_work_whether_or_not_the_account_exists(app, client, akimat):
+    """Issue 16, item 2: the page queues one request either way; only the worker knows."""
+    def queued():
+        with app.app_context():
+            return db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "password_reset")
+                                      .order_by(OutboxMessage.id)).all()
+
+    _forgot(client, akimat.email)
+    _forgot(app.test_client(), "nobody@test.kz")
+    known, unknown = queued()
+    assert (known.subject, known.body, known.status) == (unknown.subject, unknown.body, unknown.status) == (
+        "", "", "pending")
+    [sent] = _reset_mails(app)
+    assert sent.recipients == [akimat.email]
+    with app.app_context():
+        dropped = db.session.get(OutboxMessage, unknown.id)
+        assert dropped.status == "dropped" and dropped.body == ""
