@@ -14,7 +14,7 @@ import i18n
 from config import Config, ConfigError, exit_on_config_error
 from database import resolve_database_url
 from extensions import babel, csrf, db, login_manager, migrate
-from request_input import InputRequest
+from request_input import AsciiIntegerConverter, InputRequest
 
 CSP = {
     "default-src": "'self'",
@@ -38,6 +38,7 @@ def create_app(config=None):
     config.check()
     app = Flask(__name__, instance_relative_config=True)
     app.request_class = InputRequest  # NUL, control characters, nameless parts: see request_input
+    app.url_map.converters["int"] = AsciiIntegerConverter  # before any route: ids in ASCII digits
     app.config.from_object(config)
     app.config.update(overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -12,6 +12,7 @@ forms), nameless parts are ignored.
 import re
 
 from flask import Request
+from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -39,3 +40,26 @@ class InputRequest(Request):
                                   for key, value in form.items(multi=True))
         self.__dict__["form"] = form
         self.__dict__["files"] = _clean(self.__dict__["files"], _CONTROL)
+
+
+# --- ids: ASCII digits only ------------------------------------------------------------------
+# "²".isdigit() and "٣".isdigit() are true and int("٣") is 3: an id read from a request is
+# spelled in ASCII digits, or it is no id (never a server error, never another row).
+ASCII_DIGITS = re.compile(r"[0-9]{1,10}")
+ID_MAX = 2**31 - 1  # Postgres ``integer``
+
+
+def id_from(value):
+    """The id ``value`` spells in ASCII digits, within Postgres's integer, else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not ASCII_DIGITS.fullmatch(value):
+        return None
+    number = int(value)
+    return number if number <= ID_MAX else None
+
+
+class AsciiIntegerConverter(IntegerConverter):
+    """Werkzeug's ``<int:…>`` matches any script's digits (``\\d``): this one ASCII only."""
+
+    regex = r"[0-9]+"

@@ -26,11 +26,12 @@ from models import ChecklistEvidence, OutboxMessage
 from models.base import utcnow
 from models.case import CASE_STATE_LABELS, CATEGORIES, KINDS, RESPONSIBLE, SEXES
 from models.checklist import ITEM_STATES, RULE_LABELS
+from request_input import id_from
 from services import audit, checklist, settings
 from services import case_workflow as workflow
-from services.terms import forward_due, latest_extension
 from services.errors import DomainError
 from services.files import as_download
+from services.terms import forward_due, latest_extension
 
 STEP_LABELS = {
     "register": _l("Registered"), "start": _l("Start work"), "answer": _l("Final answer"),
@@ -337,8 +338,8 @@ class CaseWorkflowMixin:
         case = self.requested_row_or_404()
         if not self.shows_identity(case):
             abort(403)
-        evidence = db.session.get(ChecklistEvidence, int(request.args["evidence"])) \
-            if request.args.get("evidence", "").isdigit() else None
+        evidence_id = id_from(request.args.get("evidence"))
+        evidence = db.session.get(ChecklistEvidence, evidence_id) if evidence_id else None
         if evidence is None or evidence.item.case_id != case.id:
             abort(404)
         stored = evidence.file

@@ -16,6 +16,7 @@ from forms.reports import SubmitReportForm
 from i18n import current_language
 from models import HalfYearReport, Region
 from models.report import REPORT_FORMATS, REPORT_LANGUAGES
+from request_input import id_from
 from services import audit, report_files, report_layout, report_workflow, reports
 from services.errors import DomainError
 from services.files import as_download, send_bytes
@@ -124,7 +125,7 @@ class HalfYearReportView(StaffView):
         return redirect(url_for(".version", id=report.id, report_lang=_report_language()))
 
     def _version_or_404(self):
-        report = db.session.get(HalfYearReport, request.args.get("id", type=int) or 0)
+        report = db.session.get(HalfYearReport, id_from(request.args.get("id")) or 0)
         if report is None or not current_user.can_see_region(report.region_code):
             abort(404)
         return report

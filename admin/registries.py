@@ -5,6 +5,8 @@ writes, the region a regional user's record lands in, CSV export, the attachment
 (uploaded with the create/edit form, listed and downloaded on the details page).
 Each registry is a declarative subclass: columns, filters, search, labels.
 """
+from urllib.parse import urlsplit
+
 from flask import abort, request
 from flask_admin import expose
 from flask_babel import gettext
@@ -381,6 +383,14 @@ class CampaignView(RegistryView):
                      "ended_on": _l("Ended on"), "partners": _l("Partners"), "description": _l("Description")}
 
 
+def web_link(form, field):
+    """A stored link leads to a web page (http or https, with a host): a "javascript:" or
+    "data:" link would be a trap for whoever opens it."""
+    url = urlsplit((field.data or "").strip())
+    if field.data and (url.scheme.lower() not in ("http", "https") or not url.netloc):
+        raise StopValidation(gettext("Give a web link that starts with https:// or http://."))
+
+
 def confirmed_by_required(form, field):
     """[R13] A publication names who confirmed its information.
 
@@ -408,7 +418,7 @@ class PublicationView(RegistryView):
             "filters": [lambda v: v.strip() if isinstance(v, str) else v],
             "validators": [confirmed_by_required],
         },
-        "link": {"validators": [Optional()]},
+        "link": {"validators": [Optional(), web_link], "filters": [lambda v: v.strip() if isinstance(v, str) else v]},
     }
     column_labels = {**COMMON_LABELS, "published_on": _l("Published on"), "outlet": _l("Media or network"),
                      "title": _l("Title"), "link": _l("Link"), "confirmed_by": _l("Confirmed by")}

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import false, inspect
 
 from models import Region
+from request_input import id_from
 
 
 def region_column(model):
@@ -29,7 +30,6 @@ def scope_query(query, model, user, national_data_visible=False):
     return query.filter(column == user.region_code)
 
 
-INT4 = range(-2**31, 2**31)
 
 
 def well_formed_key(model, value):
@@ -38,7 +38,7 @@ def well_formed_key(model, value):
     kind = inspect(model).primary_key[0].type.python_type
     try:
         if kind is int:
-            return int(str(value)) in INT4
+            return id_from(value) is not None
         if kind is date:
             return bool(date.fromisoformat(str(value)))
     except ValueError:

@@ -10,6 +10,7 @@ from auth import bp, sessions
 from extensions import db, login_manager
 from forms.auth import ForgotPasswordForm, LoginForm, SetPasswordForm, TwoFactorForm
 from models import User
+from request_input import id_from
 from services import two_factor
 from services.auth import authenticate
 from services.errors import DomainError
@@ -24,10 +25,11 @@ FEW_RECOVERY_CODES = 3
 def load_user(session_id):
     """The user for a session: gone when disabled or when their session version moved on."""
     user_id, _, version = (session_id or "").partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    user_id, version = id_from(user_id), id_from(version)
+    if user_id is None or version is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_enabled or user.session_version != int(version):
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_enabled or user.session_version != version:
         return None
     return user
 

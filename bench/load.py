@@ -24,7 +24,8 @@ import zlib
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 
-from bench.common import percentile
+from bench.common import BENCH_SETTINGS, percentile
+from services.intake import start_token_for
 
 OUTCOMES = ("ok", "4xx", "5xx", "refused", "timeout", "other")
 
@@ -180,6 +181,9 @@ class ReportScenario:
         self.tokens = {"csrf_token": hidden(_CSRF, body), "started": hidden(_STARTED, body)}
 
     def fields(self, region, key):
+        # A form sends one report: each gets a start token of its own, as if its form was
+        # shown MIN_FILL_SECONDS (3 s) ago in another browser (services.intake).
+        started = start_token_for(BENCH_SETTINGS["SECRET_KEY"], time.time() - 3.2)
         child = [("child1-age", str(5 + self.sequence % 12)), ("child1-birth_year", ""),
                  ("child1-sex", "boy" if self.sequence % 2 else "girl"), ("child1-name", ""),
                  ("child1-iin", ""), ("child1-school", "School No. 12")]
@@ -187,7 +191,7 @@ class ReportScenario:
             child += [(f"{other}-age", ""), (f"{other}-birth_year", ""), (f"{other}-sex", "unspecified"),
                       (f"{other}-name", ""), (f"{other}-iin", ""), (f"{other}-school", "")]
         return [
-            ("csrf_token", self.tokens["csrf_token"]), ("started", self.tokens["started"]),
+            ("csrf_token", self.tokens["csrf_token"]), ("started", started),
             ("website", ""), ("danger_now", "no"), ("kind", "appeal"), ("complaint_target", ""),
             *child,
             ("categories", "bullying"), ("categories", "education"),

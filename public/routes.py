@@ -168,13 +168,18 @@ def report():
     notice = None
     if valid and not answer_errors:
         try:
+            intake.use_start_token(form.started.data)
             case, code = submit_case(values, children, answers, form.uploads(), version, consent=form.consent.data)
         except AttachmentRefused as error:
             db.session.rollback()
             form.attachments.errors.append(str(error))
+            intake.count_submission(address)  # intake.count_submission says why
         except ConsentRequired as error:
             db.session.rollback()
             form.consent.errors.append(str(error))
+        except intake.Refused as error:
+            db.session.rollback()
+            notice = str(error)
         except InvalidInput as error:
             db.session.rollback()
             notice = str(error)
@@ -192,7 +197,7 @@ def _report_page(form, region, definition, raw=None, answer_errors=None, notice=
     language = current_language()
     questions = questions_for_page(definition, language)
     answer_errors = answer_errors or {}
-    if intake.seconds_since_start(form.started.data) is None:
+    if not intake.token_is_fresh(form.started.data):
         form.started.data = intake.started_token()
     form.website.data = ""
     extra = [(q["error_target"], q["label"], str(answer_errors[q["key"]]))

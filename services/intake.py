@@ -2,19 +2,25 @@
 
 The form must stay open to anyone, a child included [R3: accessibility], so there is no
 CAPTCHA. Robots are kept out by a honeypot field, a minimum time to fill the form (a
-signed timestamp put in the form when it is shown), and a per-address limit on reports
-sent; receipt codes cannot be guessed because wrong codes are counted per address.
+signed, unique start token put in the form when it is shown: it expires after a day and
+sends one report only), and a per-address limit on reports sent; receipt codes cannot be
+guessed because wrong codes are counted per address.
 """
+import hashlib
 import hmac
+import secrets
 import time
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from itsdangerous import BadSignature, TimestampSigner
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert
 
 from extensions import db
-from models import Case
+from models import Case, UsedFormToken
 from services import settings
 from services.cases import find_by_receipt
 from services.errors import DomainError, InvalidInput
@@ -34,13 +40,48 @@ class WrongReceipt(InvalidInput):
     """The code opens no case."""
 
 
-def _signer():
-    return TimestampSigner(current_app.secret_key, salt="public-report-started")
+MAX_FORM_AGE = 24 * 3600  # seconds a shown form may wait before it is sent
+
+
+def _signer(secret_key=None):
+    return TimestampSigner(secret_key or current_app.secret_key, salt="public-report-started")
 
 
 def started_token():
-    """A signed timestamp for a freshly shown form."""
-    return _signer().sign("report").decode()
+    """A signed timestamp for a freshly shown form, unique to it."""
+    return start_token_for(current_app.secret_key)
+
+
+def start_token_for(secret_key, shown_at=None):
+    """A start token signed with ``secret_key``, as if the form was shown at ``shown_at`` (epoch
+    seconds, now by default): the benchmark mints one per report, as many browsers would."""
+    signer = _signer(secret_key)
+    if shown_at is not None:
+        signer.get_timestamp = lambda: int(shown_at)
+    return signer.sign(f"report:{secrets.token_hex(8)}").decode()
+
+
+def token_is_fresh(token):
+    """True for a valid start token younger than a day."""
+    elapsed = seconds_since_start(token)
+    return elapsed is not None and elapsed <= MAX_FORM_AGE
+
+
+def use_start_token(token):
+    """A form sends one report: its token is kept (as a hash) with the report's transaction,
+    and a second report with it is refused. The caller commits, or rolls back and frees it."""
+    taken = db.session.execute(insert(UsedFormToken).values(token_hash=hashlib.sha256(token.encode()).hexdigest())
+                               .on_conflict_do_nothing().returning(UsedFormToken.token_hash)).first()
+    if taken is None:
+        raise Refused(_l("This form was already sent: your report is registered. To send another "
+                         "report, open the form again."))
+
+
+def forget_used_tokens():
+    """Used start tokens older than any form that could still be sent are no longer kept
+    (run by the scheduler with the deadlines); returns how many went."""
+    cutoff = datetime.now(timezone.utc) - timedelta(seconds=2 * MAX_FORM_AGE)
+    return db.session.execute(delete(UsedFormToken).where(UsedFormToken.used_at < cutoff)).rowcount
 
 
 def seconds_since_start(token):
@@ -58,6 +99,9 @@ def check_not_a_robot(honeypot, token):
     if honeypot:
         raise Refused(_l("We could not accept this report. Please check it and send it again."))
     elapsed = seconds_since_start(token)
+    if elapsed is not None and elapsed > MAX_FORM_AGE:
+        raise Refused(_l("The form was open for more than a day, so it had to be renewed. Your answers "
+                         "are kept below: please check them and send the form again."))
     if elapsed is None or elapsed < current_app.config["MIN_FILL_SECONDS"]:
         raise Refused(_l("You sent the form very quickly, so we could not tell you from a robot. "
                          "Please check your answers and send the form again."))
@@ -81,7 +125,13 @@ def check_submission_limit(address):
 
 
 def count_submission(address):
-    """Count a report that was saved: only saved reports count against the limit."""
+    """Count a report against the hourly limit: one that was saved, and one refused for
+    its files. Checking up to five files is the costly part of a report (reading, parsing,
+    cleaning), and a robot sending files that are always refused (a decompression bomb,
+    say) would otherwise never be counted; a person told which file was refused and why
+    sends it again well within the limit. A report refused for a form error (a missing
+    field, no consent) is not counted: none of its files was read, and a child who forgot
+    a field must be able to send again at once [R3: accessibility]."""
     _submissions().count(address)
 
 

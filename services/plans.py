@@ -15,6 +15,7 @@ from extensions import db
 from models import PlanItem, YearPlan
 from models.base import utcnow
 from models.registry import COMMISSIONS, REGISTRIES
+from request_input import id_from
 from services import audit, notifications, recipients
 from services.errors import InvalidInput, PermissionDenied, RegionMismatch
 from services.mailtext import N_, bilingual, bilingual_subject
@@ -229,9 +230,10 @@ def find_record(key):
     """The registry record named ``"table:id"``, or None."""
     table, _, row_id = (key or "").partition(":")
     model = REGISTRY_BY_TABLE.get(table)
-    if model is None or not row_id.isdigit():
+    row_id = id_from(row_id)
+    if model is None or row_id is None:
         return None
-    return db.session.get(model, int(row_id))
+    return db.session.get(model, row_id)
 
 
 def link_item(actor, item, record):

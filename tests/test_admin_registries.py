@@ -300,6 +300,21 @@ def test_a_publication_needs_who_confirmed_it(app, login):
     assert find(app, "publication", "Расталмаған") is None
 
 
+@pytest.mark.parametrize("link", ["javascript:alert(1)", "data:text/html,<b>x</b>", "ftp://files.kz/a",
+                                  "https://", "//evil.example/x", "www.kazinform.kz/news"])
+def test_a_publication_link_is_a_web_link_only(app, login, link):
+    """Issue 16, item 6: a stored link cannot be a script or another scheme."""
+    client = login("ombudsman75")
+    data = form_of(client, "/admin/publication/new/")
+    data.update(as_form({"outlet": "Kazinform", "title": "Сілтеме", "published_on": DAY,
+                         "confirmed_by": "Полиция", "link": link}))
+    body = text(client.post("/admin/publication/new/", data=data))
+    assert "Give a web link that starts with https:// or http://." in body
+    assert find(app, "publication", "Сілтеме") is None
+    data["link"] = " https://www.kazinform.kz/news/123 "
+    assert client.post("/admin/publication/new/", data=data).status_code == 302
+
+
 # --- attachments ----------------------------------------------------------------------------------
 
 def test_a_memorandum_with_its_signed_pdf(app, login):

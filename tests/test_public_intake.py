@@ -1,6 +1,7 @@
 """The public intake through the client [R3, R6.2]: the report form, its confirmation with
 the receipt code, and following the case at /status without an account."""
 import re
+import time
 from datetime import date
 from io import BytesIO
 
@@ -13,7 +14,7 @@ from models import Case, CaseMessage, Question, QuestionnaireVersion
 from models.base import utcnow
 from services.questionnaires import publish
 from tests.helpers import AuthActions, csrf_token, gen_user
-from tests.public_helpers import (counts, form_tokens, make_questionnaire, png_with_gps, post_report,
+from tests.public_helpers import (counts, form_tokens, hidden_value, make_questionnaire, png_with_gps, post_report,
                                   prefixed_csrf, receipt_from, registration_number_from, report_data)
 
 VALID_IIN = "080215600012"   # a well-formed IIN: the check digit is right
@@ -556,3 +557,28 @@ def test_reporter_messages_are_limited_per_receipt_and_per_address(client, app, 
     with app.app_context():
         bodies = db.session.scalars(select(CaseMessage.body).where(CaseMessage.from_reporter.is_(True))).all()
         assert "Third, the one too many." not in bodies and {"First.", "Second."} <= set(bodies)
+
+
+def test_a_form_sends_one_report_only(client, app):
+    """Issue 16, item 6: the start token is single-use; the second post says what happened."""
+    tokens = form_tokens(client)
+    first = post_report(client, report_data(), tokens=tokens)
+    assert first.status_code == 302
+    before = counts(app)
+    again = post_report(client, report_data(), tokens=tokens)
+    assert again.status_code == 400 and "This form was already sent" in again.get_data(as_text=True)
+    assert counts(app) == before
+
+
+def test_a_form_open_for_more_than_a_day_is_renewed_and_keeps_the_answers(client, app):
+    from services.intake import start_token_for
+
+    tokens = form_tokens(client)
+    tokens["started"] = start_token_for(app.secret_key, time.time() - 25 * 3600)  # shown 25 hours ago
+    before = counts(app)
+    response = post_report(client, report_data(description="A report typed slowly over two days."), tokens=tokens)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "open for more than a day" in html
+    assert "A report typed slowly over two days." in html
+    assert hidden_value(html, "started") != tokens["started"]
+    assert counts(app) == before
