@@ -1,5 +1,5 @@
 """Commands: ``flask --app app create-user | seed-demo | worker | deadlines run | keys rotate |
-retention run``."""
+retention run | audit verify | db grant-runtime-role``."""
 import signal
 import sys
 import threading
@@ -7,10 +7,12 @@ import threading
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_migrate.cli import db as db_group
 
 from extensions import db
 from models import Role
-from services import audit, crypto, demo, escalation, notifications, retention
+from services import audit, audit_chain, crypto, db_roles, demo, escalation, intake, notifications, retention
 from services.errors import DomainError
 from services.users import create_user
 
@@ -83,10 +85,16 @@ def deadlines_group():
 @deadlines_group.command("run")
 @with_appcontext
 def deadlines_run_command():
-    """Queue reminders and overdue digests; safe to run twice (a PaaS scheduler runs it)."""
+    """Queue reminders, overdue digests and yesterday's audit log checksum for the
+    Commissioner's office, and forget the public forms' start tokens too old to be sent
+    again; safe to run twice (a PaaS scheduler runs it)."""
     reminders, digests = escalation.run()
+    day = audit_chain.send_daily_head()
+    intake.forget_used_tokens()
     db.session.commit()
     click.echo(f"Queued {reminders} reminder(s) and {digests} digest(s).")
+    if day is not None:
+        click.echo(_("Queued the audit log checksum for %(day)s.", day=day.isoformat()))
 
 
 @click.group("keys")
@@ -141,7 +149,50 @@ def retention_run_command(dry_run, batch_size):
     click.echo(f"Done: {done} case(s).")
 
 
+@click.group("audit")
+def audit_group():
+    """The audit log's hash chain."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify_command():
+    """Walk the audit log's chain, check the daily checksums sent and the frozen half-year
+    reports; exit status 1 at the first entry (or report) that does not match."""
+    result = audit_chain.verify()
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if not result.ok:
+        sys.exit(1)
+    click.echo(_("Audit log verified: %(entries)s entries in one chain, %(heads)s daily checksums "
+                 "and %(reports)s half-year report versions match.",
+                 entries=result.entries, heads=result.heads, reports=result.reports))
+
+
+@click.command("grant-runtime-role")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the new role's password from standard input.")
+@click.option("--password", help="The new role's password (visible to other users of the machine).")
+@with_appcontext
+def grant_runtime_role_command(name, password_stdin, password):
+    """Create the runtime database role NAME (web and worker) if missing and grant it what
+    it needs, as the migration role; run it again after each migration."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        with db_roles.migration_engine().begin() as conn:
+            done = db_roles.grant_runtime_role(conn, name, password)
+    except db_roles.RoleError as error:
+        raise click.ClickException(str(error)) from None
+    for statement in done:
+        click.echo(statement)
+    click.echo(_("Done: %(name)s may read and write every table, and only read and add to %(kept)s. "
+                 "Tables the migrations add later are readable and writable by it at once; run this "
+                 "again after each migration.", name=name, kept=", ".join(db_roles.append_only_tables())))
+
+
 def register_commands(app):
     for command in (create_user_command, seed_demo_command, worker_command, deadlines_group,
-                    keys_group, retention_group):
+                    keys_group, retention_group, audit_group):
         app.cli.add_command(command)
+    db_group.add_command(grant_runtime_role_command)  # Flask-Migrate's ``flask db``

@@ -95,6 +95,7 @@ class Config:
     APP_ENV = os.environ.get("APP_ENV") or ("production" if os.environ.get("DATABASE_URL") else "development")
     SECRET_KEY = os.environ.get("SECRET_KEY")
     DATABASE_URL = normalize_database_url(os.environ.get("DATABASE_URL"))
+    MIGRATION_DATABASE_URL = normalize_database_url(os.environ.get("MIGRATION_DATABASE_URL"))  # for `flask db`
     EMBEDDED_PGDATA = os.environ.get("EMBEDDED_PGDATA")  # default: instance/pgdata
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
@@ -233,6 +234,7 @@ class TestConfig(Config):
     DATA_KEYS = None
     IIN_HASH_KEY = None
     DATABASE_URL = normalize_database_url(os.environ.get("TEST_DATABASE_URL"))
+    MIGRATION_DATABASE_URL = None  # the tests migrate their own database, whatever the shell says
     MAIL_URL = None
     REDIS_URL = None  # counters in the test database; tests/test_throttle.py asks for Redis itself
     # The stand-ins, whatever the developer's environment holds.

@@ -5,6 +5,9 @@ The table grows to millions of rows, so every filter and the default order (newe
 first) read from an index of ``models.audit`` (a filter's first page is a short index
 scan), search is an exact object id rather than Flask-Admin's ``ILIKE '%…%'``, and
 sorting is offered on the time only; the list's count is the base view's capped one.
+
+Above the list, the daily checksums e-mailed to the Commissioner's office
+(``services.audit_chain``): the office compares them with the e-mails it keeps.
 """
 import json
 from datetime import date, datetime, time, timedelta
@@ -21,6 +24,7 @@ from admin.base import SecureModelView
 from admin.filters import region_filter
 from extensions import db
 from models import AuditEvent, User
+from services import audit_chain
 
 LIST_DATA_CHARS = 200
 
@@ -149,7 +153,7 @@ class AuditView(SecureModelView):
 
     column_list = ("at", "actor", "action", "object_type", "object_id", "region_code", "ip_address",
                    "data")
-    column_details_list = ("id", *column_list)
+    column_details_list = ("id", *column_list, "seq", "hash")
     column_export_list = column_list
     column_default_sort = [("at", True), ("id", True)]
     column_sortable_list = ("at",)
@@ -157,7 +161,8 @@ class AuditView(SecureModelView):
     column_labels = {
         "id": _l("Number"), "at": _l("Time"), "actor": _l("Who"), "action": _l("Action"),
         "object_type": _l("Object type"), "object_id": _l("Object id"), "region_code": _l("Region"),
-        "ip_address": _l("IP address"), "data": _l("Details"),
+        "ip_address": _l("IP address"), "data": _l("Details"), "seq": _l("Place in the chain"),
+        "hash": _l("Checksum"),
     }
     column_formatters = {"at": _at, "actor": _actor, "data": _data_in_list}
     column_formatters_detail = {"at": _at, "actor": _actor, "data": _data_in_details}
@@ -172,9 +177,15 @@ class AuditView(SecureModelView):
         region_filter(AuditEvent.region_code),
     )
 
+    list_template = "admin/audit_list.html"
+
     def __init__(self, model=AuditEvent, session=None, **kwargs):
         super().__init__(model, session, **kwargs)
 
     def search_clause(self, search):
         """The object id, exactly (an index lookup, not ``ILIKE '%…%'`` over every row)."""
         return AuditEvent.object_id == search.strip()
+
+    def sent_checksums(self):
+        """The last daily checksums sent, for the list page (admin/audit_list.html)."""
+        return audit_chain.recent_heads()

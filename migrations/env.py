@@ -16,12 +16,10 @@ logger = logging.getLogger('alembic.env')
 
 
 def get_engine():
-    try:
-        # this works with Flask-SQLAlchemy<3 and Alchemical
-        return current_app.extensions['migrate'].db.get_engine()
-    except (TypeError, AttributeError):
-        # this works with Flask-SQLAlchemy>=3
-        return current_app.extensions['migrate'].db.engine
+    """The owner role's engine when MIGRATION_DATABASE_URL is set, else the app's."""
+    from services.db_roles import migration_engine
+
+    return migration_engine()
 
 
 def get_engine_url():

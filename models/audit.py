@@ -1,10 +1,13 @@
 """The audit log: who did what, when, to which record.
 
 Rows are only ever inserted; triggers in the migration refuse UPDATE, DELETE and TRUNCATE.
+When the writing transaction commits, each row is linked into one hash chain (migration
+0022): ``seq`` is its place (1, 2, 3 …) and ``hash`` the SHA-256 of its content and of the
+previous row's hash; both stay empty until then. ``services.audit_chain`` checks the chain.
 """
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,6 +27,9 @@ class AuditEvent(db.Model):
         Index("ix_audit_event_region_at", "region_code", "at"),
         # Search by object id, optionally with its type.
         Index("ix_audit_event_object", "object_id", "object_type"),
+        # The chain in order, and its last row (read at every commit that writes to the log).
+        Index("ix_audit_event_seq", "seq", unique=True),
+        {"info": {"append_only": True}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,5 +41,7 @@ class AuditEvent(db.Model):
     region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"))
     ip_address: Mapped[str | None] = mapped_column(String(45))
     data: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
+    seq: Mapped[int | None] = mapped_column(BigInteger)  # set at commit by the database
+    hash: Mapped[str | None] = mapped_column(String(64))  # set at commit by the database
 
     actor = relationship("User", lazy="joined")

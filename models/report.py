@@ -4,7 +4,11 @@ A half-year report is computed from what was recorded (``services.reports``). Wh
 is a draft it is never stored: every view computes it again. When the ombudsman submits
 it, its figures and its files (XLSX and PDF, kk and ru) are frozen in a new *version*
 row; a correction is the next version, and older versions stay readable. A trigger in
-the migration refuses UPDATE and DELETE on submitted versions.
+the migration refuses UPDATE and DELETE on submitted versions, and each version's digest
+(its figures and files) is sealed into the audit log's hash chain (services/audit_chain.py).
+
+Tables marked ``append_only`` in their ``info`` are only read and added to by the runtime
+database role (services/db_roles.py).
 """
 from datetime import datetime
 
@@ -31,6 +35,7 @@ class HalfYearReport(db.Model):
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint("version = 1 OR correction_reason IS NOT NULL",
                         name="correction_has_reason"),
+        {"info": {"append_only": True}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +68,7 @@ class HalfYearReportFile(db.Model):
         UniqueConstraint("report_id", "format", "language"),
         CheckConstraint(f"format IN {tuple(REPORT_FORMATS)!r}", name="format_known"),
         CheckConstraint(f"language IN {REPORT_LANGUAGES!r}", name="language_known"),
+        {"info": {"append_only": True}},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

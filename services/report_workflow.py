@@ -2,9 +2,10 @@
 
 A draft is never stored: it is computed again on every view. The regional ombudsman
 submits it; the figures and the files (XLSX and PDF, in Kazakh and Russian) are frozen
-in a new version, and the Commissioner, the Committee and the akimat of the region are
-alerted through the outbox with a link to it. A correction is the next version, with a
-reason; older versions stay readable. Submission opens in the last month of the
+in a new version, sealed into the audit log's hash chain (its digest in the submission's
+audit row, ``services.audit_chain``), and the Commissioner, the Committee and the akimat
+of the region are alerted through the outbox with a link to it. A correction is the next
+version, with a reason; older versions stay readable. Submission opens in the last month of the
 half-year (June, December) and stays open after it.
 """
 from datetime import timedelta
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models import HalfYearReport, HalfYearReportFile, Region
 from models.report import REPORT_LANGUAGES
-from services import audit, notifications, recipients, report_files
+from services import audit, audit_chain, notifications, recipients, report_files
 from services.deadlines import now_local
 from services.errors import InvalidInput, PermissionDenied, RegionMismatch
 from services.files import save_bytes
@@ -96,7 +97,8 @@ def submit(actor, region_code, year, half, correction_reason=None, today=None):
         rendered = render(report.figures, region, language, version=report)
         for fmt, to_bytes in RENDERERS.items():
             _freeze_file(report, fmt, language, to_bytes(rendered), actor)
-    audit.record("half_year_report.submit", actor=actor, obj=report, version=report.version)
+    audit.record("half_year_report.submit", actor=actor, obj=report, version=report.version,
+                 digest=audit_chain.seal(report))
     _alert(report, region)
     return report
 

@@ -59,7 +59,9 @@ def login(client, auth, people):
 def test_the_database_refuses_to_change_or_remove_an_audit_row(app_ctx, statement):
     event = audit.record("test.kept", note="original")
     db.session.flush()
-    with pytest.raises(DBAPIError, match="append-only"):
+    # In the transaction that wrote a row, TRUNCATE is refused before the trigger: the row's
+    # link into the chain is pending (migration 0022; tests/test_audit_chain.py checks the rest).
+    with pytest.raises(DBAPIError, match="append-only|pending trigger events"):
         with db.session.begin_nested():
             db.session.execute(text(statement), {"id": event.id})
     db.session.expire_all()

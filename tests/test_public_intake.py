@@ -582,3 +582,20 @@ def test_a_form_open_for_more_than_a_day_is_renewed_and_keeps_the_answers(client
     assert "A report typed slowly over two days." in html
     assert hidden_value(html, "started") != tokens["started"]
     assert counts(app) == before
+
+
+def test_start_tokens_are_forgotten_once_no_form_could_send_them(client, app, runner):
+    from datetime import timedelta
+
+    from models import UsedFormToken
+
+    assert post_report(client, report_data()).status_code == 302
+    with app.app_context():
+        old = UsedFormToken(token_hash="0" * 64, used_at=utcnow() - timedelta(days=3))
+        db.session.add(old)
+        db.session.commit()
+    result = runner.invoke(args=["deadlines", "run"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        kept = db.session.scalars(select(UsedFormToken.token_hash)).all()
+        assert "0" * 64 not in kept and len(kept) == 1
