@@ -279,7 +279,10 @@ class CaseEntryForm(FlaskForm):
         return [self[name].form for number, name in enumerate(CHILD_FORMS) if number == 0 or self[name].form.given()]
 
     def received_at(self):
-        """When the case arrived, in Almaty time; the start of the working day when no time was given."""
+        """When the case arrived, in Almaty time: now for today without a time, the start of the
+        working day for an earlier day without one."""
+        if self.received_time.data is None and self.received_on.data == _today():
+            return now_local()
         return datetime.combine(self.received_on.data, self.received_time.data or time(9), tzinfo=KZ_TZ)
 
     def report(self, region_code):

@@ -299,6 +299,7 @@ def status_message():
         except AttachmentRefused as error:
             db.session.rollback()
             form.attachments.errors.append(str(error))
+            intake.count_message(case, request.remote_addr)  # as intake.count_submission says
         except InvalidInput as error:
             db.session.rollback()
             form.body.errors.append(str(error))

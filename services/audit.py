@@ -1,7 +1,9 @@
 """Writing the audit log (PRODUCT.md, "Trust").
 
 Rows are appended in the caller's transaction; the database refuses UPDATE, DELETE and
-TRUNCATE on ``audit_event`` (migration 0001), so nobody rewrites the past, not even us.
+TRUNCATE on ``audit_event`` (migration 0001), so nobody rewrites the past, not even us, and
+links each row into a hash chain when the transaction commits (migration 0022), so that a
+rewrite behind the triggers' back shows (``services.audit_chain``).
 
 A change is kept as its diff, ``changes(obj)``: ``{"field": {"old": …, "new": …}}``.
 Because a row can never be erased, personal data never enters it: the values of the

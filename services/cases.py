@@ -5,7 +5,9 @@ channels) and, in the caller's transaction, creates the case with its children,
 answers and files, gives it a gapless registration number and a receipt code, and
 queues the alerts: to the ombudsman of the region, and when the child is in danger now
 also to the Commissioner's office [R10.1]. Nothing is committed here: a failure
-anywhere leaves no half-saved case.
+anywhere leaves no half-saved case. Files are read, checked and cleaned
+(``services.files.check_upload``) before anything is written, so the slow part is never
+done while the region's counter row is locked.
 """
 from datetime import timedelta
 
@@ -19,7 +21,7 @@ from models.base import utcnow
 from models.case import CATEGORIES, KINDS, PUBLIC_KINDS, REPORTER_TYPES, RESPONSIBLE, SEXES
 from services import audit, case_workflow, notifications, recipients, terms
 from services.errors import InvalidInput
-from services.files import PUBLIC_TYPES, clean_name, store_file
+from services.files import PUBLIC_TYPES, check_upload, save_file
 from services.deadlines import KZ_TZ
 from services.iin import age_flag, is_valid_iin, normalize_iin
 from services.mailtext import N_, bilingual, bilingual_subject
@@ -113,20 +115,21 @@ def check_consent(report, children, consent):
                                  "of personal data (tick the box), or remove them."))
 
 
-def _uploads(uploads):
+def _checked_uploads(uploads):
+    """Every upload read, checked and cleaned (CleanFile), nothing written yet; at most
+    MAX_ATTACHMENTS. AttachmentRefused names the file refused."""
     uploads = [u for u in uploads if u is not None and getattr(u, "filename", None)]
     if len(uploads) > MAX_ATTACHMENTS:
         raise AttachmentRefused(_l("You can attach at most %(n)s files.", n=MAX_ATTACHMENTS))
-    return uploads
-
-
-def _attach(case, upload, actor=None, message=None):
-    """Store one public upload on ``case`` (and ``message``); a refusal names the file."""
     try:
-        stored = store_file(upload, case.region_code, actor, allowed=PUBLIC_TYPES, message=PUBLIC_TYPES_MESSAGE)
+        return [check_upload(upload, allowed=PUBLIC_TYPES, message=PUBLIC_TYPES_MESSAGE) for upload in uploads]
     except InvalidInput as error:
-        raise AttachmentRefused(_l("“%(name)s”: %(reason)s", name=clean_name(upload.filename),
-                                   reason=str(error))) from None
+        raise AttachmentRefused(str(error)) from None
+
+
+def _attach(case, checked, actor=None, message=None):
+    """Store one checked upload (CleanFile) on ``case`` (and ``message``)."""
+    stored = save_file(checked, case.region_code, actor)
     attachment = CaseAttachment(file=stored, from_reporter=actor is None, message=message)
     case.attachments.append(attachment)
     return attachment
@@ -147,7 +150,7 @@ def submit_case(report, children, answers=None, uploads=(), version=None, actor=
     personal = has_personal_data(report, children)
     if actor is None:
         check_consent(report, children, consent)
-    uploads = _uploads(uploads)
+    files = _checked_uploads(uploads)  # before the counter's lock below
     now = utcnow()
     received_at = _received_at(received_at, now) if actor else now
     code = new_receipt_code()
@@ -165,8 +168,8 @@ def submit_case(report, children, answers=None, uploads=(), version=None, actor=
         case.children.append(flag_iin(CaseChild(**values), received_at))
     db.session.add(case)
     db.session.flush()
-    for upload in uploads:
-        _attach(case, upload, actor)
+    for checked in files:
+        _attach(case, checked, actor)
     audit.record("case.submit", actor=actor, obj=case, channel=case.channel, urgent=case.urgent)
     # Registered at once: [R10.1] says "immediately", so its alerts leave with this commit.
     case_workflow.register(case, actor)
@@ -209,7 +212,8 @@ def find_by_receipt(code):
 
 def add_reporter_message(case, body, uploads=()):
     """The reporter adds information at /status with the receipt code, without an account
-    [R3: accessibility, transparency]; up to 5 files, checked by content like the report's.
+    [R3: accessibility, transparency]; up to 5 files, checked and cleaned like the report's,
+    all before the message is written.
 
     The ombudsman of the region is told by e-mail, without the message's content (it may
     name a child). Only flushes: the caller commits, so a refused file saves nothing.
@@ -217,13 +221,13 @@ def add_reporter_message(case, body, uploads=()):
     body = (body or "").strip()
     if not 1 <= len(body) <= MAX_MESSAGE:
         raise InvalidInput(_l("Write a message of 1 to %(n)s characters.", n=MAX_MESSAGE))
-    uploads = _uploads(uploads)
+    files = _checked_uploads(uploads)
     message = CaseMessage(case=case, from_reporter=True, body=body)
     db.session.add(message)
     db.session.flush()
-    for upload in uploads:
-        _attach(case, upload, message=message)
-    audit.record("case.reporter_message", obj=case, message_id=message.id, files=len(uploads))
+    for checked in files:
+        _attach(case, checked, message=message)
+    audit.record("case.reporter_message", obj=case, message_id=message.id, files=len(files))
     notifications.queue_email(
         recipients.ombudsman(case.region_code),
         bilingual_subject("New message on case %(number)s", number=case.registration_number),

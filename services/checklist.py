@@ -24,7 +24,7 @@ from models.organization import PLACEMENT_TYPES
 from services import audit, notices, notifications, recipients, settings
 from services.deadlines import KZ_TZ, calendar
 from services.errors import InvalidInput, PermissionDenied, RegionMismatch
-from services.files import store_file
+from services.files import check_upload, save_file
 
 PERSON_RESPONSIBLE = ("parent_cohabiting", "family_member", "other_person", "local_executive",
                       "education_org", "health_org", "social_org")
@@ -280,10 +280,12 @@ def _check_open(item):
 
 
 def _attach(actor, item, files):
-    for upload in files:
-        if upload and upload.filename:
-            stored = store_file(upload, item.case.region_code, actor)
-            db.session.add(ChecklistEvidence(item=item, file=stored))
+    """Evidence files, with the limits of the public's uploads (size, type by content,
+    pixels, metadata removed: ``services.files.check_upload``); all are checked before
+    any is stored, and a refusal names the file."""
+    checked = [check_upload(upload) for upload in files if upload and upload.filename]
+    for clean_file in checked:
+        db.session.add(ChecklistEvidence(item=item, file=save_file(clean_file, item.case.region_code, actor)))
 
 
 def placement_organizations(region_code):

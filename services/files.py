@@ -1,16 +1,18 @@
-"""Storing uploaded files in Postgres, with the type checked from the content.
+"""Storing uploaded files in Postgres, checked and cleaned before anything is written.
 
 ``filetype`` reads the magic numbers of the first bytes (pure Python, no libmagic to
-install), so a text file renamed to ``.pdf`` is refused whatever its name says.
-Photos are re-saved with Pillow without their EXIF data (location, camera), so a
-child's or reporter's whereabouts do not travel with a picture.
+install), so a text file renamed to ``.pdf`` is refused whatever its name says; then
+``services.file_cleaning`` removes where and by whom the file was made (location,
+author) and refuses a picture too large to decode. ``check_upload`` does all of it
+without touching the database, so a use case checks every file before it takes a lock
+or writes a row; ``save_file`` stores the result.
 """
 import hashlib
 import re
 from io import BytesIO
+from typing import NamedTuple
 
 import filetype
-from PIL import Image, ImageOps, UnidentifiedImageError
 from flask import send_file
 from flask_babel import lazy_gettext as _l
 
@@ -18,6 +20,7 @@ from extensions import db
 from models import StoredFile
 from services import settings
 from services.errors import InvalidInput
+from services.file_cleaning import clean
 
 DOCUMENT_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 # What the public may send with a report: documents, photos, voice notes, video.
@@ -25,26 +28,20 @@ PUBLIC_TYPES = DOCUMENT_TYPES | frozenset({
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "audio/mpeg", "audio/mp4", "audio/ogg", "video/mp4",
 })
-IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+class CleanFile(NamedTuple):
+    """An upload read, checked and cleaned, not yet stored."""
+    data: bytes
+    name: str
+    content_type: str
 
 
 def detect_type(data):
     """The MIME type the bytes really are, or None."""
     kind = filetype.guess(data[:8192])
     return kind.mime if kind else None
-
-
-def strip_image_metadata(data, content_type):
-    """The image re-encoded without EXIF/XMP/text chunks, turned upright first."""
-    try:
-        with Image.open(BytesIO(data)) as image:
-            upright = ImageOps.exif_transpose(image)
-            out = BytesIO()
-            upright.save(out, IMAGE_FORMATS[content_type])
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise InvalidInput(_l("This picture could not be read. Send another file.")) from None
-    return out.getvalue()
 
 
 def clean_name(name):
@@ -64,8 +61,20 @@ def as_download(stored):
     return send_bytes(stored.data, stored.content_type, stored.original_name)
 
 
-def store_file(upload, region_code=None, actor=None, allowed=DOCUMENT_TYPES, message=None):
-    """Save a Werkzeug ``FileStorage`` and return the StoredFile; refuse wrong type or size."""
+def check_upload(upload, allowed=DOCUMENT_TYPES, message=None):
+    """Read a Werkzeug ``FileStorage`` and return it as a CleanFile: not empty, at most
+    ``upload_max_mb``, of an ``allowed`` type by its content, metadata removed. Nothing is
+    written; a refusal (InvalidInput) names the file."""
+    name = clean_name(upload.filename)
+    try:
+        data, content_type = _read_checked(upload, allowed, message)
+        return CleanFile(clean(data, content_type), name, content_type)
+    except InvalidInput as error:
+        raise InvalidInput(_l("“%(name)s”: %(reason)s", name=name, reason=str(error))) from None
+
+
+def _read_checked(upload, allowed, message):
+    """The upload's bytes and type, refused when empty, too big or of a type not allowed."""
     max_mb = settings.get("upload_max_mb")
     max_bytes = max_mb * 1024 * 1024
     data = upload.read(max_bytes + 1)
@@ -76,9 +85,17 @@ def store_file(upload, region_code=None, actor=None, allowed=DOCUMENT_TYPES, mes
     content_type = detect_type(data)
     if content_type not in allowed:
         raise InvalidInput(message or _l("This file type is not accepted. Send a PDF, JPEG or PNG file."))
-    if content_type in IMAGE_FORMATS:
-        data = strip_image_metadata(data, content_type)
-    return save_bytes(data, clean_name(upload.filename), content_type, region_code, actor)
+    return data, content_type
+
+
+def store_file(upload, region_code=None, actor=None, allowed=DOCUMENT_TYPES, message=None):
+    """Check, clean and save one upload; return the flushed StoredFile (see check_upload)."""
+    return save_file(check_upload(upload, allowed, message), region_code, actor)
+
+
+def save_file(checked, region_code=None, actor=None):
+    """Store a CleanFile from ``check_upload``; return the flushed StoredFile."""
+    return save_bytes(checked.data, checked.name, checked.content_type, region_code, actor)
 
 
 def save_bytes(data, name, content_type, region_code=None, actor=None):

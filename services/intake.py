@@ -150,6 +150,7 @@ def check_message_limit(case, address):
 
 
 def count_message(case, address):
+    """Count a message that was saved, or refused for its files: as ``count_submission``."""
     for throttle, key in zip(_messages(), (str(case.id), address)):
         throttle.count(key)
 

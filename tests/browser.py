@@ -28,6 +28,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.upload_samples import PLAIN_PDF
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -205,7 +207,7 @@ def _screenshot(request, page):
 
 
 SCREENS = Path("/tmp/screens")
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = PLAIN_PDF  # a real PDF: uploads are rewritten by pypdf, an unreadable one refused
 
 
 def shot(page, name):

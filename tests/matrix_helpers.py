@@ -23,6 +23,7 @@ from services.password_links import make_token
 from services.questionnaires import publish
 from tests.factories import REPORT
 from tests.helpers import PASSWORD, AuthActions, csrf_token, gen_user
+from tests.upload_samples import PLAIN_PDF
 
 # The people: a visitor, a visitor holding the receipt code of the region-75 case, and staff.
 PEOPLE = ("anon", "rep", "sa", "com", "cte", "ak75", "ak71", "om75", "om71")
@@ -194,7 +195,7 @@ def empty_tables(app, kept=frozenset({"region", "alembic_version"})):
 
 # --- the region-75 data set ---------------------------------------------------------------
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = PLAIN_PDF  # a real PDF: uploads are rewritten by pypdf, an unreadable one refused
 
 
 def pdf_upload(name="scan.pdf"):

@@ -11,6 +11,7 @@ from extensions import db
 from models import AuditEvent, Question, Questionnaire
 from services.cases import submit_case
 from services.questionnaires import publish
+from tests.upload_samples import PLAIN_PDF
 
 CHILD_75 = {"name": "Айгерим Сарсенова", "iin": "120305601238", "school": "№12 мектеп-гимназия"}
 REPORTER_75 = {"reporter_name": "Марат Сериков", "reporter_phone": "+77011234567",
@@ -21,7 +22,7 @@ REPORTER_71 = {"reporter_name": "Гүлнар Омарова", "reporter_phone":
 FILE_NAME = "Сарсенова_Айгерим_анықтама.pdf"
 IDENTITY_75 = (*CHILD_75.values(), *REPORTER_75.values(), FILE_NAME)
 IDENTITY_71 = (*CHILD_71.values(), *REPORTER_71.values())
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = PLAIN_PDF  # a real PDF: uploads are rewritten by pypdf, an unreadable one refused
 
 
 def _report(region, reporter, urgent=False, **extra):

@@ -34,9 +34,10 @@ from models import (
 )
 from tests.factories import gen_case
 from tests.helpers import admin_form_data, csrf_token
+from tests.upload_samples import PLAIN_PDF
 
 NO_RECORD = "Record does not exist."
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = PLAIN_PDF  # a real PDF: uploads are rewritten by pypdf, an unreadable one refused
 DAY = date(2026, 3, 2)
 
 # endpoint: (model, the attribute holding the marker text, other values of a valid record)

@@ -20,8 +20,9 @@ from models import Appointment, OutboxMessage, StoredFile
 from services import appointments as service
 from services.users import find_by_email
 from tests.helpers import PASSWORD, AuthActions, csrf_token, gen_user
+from tests.upload_samples import PLAIN_PDF
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = PLAIN_PDF  # a real PDF: uploads are rewritten by pypdf, an unreadable one refused
 CYRILLIC_NAME = "Келісім хаты №318.pdf"
 NOT_ACCEPTED = "This file type is not accepted. Send a PDF, JPEG or PNG file."
 NOT_FOR_YOU = "This step is not possible for you in the appointment's current state."

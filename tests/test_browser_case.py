@@ -114,7 +114,6 @@ def test_ombudsman_enters_a_phone_call(app, live_server, page):
     form.locator("#danger_now").check()
     form.locator("#child1-age").fill("8")
     form.locator("#reporter_type").select_option("neighbour")
-    shot(page, "case-7-entry")
     form.locator("[data-testid=save-case]").click()
 
     code = page.locator("[data-testid=receipt-code]")

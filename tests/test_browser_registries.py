@@ -9,10 +9,11 @@ from playwright.sync_api import expect
 
 from tests.browser import assert_no_csp_violations, browser, live_server, page  # noqa: F401
 from tests.helpers import PASSWORD, gen_user
+from tests.upload_samples import PLAIN_PDF
 
 pytestmark = pytest.mark.browser
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = PLAIN_PDF  # a real PDF: uploads are rewritten by pypdf, an unreadable one refused
 
 
 def test_record_a_memorandum_with_its_pdf(app, live_server, page, tmp_path):

@@ -23,8 +23,9 @@ from services.deadlines import KZ_TZ, now_local
 from services.users import find_by_email
 from tests.factories import gen_case, gen_directory
 from tests.helpers import csrf_token, gen_user
+from tests.upload_samples import PLAIN_PDF
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = PLAIN_PDF  # a real PDF: uploads are rewritten by pypdf, an unreadable one refused
 CHILD = {"age": 9, "sex": "boy", "name": "Нұрлан Ахметов", "iin": "170305500014", "school": "№40 мектеп"}
 REPORTER = {"reporter_name": "Сәуле Ахметова", "reporter_phone": "+77015550011",
             "reporter_email": "saule.akhmetova@example.kz"}

@@ -15,9 +15,10 @@ from services import notifications, reports, retention
 from services.cases import add_reporter_message, submit_case
 from services.errors import InvalidInput
 from tests.factories import REPORT
+from tests.upload_samples import PLAIN_PDF
 
 ALMATY = ZoneInfo("Asia/Almaty")
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = PLAIN_PDF  # a real PDF: uploads are rewritten by pypdf, an unreadable one refused
 CHILD = {"age": 12, "sex": "girl", "name": "Айгерим Сарсенова", "iin": "120305601238",
          "school": "№12 мектеп-гимназия"}
 REPORTER = {"reporter_name": "Марат Сериков", "reporter_phone": "+77011234567",
