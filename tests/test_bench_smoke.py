@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bench import floor
-from bench.common import Row, libpq_url, percentile, table
+from bench.common import BENCH_SETTINGS, Row, libpq_url, percentile, table
 from bench.load import _CSRF, _STARTED, ReportScenario, flask_session, hidden
 from bench.submit import KEY, _answers
 from extensions import db
@@ -64,6 +64,8 @@ def test_the_bench_report_is_accepted_and_its_case_found(app, client, monkeypatc
     """The load generator's POST (a child, the extra question answered, no file) is a
     success (redirect to /report/done), and the case it names carries the attempt's key."""
     monkeypatch.setitem(app.config, "MIN_FILL_SECONDS", 0)
+    # The generator signs each report's start token with the key the bench server runs with.
+    monkeypatch.setitem(app.config, "SECRET_KEY", BENCH_SETTINGS["SECRET_KEY"])
     with app.app_context():
         make_questionnaire()
         answers = {"75": _answers(version_for_region("75").definition, visible)}
