@@ -11,7 +11,9 @@ by what reads it best, and a file that cannot be read is refused rather than kep
   before any pixel is decoded (a 445 KB PNG can decode to 12000 × 12000 pixels, 1.1 GB).
 - PDF: rewritten by pypdf without the document information (/Info) and without XMP
   (/Metadata) or application data (/PieceInfo) on any object; what earlier revisions left
-  behind goes too, since only the objects in use are written.
+  behind goes too, since only the objects in use are written. A JPEG picture inside it
+  (/DCTDecode) loses its EXIF, XMP, IPTC and comment segments, the picture itself not
+  re-encoded (a scan's quality and colours stay as they were).
 - DOCX: the zip is rewritten with the standard library: the core, extended and custom
   properties (author, last modified by, dates, company, manager) emptied, the names and
   initials of the authors of comments and tracked changes blanked, pictures re-saved as above.
@@ -20,7 +22,9 @@ by what reads it best, and a file that cannot be read is refused rather than kep
   (``©xyz`` in ``udta``, Apple's ``meta`` keys), so every ``udta``, ``meta`` and ``uuid``
   box of the file, of its movie and of its tracks is turned into free space of the same
   size (players skip it, and no offset into the media data moves); mutagen then checks
-  that the file still reads and has no tags left.
+  that the file still reads and has no tags left. A video with a track other than picture,
+  sound and timecode is refused: action cameras, drones and phones record the route as a
+  timed metadata or subtitle track, whose samples lie in the media data among the rest.
 """
 import re
 import struct
@@ -43,7 +47,7 @@ from mutagen.oggspeex import OggSpeex
 from mutagen.oggvorbis import OggVorbis
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
 from services.errors import InvalidInput
 
@@ -68,6 +72,11 @@ _RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}R
 _PERSON_ATTRIBUTE = re.compile(rb'(\s[A-Za-z][\w.-]*:(?:author|initials|userId|providerId)=)"[^"]*"')
 MP4_CONTAINERS = frozenset({b"moov", b"trak", b"mdia", b"minf", b"moof", b"traf"})
 MP4_DESCRIPTIONS = frozenset({b"udta", b"meta", b"uuid"})
+MP4_MEDIA_HANDLERS = frozenset({b"vide", b"soun", b"tmcd"})  # picture, sound, timecode
+# JPEG segments kept: JFIF (APP0), the colour profile (APP2 "ICC_PROFILE"), Adobe's colour
+# transform (APP14) and every non-APP segment; EXIF and XMP (APP1), IPTC (APP13), the others
+# and comments go.
+JPEG_APP0, JPEG_APP2, JPEG_APP14, JPEG_APP15, JPEG_COMMENT, JPEG_SCAN = 0xE0, 0xE2, 0xEE, 0xEF, 0xFE, 0xDA
 OGG_AUDIO = (OggVorbis, OggOpus, OggFLAC, OggSpeex)
 
 UNREADABLE = _l("This file could not be read. Send another file.")
@@ -75,6 +84,9 @@ UNREADABLE_PICTURE = _l("This picture could not be read. Send another file.")
 TOO_MANY_PIXELS = _l("This picture is too large: more than %(mp)s megapixels. Send a smaller picture.",
                      mp=MAX_IMAGE_PIXELS // 1_000_000)
 PDF_PASSWORD = _l("This PDF is protected by a password. Send it without the password.")
+VIDEO_EXTRA_TRACK = _l("This video has a track besides its picture and sound (often the places where it was "
+                       "filmed) that we cannot remove. Save the video again without it, for example with a "
+                       "video editor, and send it.")
 
 
 def clean(data, content_type):
@@ -110,19 +122,21 @@ def clean_pdf(data):
         reader = PdfReader(BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise InvalidInput(PDF_PASSWORD)
-        _drop_pdf_keys(reader.root_object)
+        _clean_pdf_objects(reader.root_object)
         writer = PdfWriter()
         writer.clone_reader_document_root(reader)
         writer.pdf_header = reader.pdf_header
         out = BytesIO()
         writer.write(out)
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError, zlib.error):
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError, IndexError,
+            struct.error, zlib.error):
         raise InvalidInput(UNREADABLE) from None
     return out.getvalue()
 
 
-def _drop_pdf_keys(root):
-    """Delete the keys of PDF_PRIVATE_KEYS from every object reachable from ``root``."""
+def _clean_pdf_objects(root):
+    """Delete the keys of PDF_PRIVATE_KEYS from every object reachable from ``root``, and
+    clean every JPEG picture among them."""
     seen, todo = set(), [root]
     while todo:
         obj = todo.pop()
@@ -134,9 +148,56 @@ def _drop_pdf_keys(root):
         if isinstance(obj, DictionaryObject):
             for key in PDF_PRIVATE_KEYS & obj.keys():
                 del obj[key]
+            if isinstance(obj, StreamObject) and obj.get("/Subtype") == "/Image":
+                _clean_pdf_jpeg(obj)
             todo.extend(obj.values())
         elif isinstance(obj, ArrayObject):
             todo.extend(obj)
+
+
+def _clean_pdf_jpeg(picture):
+    """A /DCTDecode picture stream's JPEG without its descriptions, stored under /DCTDecode
+    alone (a filter before it, such as /FlateDecode, is undone); ValueError when /DCTDecode
+    is not its last filter."""
+    filters = picture.get("/Filter")
+    filters = list(filters) if isinstance(filters, ArrayObject) else [filters]
+    if "/DCTDecode" not in filters:
+        return
+    if filters[-1] != "/DCTDecode":
+        raise ValueError("a filter after /DCTDecode")
+    jpeg = _jpeg_without_descriptions(picture.get_data())  # pypdf passes the JPEG through
+    picture[NameObject("/Filter")] = NameObject("/DCTDecode")
+    picture.pop("/DecodeParms", None)
+    StreamObject.set_data(picture, jpeg)  # the stored bytes themselves, not re-encoded
+    picture.decoded_self = None
+
+
+def _jpeg_without_descriptions(data):
+    """``data`` (a JPEG) with the segments before its first scan that describe rather than
+    draw it removed: EXIF, XMP, IPTC, comments (ITU T.81 §B.1); the scans are kept as they are."""
+    if not data.startswith(b"\xff\xd8"):
+        raise ValueError("not a JPEG")
+    out, offset = bytearray(data[:2]), 2
+    while True:
+        if data[offset] != 0xFF:
+            raise ValueError("no marker where one should be")
+        while data[offset + 1] == 0xFF:  # fill bytes before a marker
+            offset += 1
+        marker = data[offset + 1]
+        if marker == JPEG_SCAN:
+            return bytes(out + data[offset:])
+        end = offset + 2 + struct.unpack_from(">H", data, offset + 2)[0]
+        if _jpeg_segment_kept(marker, data[offset + 4:end]):
+            out += data[offset:end]
+        offset = end
+
+
+def _jpeg_segment_kept(marker, payload):
+    if marker == JPEG_COMMENT:
+        return False
+    if not JPEG_APP0 <= marker <= JPEG_APP15:
+        return True
+    return marker in (JPEG_APP0, JPEG_APP14) or (marker == JPEG_APP2 and payload.startswith(b"ICC_PROFILE\0"))
 
 
 def clean_ooxml(data):
@@ -212,6 +273,8 @@ def clean_mp4(data):
     """The MP4 or M4A with its description boxes blanked in place; still an MP4 (mutagen
     reads it), with no tags left."""
     try:
+        if _mp4_track_handlers(data) - MP4_MEDIA_HANDLERS:
+            raise InvalidInput(VIDEO_EXTRA_TRACK)
         cleaned = _blank_mp4_descriptions(data)
         if MP4(BytesIO(cleaned)).tags:
             raise InvalidInput(UNREADABLE)
@@ -234,6 +297,22 @@ def _blank_mp4_descriptions(data):
             elif kind in MP4_CONTAINERS:
                 todo.append((offset + header, offset + size))
     return bytes(out)
+
+
+def _mp4_track_handlers(data):
+    """The handler type of each track (``moov/trak/mdia/hdlr``, after its version, flags
+    and pre-defined field): ``vide``, ``soun``, ``meta``, ``text``…"""
+    return {bytes(data[offset + header + 8:offset + header + 12])
+            for offset, header, _size in _mp4_find(data, (b"moov", b"trak", b"mdia", b"hdlr"), 0, len(data))}
+
+
+def _mp4_find(data, path, start, end):
+    """(offset, header length, size) of each box at ``path`` (box types) from ``start``."""
+    for offset, header, size, kind in _mp4_boxes(data, start, end):
+        if kind == path[0] and len(path) == 1:
+            yield offset, header, size
+        elif kind == path[0]:
+            yield from _mp4_find(data, path[1:], offset + header, offset + size)
 
 
 def _mp4_boxes(data, start, end):

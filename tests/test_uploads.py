@@ -20,7 +20,7 @@ from extensions import db
 from models import Case, StoredFile
 from models.base import utcnow
 from services import settings
-from services.file_cleaning import CLEANERS
+from services.file_cleaning import CLEANERS, VIDEO_EXTRA_TRACK
 from services.files import DOCUMENT_TYPES, PUBLIC_TYPES, detect_type
 from tests.helpers import csrf_token
 from tests.public_helpers import (counts, post_report, prefixed_csrf, receipt_from, registration_number_from,
@@ -28,8 +28,9 @@ from tests.public_helpers import (counts, post_report, prefixed_csrf, receipt_fr
 from tests.test_case_admin_workflow import directory, item_action, item_id, make_case, people  # noqa: F401
 from tests.test_case_admin_workflow import text as page_text
 from tests.upload_samples import (DOCUMENT_XML, DOCX_TYPE, MEDIA, MP3_FRAME, MP3_FRAMES, PLAIN_PDF,
-                                  docx_with_properties, leaked, mp3_with_tags, mp4_chunk_offset, mp4_with_location,
-                                  ogg_opus_with_comments, pdf_with_metadata, pdf_with_password, png_bomb)
+                                  docx_with_properties, jpeg_with_gps, leaked, mp3_with_tags, mp4_chunk_offset,
+                                  mp4_with_location, mp4_with_route_track, ogg_opus_with_comments, pdf_with_metadata,
+                                  pdf_with_password, png_bomb)
 
 TOO_LARGE = "This picture is too large: more than 40 megapixels. Send a smaller picture."
 QUICK = 3  # seconds: reading a header; decoding a bomb took 6 s and 1.1 GB
@@ -125,6 +126,14 @@ def _check_pdf(data):
     assert len(pdf.pages) == 2
     assert pdf.metadata is None and pdf.xmp_metadata is None
     assert "/PieceInfo" not in pdf.pages[0]
+    assert b"PhoneMaker" not in _photo_stream(pdf)
+    [photo] = pdf.pages[0].images
+    assert photo.image.size == (32, 24)
+
+
+def _photo_stream(pdf):
+    """The photo's JPEG as stored in ``pdf`` (a PdfReader), every filter before it undone."""
+    return pdf.pages[0]["/Resources"]["/XObject"]["/Photo"].get_object().get_data()
 
 
 def _check_docx(data):
@@ -214,15 +223,29 @@ def test_a_status_message_refused_for_its_files_counts_against_the_hourly_limit(
     assert counts(app) == before
 
 
-@pytest.mark.parametrize("data, reason", [
-    (b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n", "This file could not be read. Send another file."),
-    (pdf_with_password(), "This PDF is protected by a password. Send it without the password."),
+def test_a_photo_deflated_inside_a_pdf_loses_its_exif_and_still_shows():
+    sent = pdf_with_metadata(picture_filters=("/FlateDecode", "/DCTDecode"))
+    assert b"PhoneMaker" in _photo_stream(PdfReader(BytesIO(sent)))  # found by whoever inflates it
+    cleaned = PdfReader(BytesIO(CLEANERS["application/pdf"](sent)))
+    assert b"PhoneMaker" not in _photo_stream(cleaned)
+    [photo] = cleaned.pages[0].images
+    with Image.open(BytesIO(jpeg_with_gps())) as original:  # the same pixels: not re-encoded
+        assert photo.image.tobytes() == original.tobytes()
+
+
+@pytest.mark.parametrize("name, data, reason", [
+    ("scan.pdf", b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n",
+     "This file could not be read. Send another file."),
+    ("scan.pdf", pdf_with_password(), "This PDF is protected by a password. Send it without the password."),
+    ("scan.pdf", pdf_with_metadata(picture_filters=("/DCTDecode", "/FlateDecode")),
+     "This file could not be read. Send another file."),
+    ("ride.mp4", mp4_with_route_track(), str(VIDEO_EXTRA_TRACK)),
 ])
-def test_a_pdf_that_cannot_be_cleaned_is_refused(client, app, data, reason):
+def test_a_file_that_cannot_be_cleaned_is_refused(client, app, name, data, reason):
     before = counts(app)
-    response = _report_with(client, "scan.pdf", data)
+    response = _report_with(client, name, data)
     assert response.status_code == 400
-    assert f"“scan.pdf”: {reason}" in response.get_data(as_text=True)
+    assert f"“{name}”: {reason}" in response.get_data(as_text=True)
     assert counts(app) == before
 
 

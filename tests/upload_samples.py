@@ -12,7 +12,7 @@ from mutagen.mp4 import MP4
 from mutagen.ogg import OggPage
 from PIL import Image
 from pypdf import PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject, TextStringObject
 
 AUTHOR = "Ivan Petrov"
 COMPANY = "Petrov Family LLP"
@@ -64,11 +64,15 @@ def jpeg_with_gps():
     return out.getvalue()
 
 
-def pdf_with_metadata(pages=2):
-    """A PDF with /Author and /Title, XMP with a GPS position, and /PieceInfo on a page."""
+def pdf_with_metadata(pages=2, picture_filters=("/DCTDecode",)):
+    """A PDF with /Author and /Title, XMP with a GPS position, /PieceInfo on a page, and on
+    the first page a photo with its EXIF (maker, GPS), stored through ``picture_filters``."""
     writer = PdfWriter()
     for _ in range(pages):
         writer.add_blank_page(200, 200)
+    picture = writer._add_object(_pdf_picture(jpeg_with_gps(), picture_filters))  # pypdf has no public way
+    writer.pages[0][NameObject("/Resources")] = DictionaryObject({NameObject("/XObject"): DictionaryObject(
+        {NameObject("/Photo"): picture})})
     writer.add_metadata({"/Author": AUTHOR, "/Title": "Statement", "/Creator": COMPANY})
     writer.xmp_metadata = XMP
     writer.pages[0][NameObject("/PieceInfo")] = DictionaryObject(
@@ -76,6 +80,20 @@ def pdf_with_metadata(pages=2):
     out = BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _pdf_picture(jpeg, filters):
+    """An image XObject of ``jpeg`` (32 × 24, RGB) whose stream is read through ``filters``:
+    ("/FlateDecode", "/DCTDecode") is the JPEG deflated."""
+    data = jpeg if filters[0] == "/DCTDecode" else zlib.compress(jpeg)
+    picture = StreamObject()
+    picture.set_data(data)
+    picture.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
+                    NameObject("/Width"): NumberObject(32), NameObject("/Height"): NumberObject(24),
+                    NameObject("/ColorSpace"): NameObject("/DeviceRGB"),
+                    NameObject("/BitsPerComponent"): NumberObject(8),
+                    NameObject("/Filter"): ArrayObject(NameObject(name) for name in filters)})
+    return picture
 
 
 def pdf_with_password():
@@ -196,6 +214,12 @@ def mp4_with_location(brand=b"isom"):
     tagged.tags["\xa9xyz"] = [PLACE]
     tagged.save(buffer)
     return buffer.getvalue()
+
+
+def mp4_with_route_track():
+    """The MP4 above whose one track is a timed metadata track (handler ``meta``), as
+    action cameras and phones record the route beside the video."""
+    return mp4_with_location().replace(b"hdlr" + bytes(8) + b"soun", b"hdlr" + bytes(8) + b"meta", 1)
 
 
 def mp4_chunk_offset(data):
