@@ -12,8 +12,9 @@ from flask_migrate.cli import db as db_group
 
 from extensions import db
 from models import Role
-from services import audit, audit_chain, crypto, db_roles, demo, escalation, intake, notifications, retention
-from services.errors import DomainError
+from core import crypto
+from services import audit, audit_chain, db_roles, demo, escalation, intake, notifications, retention
+from core.errors import DomainError
 from services.users import create_user
 
 
@@ -99,7 +100,7 @@ def deadlines_run_command():
 
 @click.group("keys")
 def keys_group():
-    """The keys of the identities encrypted at rest (services/crypto.py)."""
+    """The keys of the identities encrypted at rest (core/crypto.py)."""
 
 
 @keys_group.command("rotate")

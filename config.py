@@ -16,7 +16,7 @@ import sys
 from datetime import timedelta
 from email.utils import parseaddr
 
-from services import crypto
+from core import crypto
 
 INSTANCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "instance")  # app.py's
 MODES = ("development", "testing", "production")
@@ -126,7 +126,7 @@ class Config:
     # A case received at or after this local hour counts from the next working day.
     WORKDAY_CUTOFF = os.environ.get("WORKDAY_CUTOFF", "18:30")
     RECEIPT_KEY = os.environ.get("RECEIPT_KEY")  # default: SECRET_KEY
-    # Identities encrypted at rest (services/crypto.py): comma-separated Fernet keys, the
+    # Identities encrypted at rest (core/crypto.py): comma-separated Fernet keys, the
     # first encrypts and all decrypt; and the key of the IIN's searchable hash. Required
     # in production; in development and tests dev-only keys are derived from SECRET_KEY.
     DATA_KEYS = os.environ.get("DATA_KEYS")

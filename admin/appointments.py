@@ -20,7 +20,7 @@ from models import Appointment, OutboxMessage
 from models.appointment import ACTION_LABELS, STATE_LABELS
 from services import appointments as service
 from services import audit
-from services.errors import DomainError
+from core.errors import DomainError
 from services.files import as_download
 
 

@@ -25,7 +25,7 @@ from admin.scoping import row_visible, scope_query, well_formed_key
 from extensions import db
 from services import audit
 from models.user import ROLE_LABELS
-from services.errors import DomainError
+from core.errors import DomainError
 
 log = logging.getLogger(__name__)
 

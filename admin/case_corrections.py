@@ -15,7 +15,7 @@ from flask_login import current_user
 from extensions import db
 from forms.cases import ChildCorrectionForm, FactsForm, RemovalForm
 from services import case_facts, checklist
-from services.errors import DomainError
+from core.errors import DomainError
 
 CHILD_ACTIONS = {"add": _l("Add a child"), "correct": _l("Correct the child"), "remove": _l("Remove the child")}
 

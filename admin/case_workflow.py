@@ -29,7 +29,7 @@ from models.checklist import ITEM_STATES, RULE_LABELS
 from request_input import id_from
 from services import audit, checklist, settings
 from services import case_workflow as workflow
-from services.errors import DomainError
+from core.errors import DomainError
 from services.files import as_download
 from services.terms import forward_due, latest_extension
 

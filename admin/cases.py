@@ -37,11 +37,11 @@ from models.checklist import ITEM_STATES, RULE_LABELS, SET_ASIDE_REASONS
 from services import audit
 from services import case_workflow as workflow
 from services.cases import submit_case
-from services.errors import DomainError
+from core.errors import DomainError
 from services.files import as_download
-from services.iin import search_key
+from core.iin import search_key
 from services.privacy import NATIONAL_IDENTITY_ROLES, REGIONAL_IDENTITY_ROLES, may_see_identity
-from services.receipts import format_receipt
+from core.receipts import format_receipt
 
 EXPORT_ROLES = frozenset({"ombudsman", "commissioner"})
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -119,7 +119,7 @@ def description_matches(tsquery):
 
 def with_child_iin(value):
     """Cases about a child with this IIN: the one place a child is searched by IIN, through
-    its keyed hash (``services.iin.search_key``; the IIN itself is stored encrypted)."""
+    its keyed hash (``core.iin.search_key``; the IIN itself is stored encrypted)."""
     key = search_key(value)
     if key is None:
         return false()
@@ -131,7 +131,7 @@ def _iin_shaped(term):
     return len(digits) == 12 and digits.isascii() and digits.isdigit()
 
 
-# Why a child's IIN deserves a second look (services.iin.age_flag).
+# Why a child's IIN deserves a second look (core.iin.age_flag).
 IIN_FLAGS = {"adult": _l("The IIN says an adult: check it"), "age_mismatch": _l("The IIN does not match the age: check it")}
 
 

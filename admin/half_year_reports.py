@@ -18,7 +18,7 @@ from models import HalfYearReport, Region
 from models.report import REPORT_FORMATS, REPORT_LANGUAGES
 from request_input import id_from
 from services import audit, report_files, report_layout, report_workflow, reports
-from services.errors import DomainError
+from core.errors import DomainError
 from services.files import as_download, send_bytes
 
 FIRST_YEAR = 2024  # Order No. 149 of 19 June 2024

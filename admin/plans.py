@@ -25,7 +25,7 @@ from models import OutboxMessage, PlanItem, YearPlan
 from models.plan import ITEM_STATUSES, PLAN_STATES
 from services import audit
 from services import plans as service
-from services.errors import DomainError
+from core.errors import DomainError
 
 
 class PlanItemInline(InlineFormAdmin):

@@ -21,7 +21,7 @@ from extensions import db
 from models import Question, Questionnaire, QuestionnaireVersion, User
 from models.questionnaire import QUESTION_TYPES
 from services import audit
-from services.errors import InvalidInput
+from core.errors import InvalidInput
 from services.questionnaires import latest_version, parse_options, publish
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"

@@ -26,9 +26,9 @@ from extensions import db
 from forms.report_builder import definition_form_class, initial_values
 from models import ReportDefinition
 from models.report import CHART_TYPES, MEASURES
-from services import charts
+from core import charts
 from services import report_builder as service
-from services.errors import DomainError
+from core.errors import DomainError
 from services.files import send_bytes
 from services.report_files import xlsx_bytes
 

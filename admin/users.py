@@ -40,7 +40,7 @@ class UserView(SecureModelView):
 
     def on_model_change(self, form, model, is_created):
         """Keep the database's rules readable: a clear message before a constraint fires."""
-        from services.errors import InvalidInput
+        from core.errors import InvalidInput
 
         if Role(model.role).is_regional and model.region is None:
             raise InvalidInput(_l("This role needs a region."))

@@ -7,7 +7,7 @@ from auth import bp, sessions
 from extensions import db
 from forms.auth import ChangePasswordForm, ConfirmPasswordForm, EnrolForm
 from services import two_factor
-from services.errors import DomainError
+from core.errors import DomainError
 from services.users import change_own_password
 
 

@@ -13,7 +13,7 @@ from models import User
 from request_input import id_from
 from services import two_factor
 from services.auth import authenticate
-from services.errors import DomainError
+from core.errors import DomainError
 from services.password_links import ResetThrottled, request_reset, user_for_token
 from services.users import set_password
 

@@ -389,8 +389,8 @@ def _person_name(rng, language):
 
 
 def _iin(rng, born, sex):
-    """A valid IIN: birth date, century-and-sex digit, serial, check digit (services.iin)."""
-    from services.iin import iin_check_digit
+    """A valid IIN: birth date, century-and-sex digit, serial, check digit (core.iin)."""
+    from core.iin import iin_check_digit
 
     century = (3, 4) if born.year < 2000 else (5, 6)
     digit = century[0] if sex == "boy" else century[1] if sex == "girl" else rng.choice(century)
@@ -414,7 +414,7 @@ CASE_COLUMNS = (
 
 
 def case_row(s, keys):
-    """The case; the reporter's name, phone and e-mail encrypted (services.crypto)."""
+    """The case; the reporter's name, phone and e-mail encrypted (core.crypto)."""
     rng = s.rng
     named = s.reporter
     reporter_name = keys.encrypt(_person_name(rng, s.language)) if named else None
@@ -449,7 +449,7 @@ CHILD_COLUMNS = ("id", "case_id", "age", "birth_year", "sex", "name", "iin", "ii
 
 def child_rows(s, ids, keys):
     """The children of a case: name and IIN encrypted, the IIN also as its keyed hash (what
-    ``services.iin.search_key`` finds it by)."""
+    ``core.iin.search_key`` finds it by)."""
     rng = s.rng
     rows = []
     for _ in range(rng.choices((1, 2, 3), (78, 17, 5))[0]):
@@ -801,7 +801,7 @@ def _arrivals(rng, count, start, now):
 def _keys(database_url):
     """The keys of the app on the bench database (``bench.common.flask_env``: DATA_KEYS and
     IIN_HASH_KEY from the environment, else the dev-only keys of its SECRET_KEY)."""
-    from services.crypto import Keys
+    from core.crypto import Keys
 
     env = flask_env(database_url)
     return Keys.from_config({name: env.get(name) for name in

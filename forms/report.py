@@ -17,7 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from models.case import CATEGORIES, KINDS, PUBLIC_KINDS, REPORTER_TYPES, RESPONSIBLE, SEXES
 from services.cases import MAX_ATTACHMENTS, MAX_MESSAGE
-from services.iin import is_valid_iin
+from core.iin import is_valid_iin
 from services.questionnaires import MAX_TEXT
 
 CHILD_FORMS = ("child1", "child2", "child3")

@@ -16,7 +16,7 @@ from models.registry import (AdvisoryBody, Briefing, Campaign, CommissionMeeting
                              Publication, RegistryAttachment, Visit)
 from models.setting import Setting
 from models.staff_session import StaffSession, UsedFormToken
-from models.throttle import throttle_hit
+from core.throttle_store import throttle_hit
 from models.user import RecoveryCode, Role, User
 
 __all__ = [

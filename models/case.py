@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from extensions import db
 from models.base import created_at_column
 from models.types import EncryptedText
-from services.iin import search_key
+from core.iin import search_key
 
 KINDS = {"appeal": _l("An appeal about a violation of a child's rights"),
          "complaint": _l("A complaint about a decision, action or inaction of a local executive "
@@ -170,7 +170,7 @@ class Case(db.Model):
     urgent: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
     reporter_type: Mapped[str | None] = mapped_column(String(20))
-    # Encrypted at rest (services/crypto.py): never compared in SQL.
+    # Encrypted at rest (core/crypto.py): never compared in SQL.
     reporter_name: Mapped[str | None] = mapped_column(EncryptedText(200))
     reporter_phone: Mapped[str | None] = mapped_column(EncryptedText(40))
     reporter_email: Mapped[str | None] = mapped_column(EncryptedText(254))
@@ -242,7 +242,7 @@ class CaseChild(db.Model):
         CheckConstraint("age IS NULL OR age BETWEEN 0 AND 17", name="age_of_a_child"),
         CheckConstraint(_check_in("sex", SEXES), name="sex_known"),
         CheckConstraint("iin_flag IS NULL OR iin_flag IN ('adult', 'age_mismatch')", name="iin_flag_known"),
-        # Search by IIN through its keyed hash (services.iin.search_key); most children have none.
+        # Search by IIN through its keyed hash (core.iin.search_key); most children have none.
         Index("ix_case_child_iin_hash", "iin_hash", postgresql_where=text("iin_hash IS NOT NULL")),
         # The half-year report's children by age group (services.reports).
         Index("ix_case_child_region_received", "region_code", "case_received_at",
@@ -258,11 +258,11 @@ class CaseChild(db.Model):
     age: Mapped[int | None] = mapped_column(SmallInteger)
     birth_year: Mapped[int | None] = mapped_column(SmallInteger)
     sex: Mapped[str] = mapped_column(String(12), default="unspecified")
-    # Encrypted at rest (services/crypto.py); the IIN is found by its keyed hash.
+    # Encrypted at rest (core/crypto.py); the IIN is found by its keyed hash.
     name: Mapped[str | None] = mapped_column(EncryptedText(200))
     iin: Mapped[str | None] = mapped_column(EncryptedText(12))
     iin_hash: Mapped[str | None] = mapped_column(String(64))
-    # Why the IIN deserves a second look (services.iin.age_flag): "adult", "age_mismatch".
+    # Why the IIN deserves a second look (core.iin.age_flag): "adult", "age_mismatch".
     iin_flag: Mapped[str | None] = mapped_column(String(20))
     school: Mapped[str | None] = mapped_column(String(300))
 

@@ -1,12 +1,12 @@
 """Column types of our own.
 
-``EncryptedText`` stores a value as a Fernet token (``services.crypto``): encrypted when
+``EncryptedText`` stores a value as a Fernet token (``core.crypto``): encrypted when
 it is written, decrypted when it is read, so the rest of the code sees plain strings and
 the database, its dumps and backups only ciphertext.
 
 The ciphertext is randomized, so SQL cannot compare, sort or search such a column: the
 comparator refuses everything but ``IS [NOT] NULL`` rather than silently matching
-nothing. Find a child by IIN through ``case_child.iin_hash`` (``services.iin.search_key``);
+nothing. Find a child by IIN through ``case_child.iin_hash`` (``core.iin.search_key``);
 compare anything else in Python. The column is ``text`` in the database; the longest
 value ``String(n)`` used to enforce is checked here, before encryption.
 """
@@ -14,7 +14,7 @@ from sqlalchemy import Text
 from sqlalchemy.sql import operators
 from sqlalchemy.types import TypeDecorator
 
-from services import crypto
+from core import crypto
 
 _NULL_TESTS = (operators.is_, operators.is_not)
 _EQUALITY = (operators.eq, operators.ne)
@@ -35,7 +35,7 @@ class EncryptedText(TypeDecorator):
             if op in _NULL_TESTS or (op in _EQUALITY and other and other[0] is None):
                 return super().operate(op, *other, **kwargs)
             raise TypeError("An encrypted column cannot be compared in SQL: compare it in Python, "
-                            "or find an IIN by case_child.iin_hash (services.iin.search_key).")
+                            "or find an IIN by case_child.iin_hash (core.iin.search_key).")
 
         def reverse_operate(self, op, other, **kwargs):
             raise TypeError("An encrypted column cannot be compared in SQL.")

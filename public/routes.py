@@ -18,13 +18,14 @@ from i18n import LANG_COOKIE, current_language, sort_key
 from models import Case, Region
 from models.case import CASE_STATE_LABELS
 from public import bp
-from services import crypto, intake, public_stats, settings
+from core import crypto
+from services import intake, public_stats, settings
 from services.cases import (STATE_EXPLANATIONS, AttachmentRefused, ConsentRequired, add_reporter_message,
                             check_consent, reporter_attachment, reporter_messages, submit_case)
-from services.errors import InvalidInput
+from core.errors import InvalidInput
 from services.files import as_download
 from services.questionnaires import validate_answers, version_for_region
-from services.receipts import format_receipt
+from core.receipts import format_receipt
 
 REGION_CODE = re.compile(r"\d{2}")
 RECEIPT_KEY = "receipt"          # the new case's receipt code (encrypted), until the confirmation shows it

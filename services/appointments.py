@@ -15,9 +15,9 @@ from models import Appointment, AppointmentStep, Role
 from models.appointment import IN_OFFICE, TRANSITIONS
 from models.base import utcnow
 from services import audit, notifications, recipients
-from services.errors import InvalidInput, PermissionDenied, RegionMismatch
-from services.iin import is_valid_iin, normalize_iin
-from services.mailtext import N_, bilingual, bilingual_subject
+from core.errors import InvalidInput, PermissionDenied, RegionMismatch
+from core.iin import is_valid_iin, normalize_iin
+from core.formats import N_, bilingual, bilingual_subject
 from services.password_links import set_password_url
 from services.users import create_user, find_by_email, set_enabled
 

@@ -38,7 +38,7 @@ from extensions import db
 from models import AuditEvent, HalfYearReport
 from services import audit, notifications, recipients
 from services.deadlines import KZ_TZ, now_local
-from services.mailtext import N_, bilingual, bilingual_subject
+from core.formats import N_, bilingual, bilingual_subject
 
 HEAD_ACTION = "audit.head"
 SEAL_ACTION = "half_year_report.seal"

@@ -18,9 +18,9 @@ from flask_babel import lazy_gettext as _l
 
 from models.base import utcnow
 from services import audit
-from services.errors import DomainError
-from services.passwords import verify_password
-from services.throttle import Throttle
+from core.errors import DomainError
+from core.passwords import verify_password
+from core.throttle import Throttle
 from services.users import find_by_email
 
 

@@ -18,8 +18,8 @@ from models import CaseChild, CaseStep
 from models.case import CATEGORIES, KINDS, RESPONSIBLE, SEXES
 from services import audit, checklist, terms
 from services.cases import flag_iin
-from services.errors import InvalidInput, PermissionDenied, RegionMismatch
-from services.iin import is_valid_iin, normalize_iin
+from core.errors import InvalidInput, PermissionDenied, RegionMismatch
+from core.iin import is_valid_iin, normalize_iin
 
 # The facts a correction may change, and the children's.
 FACTS = ("kind", "complaint_target", "categories", "responsible", "responsible_details", "danger_now",

@@ -18,8 +18,8 @@ from models.base import utcnow
 from models.case import OUTCOMES
 from services import audit, checklist, notifications, settings, terms
 from services.deadlines import now_local
-from services.mailtext import date_in_words
-from services.errors import InvalidInput, PermissionDenied, RegionMismatch
+from core.formats import date_in_words
+from core.errors import InvalidInput, PermissionDenied, RegionMismatch
 
 OPEN_STATES = ("received", "registered", "in_progress")
 CLOSING_OUTCOMES = ("restored_fully", "restored_partly", "not_restored")

@@ -20,12 +20,12 @@ from models import Case, CaseAttachment, CaseChild, CaseMessage, Region
 from models.base import utcnow
 from models.case import CATEGORIES, KINDS, PUBLIC_KINDS, REPORTER_TYPES, RESPONSIBLE, SEXES
 from services import audit, case_workflow, notifications, recipients, terms
-from services.errors import InvalidInput
+from core.errors import InvalidInput
 from services.files import PUBLIC_TYPES, check_upload, save_file
 from services.deadlines import KZ_TZ
-from services.iin import age_flag, is_valid_iin, normalize_iin
-from services.mailtext import N_, bilingual, bilingual_subject
-from services.receipts import new_receipt_code, receipt_hash
+from core.iin import age_flag, is_valid_iin, normalize_iin
+from core.formats import N_, bilingual, bilingual_subject
+from core.receipts import new_receipt_code, receipt_hash
 
 MAX_ATTACHMENTS = 5
 MAX_MESSAGE = 5000
@@ -94,7 +94,7 @@ def _check_report(report, children, kinds):
 
 def flag_iin(child, received_at):
     """Mark a child whose IIN says they were an adult, or another age, when the case arrived:
-    accepted, with a warning to the reporter and a flag for staff (services.iin.age_flag)."""
+    accepted, with a warning to the reporter and a flag for staff (core.iin.age_flag)."""
     child.iin_flag = age_flag(child.iin, child.age, child.birth_year, received_at.astimezone(KZ_TZ).date())
     return child
 

@@ -23,7 +23,7 @@ from models.checklist import SET_ASIDE_REASONS
 from models.organization import PLACEMENT_TYPES
 from services import audit, notices, notifications, recipients, settings
 from services.deadlines import KZ_TZ, calendar
-from services.errors import InvalidInput, PermissionDenied, RegionMismatch
+from core.errors import InvalidInput, PermissionDenied, RegionMismatch
 from services.files import check_upload, save_file
 
 PERSON_RESPONSIBLE = ("parent_cohabiting", "family_member", "other_person", "local_executive",

@@ -14,7 +14,7 @@ Transparency [R3] starts at home: every staff member sees, for the last 12 month
 A regional user (``akimat_admin``, ``ombudsman``) sees their region only; the national
 roles (``superadmin``, ``commissioner``, ``committee``) see all regions. Every figure is
 one SQL aggregate (GROUP BY in Postgres): no case is loaded into Python. Figures are
-plain dicts and lists; ``for_user`` adds the charts drawn by services/charts.py. The
+plain dicts and lists; ``for_user`` adds the charts drawn by core/charts.py. The
 national figures of the 12 months are kept up to a minute per worker (``NATIONAL_SECONDS``);
 what is overdue is always counted afresh.
 """
@@ -33,7 +33,7 @@ from models import Case, ChecklistItem, Region
 from models.base import utcnow
 from models.case import CATEGORIES
 from models.checklist import RULE_LABELS
-from services import charts
+from core import charts
 from services.deadlines import KZ_TZ, answered_on_time
 from services.work_queue import case_overdue, item_overdue
 

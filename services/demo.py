@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Appointment, AppointmentStep, Briefing, Case, Memorandum, Organization, PlanItem, YearPlan
-from services.passwords import hash_password
+from core.passwords import hash_password
 from services.users import create_user, find_by_email
 
 DEMO_PASSWORD = "demo-password-123"

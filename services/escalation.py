@@ -20,7 +20,7 @@ from models.base import utcnow
 from services import notices, notifications, recipients, settings
 from services.case_workflow import OPEN_STATES
 from services.deadlines import KZ_TZ, deadline_column, now_local
-from services.mailtext import N_, bilingual, bilingual_subject
+from core.formats import N_, bilingual, bilingual_subject
 from services.work_queue import forward_overdue, not_started
 
 

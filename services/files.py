@@ -2,7 +2,7 @@
 
 ``filetype`` reads the magic numbers of the first bytes (pure Python, no libmagic to
 install), so a text file renamed to ``.pdf`` is refused whatever its name says; then
-``services.file_cleaning`` removes where and by whom the file was made (location,
+``core.file_cleaning`` removes where and by whom the file was made (location,
 author) and refuses a picture too large to decode. ``check_upload`` does all of it
 without touching the database, so a use case checks every file before it takes a lock
 or writes a row; ``save_file`` stores the result.
@@ -19,8 +19,8 @@ from flask_babel import lazy_gettext as _l
 from extensions import db
 from models import StoredFile
 from services import settings
-from services.errors import InvalidInput
-from services.file_cleaning import clean
+from core.errors import InvalidInput
+from core.file_cleaning import clean
 
 DOCUMENT_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 # What the public may send with a report: documents, photos, voice notes, video.

@@ -23,9 +23,9 @@ from extensions import db
 from models import Case, UsedFormToken
 from services import settings
 from services.cases import find_by_receipt
-from services.errors import DomainError, InvalidInput
-from services.receipts import normalize_receipt
-from services.throttle import Throttle
+from core.errors import DomainError, InvalidInput
+from core.receipts import normalize_receipt
+from core.throttle import Throttle
 
 
 class Refused(DomainError):

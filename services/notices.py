@@ -20,7 +20,7 @@ from models.appointment import IN_OFFICE
 from models.case import CATEGORIES, RESPONSIBLE, SEXES
 from models.checklist import RULE_LABELS
 from services.deadlines import KZ_TZ
-from services.mailtext import LOCALES, N_, bilingual_subject, date_in_words
+from core.formats import LOCALES, N_, bilingual_subject, date_in_words
 from services.reports import AGE_GROUPS
 
 SUBJECTS = {

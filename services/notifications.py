@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import insert
 from extensions import db
 from models.base import utcnow
 from models.outbox import OutboxAttempt, OutboxMessage, OutboxStatus
-from services import mail
+from core import mail
 
 log = logging.getLogger(__name__)
 

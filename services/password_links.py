@@ -19,9 +19,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from extensions import db
 from models import User
 from services import audit, notifications
-from services.errors import DomainError, InvalidInput
-from services.mailtext import N_, bilingual, bilingual_subject
-from services.throttle import Throttle
+from core.errors import DomainError, InvalidInput
+from core.formats import N_, bilingual, bilingual_subject
+from core.throttle import Throttle
 from services.users import find_by_email
 
 SALT = "set-password"

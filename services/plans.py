@@ -17,8 +17,8 @@ from models.base import utcnow
 from models.registry import COMMISSIONS, REGISTRIES
 from request_input import id_from
 from services import audit, notifications, recipients
-from services.errors import InvalidInput, PermissionDenied, RegionMismatch
-from services.mailtext import N_, bilingual, bilingual_subject
+from core.errors import InvalidInput, PermissionDenied, RegionMismatch
+from core.formats import N_, bilingual, bilingual_subject
 
 REGIONAL = frozenset({"ombudsman", "akimat_admin"})
 COMMISSIONER = frozenset({"commissioner"})

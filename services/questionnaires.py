@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from extensions import db
 from models import Questionnaire, QuestionnaireVersion
 from services import audit
-from services.errors import InvalidInput
+from core.errors import InvalidInput
 
 LANGS = ("kk", "ru", "en")
 MAX_TEXT = {"short_text": 300, "long_text": 5000}

@@ -47,7 +47,7 @@ from models.registry import (ADVISORY_BASES, CAMPAIGN_KINDS, CLOSED_SESSION_ROLE
 from models.report import CHART_TYPES, MEASURES
 from services import audit
 from services.deadlines import KZ_TZ, answered_on_time, deadline_column, local_day
-from services.errors import InvalidInput, PermissionDenied
+from core.errors import InvalidInput, PermissionDenied
 
 NAME_MAX = 200
 # The filters every data set has besides its choice fields.
@@ -677,7 +677,7 @@ def record_run(user, definition, action="report_definition.run", **data):
 # --- presenting ---------------------------------------------------------------------------------
 
 def chart_data(result):
-    """(labels, series) for ``services.charts``: one series, or one per value of the second field."""
+    """(labels, series) for ``core.charts``: one series, or one per value of the second field."""
     labels = result["first"]["values"]
     if result["second"] is None:
         return labels, {result["measure_label"]: [row[0] for row in result["matrix"]]}

@@ -20,9 +20,9 @@ from models import HalfYearReport, HalfYearReportFile, Region
 from models.report import REPORT_LANGUAGES
 from services import audit, audit_chain, notifications, recipients, report_files
 from services.deadlines import now_local
-from services.errors import InvalidInput, PermissionDenied, RegionMismatch
+from core.errors import InvalidInput, PermissionDenied, RegionMismatch
 from services.files import save_bytes
-from services.mailtext import N_, bilingual, bilingual_subject
+from core.formats import N_, bilingual, bilingual_subject
 from services.report_layout import render
 from services.reports import Period, build_half_year_report, current_half, last_completed_half
 

@@ -29,7 +29,7 @@ from extensions import db
 from models import Case, CaseState, OutboxMessage
 from models.base import utcnow
 from services import audit, settings
-from services.errors import InvalidInput
+from core.errors import InvalidInput
 
 ENDED_STATES = (CaseState.CLOSED.value, CaseState.FORWARDED.value, CaseState.REJECTED.value,
                 CaseState.WITHDRAWN.value)

@@ -12,7 +12,7 @@ setting ``two_factor_for_all`` is on; anyone may turn it on for themselves.
   row locked, so two requests racing with the same code cannot both pass.
 - Recovery codes ``xxxxx-xxxxx`` (base32, 50 random bits) are stored only as HMAC-SHA256 under
   the app's SECRET_KEY (changing the key voids them) and each works once.
-- Failed codes are throttled like failed passwords (services/throttle.py), per account and per
+- Failed codes are throttled like failed passwords (core/throttle.py), per account and per
   address.
 """
 import hashlib
@@ -33,7 +33,7 @@ from extensions import db
 from models import AuditEvent, RecoveryCode, Role, User
 from models.base import utcnow
 from services import audit, settings
-from services.errors import DomainError, InvalidInput, PermissionDenied
+from core.errors import DomainError, InvalidInput, PermissionDenied
 from services.auth import login_throttles
 from services.users import check_own_password
 

@@ -10,9 +10,9 @@ from sqlalchemy import func, inspect, select
 from extensions import db
 from models import Region, Role, User
 from services import audit
-from services.errors import DomainError, InvalidInput
-from services.passwords import hash_password, verify_password
-from services.throttle import Throttle
+from core.errors import DomainError, InvalidInput
+from core.passwords import hash_password, verify_password
+from core.throttle import Throttle
 
 # A change to any of these ends every session of the user.
 ACCESS_FIELDS = ("role", "region_code", "region", "email", "is_enabled")

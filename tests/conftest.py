@@ -18,7 +18,7 @@ from app import create_app
 from config import TestConfig, normalize_database_url
 from database import start_embedded_postgres
 from extensions import db
-from services import throttle
+from core import throttle
 from tests.helpers import AuthActions, gen_user
 
 KEPT_TABLES = {"region", "alembic_version"}

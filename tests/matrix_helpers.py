@@ -35,7 +35,7 @@ TWO_FACTOR = {"sa", "com", "om75"}
 
 # Tables whose content may change on a refused request: the audit log records views and
 # refusals on purpose (it is append-only, so it never hides a change either), and the
-# throttles count refused attempts (committed apart from the request: services/throttle_store.py),
+# throttles count refused attempts (committed apart from the request: core/throttle_store.py),
 # and a session's record ends when a refused request logs it out (services/staff_sessions.py).
 NOT_FINGERPRINTED = {"audit_event", "alembic_version", "throttle_hit", "staff_session"}
 

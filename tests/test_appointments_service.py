@@ -26,7 +26,7 @@ from models.base import utcnow
 from services import appointments as service
 from services import notifications, password_links
 from services.appointments import RegionHasOmbudsman
-from services.errors import InvalidInput, PermissionDenied, RegionMismatch
+from core.errors import InvalidInput, PermissionDenied, RegionMismatch
 from tests.helpers import csrf_token, gen_user
 from tests.smtp_server import smtp_server  # noqa: F401 (fixture)
 

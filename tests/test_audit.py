@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from extensions import db
 from models import AuditEvent, Memorandum, Region, User
 from services import audit
-from services.passwords import hash_password
+from core.passwords import hash_password
 from tests.factories import gen_case
 from tests.helpers import admin_form_data, csrf_token
 

@@ -8,7 +8,7 @@ from extensions import db
 from models import AuditEvent, CaseStep, OutboxMessage
 from services import case_facts, checklist, terms
 from services import case_workflow as workflow
-from services.errors import InvalidInput, PermissionDenied, RegionMismatch
+from core.errors import InvalidInput, PermissionDenied, RegionMismatch
 from tests.factories import gen_case, gen_directory
 from tests.helpers import gen_user
 

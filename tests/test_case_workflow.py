@@ -11,7 +11,7 @@ from models.base import utcnow
 from services import case_workflow as workflow
 from services import checklist, escalation
 from services.deadlines import KZ_TZ, calendar, now_local
-from services.errors import InvalidInput, PermissionDenied, RegionMismatch
+from core.errors import InvalidInput, PermissionDenied, RegionMismatch
 from tests.factories import gen_case, gen_directory
 from tests.helpers import gen_user
 

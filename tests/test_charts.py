@@ -5,7 +5,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from markupsafe import Markup
 
-from services import charts
+from core import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
 MONTHS = ["Oct 2025", "Nov 2025", "Dec 2025"]

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models import User
 from services.demo import DEMO_PASSWORD, DEMO_USERS
-from services.passwords import verify_password
+from core.passwords import verify_password
 
 
 def test_create_user_reads_password_from_stdin(runner, app):

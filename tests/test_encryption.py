@@ -1,4 +1,4 @@
-"""Identities encrypted at rest (services/crypto.py): the ORM reads them back, the database
+"""Identities encrypted at rest (core/crypto.py): the ORM reads them back, the database
 and its dumps hold only ciphertext, staff still find a child by IIN through the keyed
 hash, keys rotate, production refuses to start without them, and the migration encrypted
 what was stored in plaintext before."""
@@ -16,9 +16,9 @@ from app import create_app
 from config import Config, ConfigError
 from extensions import db
 from models import Case, CaseChild, User
-from services import crypto
+from core import crypto
 from services.cases import submit_case
-from services.iin import search_key
+from core.iin import search_key
 from tests.factories import REPORT
 from tests.helpers import PRODUCTION_ENV
 from tests.test_migrations import ROOT, flask_db

@@ -13,7 +13,7 @@ from sqlalchemy.exc import InternalError
 from extensions import db
 from models import AuditEvent, HalfYearReport, OutboxMessage
 from services import report_workflow
-from services.errors import InvalidInput, PermissionDenied, RegionMismatch
+from core.errors import InvalidInput, PermissionDenied, RegionMismatch
 from tests.factories import gen_case
 from tests.helpers import csrf_token
 from tests.test_reports import EXPECTED, build_cases, build_registries

@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from services import throttle
+from core import throttle
 from tests.helpers import PASSWORD
 from tests.public_helpers import report_data
 from tests.matrix_helpers import (PDF, any_csrf_token, build_world, changed_tables, client_with, cookies_of,

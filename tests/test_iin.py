@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.iin import age_flag, birth_date, iin_check_digit, is_valid_iin, normalize_iin
+from core.iin import age_flag, birth_date, iin_check_digit, is_valid_iin, normalize_iin
 
 
 def make_iin(first_eleven):

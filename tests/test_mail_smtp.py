@@ -16,7 +16,7 @@ import ssl
 import pytest
 import trustme
 
-from services import mail
+from core import mail
 from services.notifications import deliver_due, deliver_one, queue_email
 from tests.outbox_helpers import FAILED, PENDING, SENT, attempts_of, mail_url, reload_message  # noqa: F401
 from tests.smtp_server import SmtpServer, smtp_server  # noqa: F401 (fixture)

@@ -175,8 +175,8 @@ def test_log_transport_when_mail_url_is_unset(app, app_ctx, caplog, monkeypatch)
     assert app.config["MAIL_URL"] is None
     # migrations/env.py's fileConfig() disabled the loggers that existed when the
     # session's `upgrade()` ran; a real `flask worker` process does not run it.
-    monkeypatch.setattr(logging.getLogger("services.mail"), "disabled", False)
-    caplog.set_level(logging.WARNING, logger="services.mail")
+    monkeypatch.setattr(logging.getLogger("core.mail"), "disabled", False)
+    caplog.set_level(logging.WARNING, logger="core.mail")
     message_id = queue_email(["a@test.kz"], "Шағым тіркелді", "Өтініш №12 қабылданды.").id
     assert deliver_one()
     assert reload_message(message_id).status == SENT

@@ -10,7 +10,7 @@ from extensions import db
 from models import AuditEvent, Briefing, Memorandum, OutboxMessage, PlanItem, YearPlan
 from services import plans as service
 from services.deadlines import now_local
-from services.errors import InvalidInput, PermissionDenied, RegionMismatch
+from core.errors import InvalidInput, PermissionDenied, RegionMismatch
 from tests.helpers import admin_form_data, csrf_token, gen_user
 
 ACTION_ATTR = re.compile(r'data-action="([a-z_]+)"')

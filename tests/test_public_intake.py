@@ -496,7 +496,7 @@ def test_a_questionnaire_edited_later_keeps_the_case_on_its_version(client, app)
 
 def test_submit_case_refuses_personal_data_without_consent_and_a_complaint_without_target(app_ctx):
     from services.cases import ConsentRequired, submit_case
-    from services.errors import InvalidInput
+    from core.errors import InvalidInput
 
     report = {"region_code": "75", "kind": "appeal", "categories": ["neglect"], "responsible": "unknown",
               "description": "The child is alone at home for days.", "language": "kk"}

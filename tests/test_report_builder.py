@@ -22,7 +22,7 @@ from models import (AuditEvent, ChecklistItem, CommissionMeeting, CourtHearing, 
                     ReportDefinition)
 from models.registry import REGISTRIES
 from services import report_builder as builder
-from services.errors import InvalidInput, PermissionDenied
+from core.errors import InvalidInput, PermissionDenied
 from tests.factories import gen_case
 from tests.helpers import admin_form_data, csrf_token, gen_user
 

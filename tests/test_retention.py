@@ -13,7 +13,7 @@ from extensions import db
 from models import AuditEvent, Case, ChecklistEvidence, ChecklistItem, OutboxMessage, Setting, StoredFile
 from services import notifications, reports, retention
 from services.cases import add_reporter_message, submit_case
-from services.errors import InvalidInput
+from core.errors import InvalidInput
 from tests.factories import REPORT
 from tests.upload_samples import PLAIN_PDF
 

@@ -15,9 +15,8 @@ from sqlalchemy import create_engine, func, select, text
 from app import create_app
 from config import TestConfig
 from extensions import db
-from models.throttle import throttle_hit
-from services.throttle import Throttle
-from services.throttle_store import PostgresStorage
+from core.throttle import Throttle
+from core.throttle_store import PostgresStorage, throttle_hit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
@@ -28,7 +27,7 @@ COUNT_IN_ANOTHER_PROCESS = """
 import sys
 from app import create_app
 from config import TestConfig
-from services.throttle import Throttle
+from core.throttle import Throttle
 config = TestConfig()
 config.DATABASE_URL, config.REDIS_URL = sys.argv[1], sys.argv[2] or None
 with create_app(config).app_context():

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from extensions import db
 from models import AuditEvent, RecoveryCode, Setting, User
 from services import two_factor
-from services.errors import InvalidInput, PermissionDenied
+from core.errors import InvalidInput, PermissionDenied
 from services.two_factor import TwoFactorFailed, TwoFactorThrottled
 from tests.helpers import PASSWORD, SECOND_FACTORS, TOTP_SECRET, AuthActions, csrf_token, gen_user
 

@@ -20,7 +20,7 @@ from extensions import db
 from models import Case, StoredFile
 from models.base import utcnow
 from services import settings
-from services.file_cleaning import CLEANERS, VIDEO_EXTRA_TRACK
+from core.file_cleaning import CLEANERS, VIDEO_EXTRA_TRACK
 from services.files import DOCUMENT_TYPES, PUBLIC_TYPES, detect_type
 from tests.helpers import csrf_token
 from tests.public_helpers import (counts, post_report, prefixed_csrf, receipt_from, registration_number_from,

@@ -23,7 +23,7 @@ XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.o
 SECRETS = (AUTHOR.encode(), COMPANY.encode(), PLACE.encode(), b"GPSLatitude", b"PhoneMaker",
            b"com.apple.quicktime.location")
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-# A one-page PDF with nothing to remove, exactly as services/file_cleaning.py writes it, so
+# A one-page PDF with nothing to remove, exactly as core/file_cleaning.py writes it, so
 # it is stored byte for byte as sent: for the tests of screens that upload "a PDF" and
 # download it again (a file pypdf cannot read is refused).
 PLAIN_PDF = (b"%PDF-1.3\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<\n/Type /Catalog\n/Pages 2 0 R\n>>\nendobj\n"

@@ -1,5 +1,5 @@
 """Identities encrypted at rest: the child's name and IIN, the reporter's name, phone and
-e-mail, and staff TOTP secrets become Fernet tokens (services/crypto.py); the IIN is
+e-mail, and staff TOTP secrets become Fernet tokens (core/crypto.py); the IIN is
 found through its keyed hash ``case_child.iin_hash`` (the index on the IIN itself, useless
 on ciphertext, is replaced by one on the hash); ``cases.identities_removed_at`` records
 the retention run (services/retention.py).
@@ -17,8 +17,8 @@ Create Date: 2026-11-25 14:30:37.620531
 from alembic import op
 import sqlalchemy as sa
 
-from services import crypto
-from services.iin import search_key
+from core import crypto
+from core.iin import search_key
 
 
 # revision identifiers, used by Alembic.

@@ -12,7 +12,7 @@ How: Fernet (``cryptography``) is authenticated encryption (AES-128-CBC with a r
 and an HMAC-SHA256 tag): a token cannot be altered unnoticed, and the same name encrypts
 differently every time. So SQL can no longer compare these columns; the one lookup staff
 need, a child by IIN, goes through a keyed hash kept beside the ciphertext
-(``case_child.iin_hash``, HMAC-SHA256 under ``IIN_HASH_KEY``, see ``services.iin.search_key``):
+(``case_child.iin_hash``, HMAC-SHA256 under ``IIN_HASH_KEY``, see ``core.iin.search_key``):
 equal IINs give equal hashes, and without the key the hash cannot be reversed by trying
 every possible IIN.
 
@@ -136,7 +136,7 @@ class Keys:
             raise UndecryptableValue("A stored value does not decrypt with any key of DATA_KEYS.") from None
 
     def iin_hash(self, iin):
-        """The hex HMAC-SHA256 of normalized IIN digits (``services.iin.search_key`` normalizes)."""
+        """The hex HMAC-SHA256 of normalized IIN digits (``core.iin.search_key`` normalizes)."""
         return hmac.new(self._hash_key, iin.encode("ascii"), hashlib.sha256).hexdigest()
 
 
@@ -223,7 +223,7 @@ def rotate_stored(batch_size=1000):
     """
     from extensions import db
     from models.types import encrypted_columns
-    from services.iin import search_key
+    from core.iin import search_key
 
     current = current_keys()
     for table, columns in encrypted_columns(db.metadata):

@@ -1,7 +1,7 @@
-"""The throttles' counts in Postgres, shared by every process of the app (services/throttle.py).
+"""The throttles' counts in Postgres, shared by every process of the app (core/throttle.py).
 
-A ``limits`` storage: each counted attempt is a row of ``throttle_hit`` (models/throttle.py)
-that counts until its ``expires_at``. The store has its own small engine and each write is a
+A ``limits`` storage: each counted attempt is a row of ``throttle_hit`` (below) that counts
+until its ``expires_at``. The store has its own small engine and each write is a
 short transaction of its own, so an attempt stays counted when the request that made it
 rolls back. Times come from the database's clock, so workers whose clocks differ agree on
 every window. A hit takes a transaction-level advisory lock on its key, so two processes
@@ -11,10 +11,24 @@ import time
 from datetime import timedelta
 
 from limits.storage import MovingWindowSupport, Storage
-from sqlalchemy import DateTime, create_engine, delete, extract, func, insert, literal, select, text
+from sqlalchemy import (Column, DateTime, Index, Table, Text, create_engine, delete, extract, func, insert, literal,
+                        select, text)
 from sqlalchemy.exc import SQLAlchemyError
 
-from models.throttle import throttle_hit as hit
+from extensions import db
+
+# One row per counted attempt (failed logins and second factors, wrong receipt codes, public
+# reports, password-reset requests), kept until it expires; only counted, never loaded as
+# objects, hence a table and no class. UNLOGGED: counting writes no WAL, and after a crash
+# Postgres empties the table, which only forgets the last minutes' failures.
+throttle_hit = Table(
+    "throttle_hit", db.metadata,
+    Column("key", Text, nullable=False),  # the ``limits`` key: throttle, who, limit, window
+    Column("expires_at", DateTime(timezone=True), nullable=False),  # by the database's clock
+    # "the live rows of this key": every count, acquire and clear.
+    Index("ix_throttle_hit_key_expires_at", "key", "expires_at"),
+    prefixes=["UNLOGGED"],
+)
 
 SWEEP_SECONDS = 300  # each process deletes every key's expired rows at most this often
 
@@ -56,7 +70,7 @@ class PostgresStorage(Storage, MovingWindowSupport):
         """(when the oldest live hit was counted, how many are live), epoch seconds."""
         with self.engine.begin() as conn:
             count, first_expiry, now = conn.execute(
-                select(func.count(), _epoch(func.min(hit.c.expires_at)), _epoch(NOW)).where(_live(key))).one()
+                select(func.count(), _epoch(func.min(throttle_hit.c.expires_at)), _epoch(NOW)).where(_live(key))).one()
         if not count:
             return float(now), 0
         return float(first_expiry) - expiry, count
@@ -67,7 +81,7 @@ class PostgresStorage(Storage, MovingWindowSupport):
         with self.engine.begin() as conn:
             _lock(conn, key)
             _drop_expired(conn, key)
-            counter_end = select(func.max(hit.c.expires_at)).where(hit.c.key == key).scalar_subquery()
+            counter_end = select(func.max(throttle_hit.c.expires_at)).where(throttle_hit.c.key == key).scalar_subquery()
             _insert(conn, key, amount, func.coalesce(counter_end, NOW + timedelta(seconds=expiry)))
             return _count(conn, key)
 
@@ -78,18 +92,18 @@ class PostgresStorage(Storage, MovingWindowSupport):
     def get_expiry(self, key):
         """When the key's last live row expires (now if it has none), epoch seconds."""
         with self.engine.begin() as conn:
-            last = select(func.max(hit.c.expires_at)).where(_live(key)).scalar_subquery()
+            last = select(func.max(throttle_hit.c.expires_at)).where(_live(key)).scalar_subquery()
             return float(conn.scalar(select(_epoch(func.coalesce(last, NOW)))))
 
     def clear(self, key):
         with self.engine.begin() as conn:
             _lock(conn, key)
-            conn.execute(delete(hit).where(hit.c.key == key))
+            conn.execute(delete(throttle_hit).where(throttle_hit.c.key == key))
 
     def reset(self):
         """Forget every count; returns how many keys had rows."""
         with self.engine.begin() as conn:
-            gone = delete(hit).returning(hit.c.key).cte("gone")
+            gone = delete(throttle_hit).returning(throttle_hit.c.key).cte("gone")
             return conn.scalar(select(func.count(gone.c.key.distinct())))
 
     def check(self):
@@ -116,21 +130,21 @@ def _lock(conn, key):
 
 
 def _live(key):
-    return (hit.c.key == key) & (hit.c.expires_at > NOW)
+    return (throttle_hit.c.key == key) & (throttle_hit.c.expires_at > NOW)
 
 
 def _drop_expired(conn, key):
-    conn.execute(delete(hit).where(hit.c.key == key, hit.c.expires_at <= NOW))
+    conn.execute(delete(throttle_hit).where(throttle_hit.c.key == key, throttle_hit.c.expires_at <= NOW))
 
 
 def _count(conn, key):
     """The key's rows: all live, once ``_drop_expired`` ran in this transaction."""
-    return conn.scalar(select(func.count()).where(hit.c.key == key))
+    return conn.scalar(select(func.count()).where(throttle_hit.c.key == key))
 
 
 def _insert(conn, key, amount, expires_at):
     rows = select(literal(key), expires_at).select_from(func.generate_series(1, amount))
-    conn.execute(insert(hit).from_select(["key", "expires_at"], rows))
+    conn.execute(insert(throttle_hit).from_select(["key", "expires_at"], rows))
 
 
 def _epoch(moment):

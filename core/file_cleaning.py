@@ -49,7 +49,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
-from services.errors import InvalidInput
+from core.errors import InvalidInput
 
 MAX_IMAGE_PIXELS = 40_000_000  # a 48 MP phone photo is refused, a 12 or 24 MP one is not
 # Pillow warns above this and refuses above twice this wherever it opens a picture.

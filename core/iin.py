@@ -14,7 +14,7 @@ into the keyed hash it is stored and found under (``case_child.iin_hash``).
 import re
 from datetime import date
 
-from services import crypto
+from core import crypto
 
 _FIRST_WEIGHTS = tuple(range(1, 12))
 _SECOND_WEIGHTS = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)

@@ -3,7 +3,7 @@
 ``limits`` is what Flask-Limiter is built on; using it directly lets a use case count
 only *failed* attempts (logins, receipt codes). Every process of the app shares the
 counts: they live in Redis when ``REDIS_URL`` is set, else in Postgres
-(services/throttle_store.py), never in one process's memory.
+(core/throttle_store.py), never in one process's memory.
 """
 import math
 import time
@@ -11,7 +11,7 @@ import time
 from flask import current_app
 from limits import RateLimitItemPerMinute, storage, strategies
 
-from services.throttle_store import PostgresStorage
+from core.throttle_store import PostgresStorage
 
 
 def _limiter():

@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from services.errors import InvalidInput
+from core.errors import InvalidInput
 
 MIN_LENGTH = 12
 
