@@ -1,5 +1,5 @@
 """Commands: ``flask --app app create-user | seed-demo | worker | deadlines run | keys rotate |
-retention run | audit verify | db grant-runtime-role``."""
+retention run | audit verify | telegram poll | telegram set-webhook | db grant-runtime-role``."""
 import signal
 import sys
 import threading
@@ -13,7 +13,9 @@ from flask_migrate.cli import db as db_group
 from extensions import db
 from models import Role
 from core import crypto
-from services import audit, audit_chain, db_roles, demo, escalation, intake, notifications, retention
+from core import telegram
+from services import (alert_channels, audit, audit_chain, db_roles, demo, escalation, intake,
+                      notifications, retention)
 from core.errors import DomainError
 from services.users import create_user
 
@@ -56,7 +58,7 @@ def seed_demo_command():
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
 @with_appcontext
 def worker_command(once):
-    """Deliver queued alerts (the outbox) over SMTP [R10.1], [R10.3].
+    """Deliver queued alerts (the outbox) by e-mail, SMS and Telegram [R10.1], [R10.3].
 
     Runs until SIGTERM or Ctrl-C, which let the message being sent finish first
     (a second signal stops at once).
@@ -192,8 +194,59 @@ def grant_runtime_role_command(name, password_stdin, password):
                  "again after each migration.", name=name, kept=", ".join(db_roles.append_only_tables())))
 
 
+@click.group("telegram")
+def telegram_group():
+    """The Telegram bot through which staff link their chat for alerts [R10.1]."""
+
+
+def _bot():
+    config = current_app.config
+    if not config.get("TELEGRAM_BOT_TOKEN"):
+        raise click.ClickException("TELEGRAM_BOT_TOKEN is not set.")
+    return config["TELEGRAM_API_URL"], config["TELEGRAM_BOT_TOKEN"]
+
+
+@telegram_group.command("poll")
+@click.option("--once", is_flag=True, help="Handle the updates waiting now, then exit.")
+@with_appcontext
+def telegram_poll_command(once):
+    """Read the bot's messages by getUpdates (when no webhook is set) and link the chats."""
+    api_url, token = _bot()
+    offset = None
+    while True:
+        try:
+            updates = telegram.get_updates(api_url, token, offset, timeout=0 if once else 25)
+        except telegram.TelegramError as error:
+            raise click.ClickException(str(error)) from None
+        for update in updates:
+            alert_channels.handle_update(update)
+            db.session.commit()
+            offset = update["update_id"] + 1
+        if once:
+            if offset is not None:  # confirm what was handled, so it is not read again
+                telegram.get_updates(api_url, token, offset, timeout=0)
+            click.echo(f"Handled {len(updates)} update(s).")
+            return
+
+
+@telegram_group.command("set-webhook")
+@with_appcontext
+def telegram_set_webhook_command():
+    """Have Telegram post the bot's messages to PUBLIC_BASE_URL/telegram/webhook."""
+    api_url, token = _bot()
+    secret = current_app.config.get("TELEGRAM_WEBHOOK_SECRET")
+    if not secret:
+        raise click.ClickException("TELEGRAM_WEBHOOK_SECRET is not set.")
+    url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/telegram/webhook"
+    try:
+        telegram.set_webhook(api_url, token, url, secret)
+    except telegram.TelegramError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Webhook set: {url}")
+
+
 def register_commands(app):
     for command in (create_user_command, seed_demo_command, worker_command, deadlines_group,
-                    keys_group, retention_group, audit_group):
+                    keys_group, retention_group, audit_group, telegram_group):
         app.cli.add_command(command)
     db_group.add_command(grant_runtime_role_command)  # Flask-Migrate's ``flask db``

@@ -106,6 +106,18 @@ class Config:
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "20"))
     OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "10"))
     WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "1"))
+    # SMS through the SMSC.kz HTTP API (core/sms.py); off while SMS_URL is unset.
+    SMS_URL = os.environ.get("SMS_URL")
+    SMS_LOGIN = os.environ.get("SMS_LOGIN")
+    SMS_PASSWORD = os.environ.get("SMS_PASSWORD")
+    SMS_SENDER = os.environ.get("SMS_SENDER")
+    SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
+    # Telegram Bot API (core/telegram.py); off while TELEGRAM_BOT_TOKEN is unset.
+    TELEGRAM_API_URL = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org")
+    TELEGRAM_BOT_TOKEN = os.environ.get("TELEGRAM_BOT_TOKEN")
+    TELEGRAM_BOT_NAME = os.environ.get("TELEGRAM_BOT_NAME")  # shown on the account page
+    TELEGRAM_WEBHOOK_SECRET = os.environ.get("TELEGRAM_WEBHOOK_SECRET")
+    TELEGRAM_CODE_MINUTES = int(os.environ.get("TELEGRAM_CODE_MINUTES", "15"))
     REDIS_URL = os.environ.get("REDIS_URL")
     # Commissioner's office and Committee addresses for alerts [R10.1], [R4].
     COMMISSIONER_EMAIL = os.environ.get("COMMISSIONER_EMAIL")
@@ -235,7 +247,8 @@ class TestConfig(Config):
     IIN_HASH_KEY = None
     DATABASE_URL = normalize_database_url(os.environ.get("TEST_DATABASE_URL"))
     MIGRATION_DATABASE_URL = None  # the tests migrate their own database, whatever the shell says
-    MAIL_URL = None
+    MAIL_URL = SMS_URL = TELEGRAM_BOT_TOKEN = TELEGRAM_WEBHOOK_SECRET = None
+    TELEGRAM_API_URL = "http://127.0.0.1:9"  # nothing outside: a test sets its stand-in
     REDIS_URL = None  # counters in the test database; tests/test_throttle.py asks for Redis itself
     # The stand-ins, whatever the developer's environment holds.
     MAIL_FROM = COMMISSIONER_EMAIL = COMMITTEE_EMAIL = PUBLIC_BASE_URL = None

@@ -9,31 +9,31 @@ from flask_admin.model.template import EditRowAction
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
+from models.capabilities import roles_with
 from admin.base import STAFF_ROLES, SecureModelView
+from admin.workflow import WorkflowStepMixin
 from admin.filters import YearFilter, choice_filter, region_filter
 from admin.formatters import labelled
-from extensions import db
 from forms.appointments import STEP_FORMS
-from models import Appointment, OutboxMessage
-from models.appointment import ACTION_LABELS, STATE_LABELS
+from models import Appointment
+from models.appointment import ACTION_LABELS, STATE_LABELS, AppointmentState
 from services import appointments as service
-from services import audit
-from core.errors import DomainError
-from services.files import as_download
+from downloads import send_audited
 
 
 class DraftEditRowAction(EditRowAction):
     """The list's pencil icon, shown only on drafts: nothing else is ever edited."""
 
     def render(self, context, row_id, row):
-        return super().render(context, row_id, row) if row.state == "draft" else ""
+        return super().render(context, row_id, row) if row.state == AppointmentState.DRAFT else ""
 
 
-class AppointmentView(SecureModelView):
+class AppointmentView(WorkflowStepMixin, SecureModelView):
     roles = STAFF_ROLES
-    edit_roles = frozenset({"akimat_admin"})
+    workflow, step_forms, step_services = service.WORKFLOW, STEP_FORMS, service.ACTIONS
+    step_refused = _l("This step is not possible for you in the appointment's current state.")
+    edit_roles = roles_with("appointments_propose")
     allow_delete = False
     can_export = True
     details_template = "admin/appointment_details.html"
@@ -81,7 +81,7 @@ class AppointmentView(SecureModelView):
     def edit_view(self):
         """Only a draft is edited; after that the data changes only through the steps."""
         appointment = self.get_one(request.args.get("id", ""))
-        if appointment is not None and appointment.state != "draft" and self.can_edit:
+        if appointment is not None and appointment.state != AppointmentState.DRAFT and self.can_edit:
             flash(_("Only a draft can be edited. Once consent is requested, the appointment "
                     "changes only through its steps."), "error")
             return redirect(self.get_url(".details_view", id=appointment.id))
@@ -100,40 +100,8 @@ class AppointmentView(SecureModelView):
         kwargs.setdefault("state_labels", STATE_LABELS)
         return super().render(template, **kwargs)
 
-    def steps_for(self, appointment):
-        """The steps the current user may take now, as (action, label) pairs."""
-        return [(a, ACTION_LABELS[a]) for a in service.allowed_actions(appointment, current_user)]
-
-    def alerts_for(self, appointment):
-        return db.session.scalars(select(OutboxMessage).where(
-            OutboxMessage.object_type == "appointment", OutboxMessage.object_id == str(appointment.id),
-        ).order_by(OutboxMessage.id)).all()
-
-    @expose("/step/<action>/", methods=("GET", "POST"))
-    def step_view(self, action):
-        """One step of the workflow: a confirmation form with the fields it needs."""
-        if action not in STEP_FORMS:
-            abort(404)
-        appointment = self.requested_row_or_404()
-        details = self.get_url(".details_view", id=appointment.id)
-        # Refused before the form is read, so a forbidden POST stores no uploaded file.
-        if action not in service.allowed_actions(appointment, current_user):
-            flash(_("This step is not possible for you in the appointment's current state."), "error")
-            return redirect(details)
-        form = STEP_FORMS[action]()
-        if form.validate_on_submit():
-            try:
-                arguments = form.service_arguments(appointment, current_user)
-                service.ACTIONS[action](current_user, appointment, **arguments)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
-                flash(_("Done: %(step)s.", step=ACTION_LABELS[action]), "success")
-                return redirect(details)
-        return self.render("admin/appointment_step.html", form=form, appointment=appointment,
-                           action=action, step_label=ACTION_LABELS[action], details_url=details)
+    def step_subject(self, appointment):
+        return f"{appointment.full_name} — {appointment.region.localized_name()}"
 
     @expose("/file/<kind>/")
     def file_view(self, kind):
@@ -141,8 +109,5 @@ class AppointmentView(SecureModelView):
         appointment = self.requested_row_or_404()
         if kind not in Appointment.FILE_KINDS or getattr(appointment, kind) is None:
             abort(404)
-        stored = getattr(appointment, kind)
-        audit.record("file.download", actor=current_user, obj=stored, appointment=appointment.id)
-        db.session.commit()
-        return as_download(stored)
+        return send_audited(getattr(appointment, kind), current_user, appointment=appointment.id)
 

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import false, select
 
+from models.capabilities import roles_with
 from admin.base import SecureModelView
 from admin.filters import region_filter
 from extensions import db
@@ -143,7 +144,7 @@ def _escape_like(text):
 
 
 class AuditView(SecureModelView):
-    roles = frozenset({"superadmin", "commissioner"})
+    roles = roles_with("audit_log")
     edit_roles = frozenset()
     allow_create = allow_edit = allow_delete = False
     can_export = True

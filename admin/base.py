@@ -20,19 +20,21 @@ from sqlalchemy import func, literal_column, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Query
 
+from models.capabilities import roles_with
 from admin.formatters import DETAIL_TYPE_FORMATTERS, TYPE_FORMATTERS, spreadsheet_safe
 from admin.scoping import row_visible, scope_query, well_formed_key
 from extensions import db
 from services import audit
 from models.user import ROLE_LABELS
 from core.errors import DomainError
+from use_case import use_case
 
 log = logging.getLogger(__name__)
 
 # No list has this many pages; a larger ?page= is clamped to it.
 MAX_PAGE = 10**6
-STAFF_ROLES = frozenset({"superadmin", "commissioner", "committee", "akimat_admin", "ombudsman"})
-NATIONAL_ROLES = frozenset({"superadmin", "commissioner", "committee"})
+STAFF_ROLES = roles_with("staff")
+NATIONAL_ROLES = roles_with("national_overview")
 
 
 class AccessMixin:
@@ -286,12 +288,10 @@ class SecureModelView(AccessMixin, ModelView):
         """Run a service call and commit: the screens whose rows change only through a
         service use this in ``create_model``/``update_model``/``delete_model``. A refusal
         (DomainError) is rolled back and flashed, and Flask-Admin gets ``False``."""
-        try:
+        result = None
+        with use_case() as outcome:
             result = call()
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        if not outcome:
             return False
         return True if result is None else result
 

@@ -12,16 +12,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from extensions import db
 from forms.cases import ChildCorrectionForm, FactsForm, RemovalForm
 from services import case_facts, checklist
-from core.errors import DomainError
+from use_case import use_case
 
 CHILD_ACTIONS = {"add": _l("Add a child"), "correct": _l("Correct the child"), "remove": _l("Remove the child")}
 
 
 class CaseCorrectionMixin:
-    """Mixed into ``admin.cases.CaseView`` beside ``CaseWorkflowMixin`` (its ``_details_url``)."""
+    """Mixed into ``admin.cases.CaseView`` beside ``CaseWorkflowMixin`` (its ``details_url``)."""
 
     def may_correct(self, case):
         return case_facts.may_correct(current_user, case)
@@ -31,26 +30,20 @@ class CaseCorrectionMixin:
 
     def _refused(self, case):
         """Refuse before any form is read: a forbidden POST changes nothing."""
-        try:
+        with use_case() as allowed:
             case_facts.check(current_user, case)
-        except DomainError as error:
-            flash(str(error), "error")
-            return redirect(self._details_url(case))
-        return None
+        return None if allowed else redirect(self.details_url(case))
 
     def _apply(self, case, form, service, anchor):
         """Run ``service`` with the form's values; commit, or show the refusal."""
         if not form.validate_on_submit():
             return None
-        try:
+        with use_case() as outcome:
             service(**form.service_arguments())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        if not outcome:
             return None
         flash(_("The case is corrected."), "success")
-        return redirect(self._details_url(case) + anchor)
+        return redirect(self.details_url(case) + anchor)
 
     @expose("/facts/", methods=("GET", "POST"))
     def facts_view(self):
@@ -62,7 +55,7 @@ class CaseCorrectionMixin:
         form = FactsForm(obj=case)
         done = self._apply(case, form, partial(case_facts.correct, current_user, case), "#timeline")
         return done or self.render("admin/case_correct.html", form=form, case=case, title=_("Correct the facts"),
-                                   details_url=self._details_url(case))
+                                   details_url=self.details_url(case))
 
     @expose("/child/<action>/", methods=("GET", "POST"))
     def child_view(self, action):
@@ -86,18 +79,14 @@ class CaseCorrectionMixin:
             form, service = ChildCorrectionForm(), partial(case_facts.add_child, current_user, case)
         done = self._apply(case, form, service, "#children-title")
         return done or self.render("admin/case_correct.html", form=form, case=case, title=CHILD_ACTIONS[action],
-                                   details_url=self._details_url(case))
+                                   details_url=self.details_url(case))
 
     @expose("/guardianship/", methods=("POST",))
     def guardianship_view(self):
         """[R10.3] a notice to the guardianship authority and the police, sent now."""
         case = self.requested_row_or_404()
-        try:
+        with use_case() as outcome:
             checklist.add_guardianship_notice(current_user, case)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
+        if outcome:
             flash(_("The notice to the guardianship authority and the police is being sent."), "success")
-        return redirect(self._details_url(case) + "#checklist")
+        return redirect(self.details_url(case) + "#checklist")

@@ -26,22 +26,21 @@ from models import ChecklistEvidence, OutboxMessage
 from models.base import utcnow
 from models.case import CASE_STATE_LABELS, CATEGORIES, KINDS, RESPONSIBLE, SEXES
 from models.checklist import ITEM_STATES, RULE_LABELS
+from models.outbox import ALERT_CHANNELS
 from request_input import id_from
 from services import audit, checklist, settings
 from services import case_workflow as workflow
+from admin.workflow import WorkflowStepMixin
 from core.errors import DomainError
-from services.files import as_download
+from use_case import use_case
+from downloads import send_audited
 from services.terms import forward_due, latest_extension
 
+# The timeline names every step: the workflow's and the corrections of the facts.
 STEP_LABELS = {
-    "register": _l("Registered"), "start": _l("Start work"), "answer": _l("Final answer"),
-    "close": _l("Close the case"), "forward": _l("Forward to another body"), "reject": _l("Reject"),
-    "extend": _l("Extend the term"), "confirm_police": _l("Police confirmation [R11]"),
-    "withdraw": _l("Withdrawn by the reporter"),
-    "deadline": _l("Due dates recomputed"),
+    **workflow.STEP_LABELS, "deadline": _l("Due dates recomputed"),
     "correct": _l("Facts corrected"), "child_added": _l("Child added"),
     "child_corrected": _l("Child corrected"), "child_removed": _l("Child removed"),
-    "reopen": _l("Reopened"),
 }
 DUE_DATE_LABELS = {"due_on": _l("answer due"), "forward_due_on": _l("forwarding due")}
 # The facts a correction changes, as the timeline names them: (label, labels of the values).
@@ -100,18 +99,17 @@ def _date(iso):
     return format_date(date.fromisoformat(iso), "medium") if iso else "—"
 
 
-class CaseWorkflowMixin:
+class CaseWorkflowMixin(WorkflowStepMixin):
     """Mixed into ``admin.cases.CaseView``: needs its ``get_one`` (region-scoped),
     ``shows_identity`` and ``files_of``."""
+
+    workflow, step_forms, step_services = workflow.WORKFLOW, STEP_FORMS, STEP_SERVICES
+    step_template = "admin/case_step.html"
 
     def may_act(self, case):
         """True for the ombudsman of the case's region: the only one who handles it."""
         return (current_user.is_authenticated and current_user.role == "ombudsman"
                 and current_user.region_code == case.region_code)
-
-    def steps_for(self, case):
-        """The workflow steps the current user may take now, as (action, label) pairs."""
-        return [(a, STEP_LABELS[a]) for a in workflow.allowed_actions(current_user, case)]
 
     def checklist_rows(self, case):
         """The checklist with, per item, whether it is overdue and what the user may do."""
@@ -162,6 +160,7 @@ class CaseWorkflowMixin:
                                 "detail": ITEM_STATES.get(item.status, item.status), "state": ""})
         for message in self.alerts_for(case):
             entries.append({"at": message.created_at, "kind": "alert", "key": message.topic or "",
+                            "channel": ALERT_CHANNELS[message.channel],
                             "who": ", ".join(self.recipients_shown(case, message)),
                             "what": message.subject, "detail": "", "state": "", "message": message})
         files = self.files_of(case)
@@ -193,10 +192,8 @@ class CaseWorkflowMixin:
 
     # --- steps and checklist actions -----------------------------------------------------
 
-    def _details_url(self, case):
-        return self.get_url(".details_view", id=case.id)
-
-    def _step_refusal(self, case, action):
+    def step_refusal(self, case, action):
+        """The service's own reason (role, region), else why the state does not allow it."""
         try:
             workflow.check(current_user, case, action)
         except DomainError as error:
@@ -205,36 +202,19 @@ class CaseWorkflowMixin:
             return _("The police confirmation is already recorded.")
         return _("This step is not possible in the case's current state.")
 
-    @expose("/step/<action>/", methods=("GET", "POST"))
-    def step_view(self, action):
-        """One workflow step: a confirmation form with the fields it needs."""
-        if action not in STEP_FORMS:
-            abort(404)
-        case = self.requested_row_or_404()
-        details = self._details_url(case)
-        # Refused before the form is read: a forbidden POST changes and stores nothing.
-        if action not in workflow.allowed_actions(current_user, case):
-            flash(self._step_refusal(case, action), "error")
-            return redirect(details)
-        form = STEP_FORMS[action](case=case)
-        if form.validate_on_submit():
-            try:
-                STEP_SERVICES[action](current_user, case, **form.service_arguments(case))
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
-                flash(_("Done: %(step)s.", step=STEP_LABELS[action]), "success")
-                return redirect(details)
+    def step_form(self, case, action):
+        return STEP_FORMS[action](case=case)
+
+    def step_subject(self, case):
+        return case.registration_number
+
+    def step_context(self, case, action):
         info = {}
         if action == "extend":
             info = {"deadline": case.deadline, "latest": latest_extension(case.received_at)}
         elif action == "forward":
             info = {"forward_due": case.forward_due_on or forward_due(case.received_at)}
-        return self.render("admin/case_step.html", form=form, case=case, action=action,
-                           step_label=STEP_LABELS[action], details_url=details, info=info,
-                           language=self.language_label(case))
+        return {"case": case, "info": info, "language": self.language_label(case)}
 
     def _item_or_404(self, case):
         item = next((i for i in case.checklist if str(i.id) == request.args.get("item", "")), None)
@@ -260,7 +240,7 @@ class CaseWorkflowMixin:
             abort(404)
         case = self.requested_row_or_404()
         item = self._item_or_404(case)
-        details = self._details_url(case)
+        details = self.details_url(case)
         if action not in checklist.allowed_item_actions(current_user, item):
             flash(self._item_refusal(item, action), "error")
             return redirect(details)
@@ -270,16 +250,12 @@ class CaseWorkflowMixin:
         else:
             form = ITEM_FORMS[action]()
         if form.validate_on_submit():
-            try:
+            with use_case() as outcome:
                 ITEM_SERVICES[action](current_user, item, **form.service_arguments(item))
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
+            if outcome:
                 flash(_("Done: %(step)s.", step=f"{item.rule} — {ITEM_ACTION_LABELS[action]}"), "success")
                 return redirect(details + f"#item-{item.id}")
-        return self.render("admin/case_step.html", form=form, case=case, action=action, item=item,
+        return self.render(self.step_template, form=form, case=case, action=action, item=item,
                            item_label=RULE_LABELS.get(item.rule, item.rule),
                            step_label=ITEM_ACTION_LABELS[action], details_url=details, info={},
                            language=self.language_label(case))
@@ -288,23 +264,18 @@ class CaseWorkflowMixin:
     def conversation_view(self):
         """[R10.2] add a person for a preventive conversation."""
         case = self.requested_row_or_404()
-        details = self._details_url(case)
-        try:
+        details = self.details_url(case)
+        with use_case() as allowed:
             checklist.check(current_user, case)
-        except DomainError as error:
-            flash(str(error), "error")
+        if not allowed:
             return redirect(details)
         form = ConversationForm()
         if not form.validate_on_submit():
             flash(_("Say whom the conversation is with."), "error")
             return redirect(details)
-        try:
+        with use_case() as outcome:
             checklist.add_conversation(current_user, case, form.person.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
+        if outcome:
             flash(_("Added to the checklist: a preventive conversation with %(person)s.",
                     person=form.person.data.strip()), "success")
         return redirect(details + "#checklist")
@@ -313,7 +284,7 @@ class CaseWorkflowMixin:
     def message_view(self):
         """A message of the office to the reporter (seen at /status) or an internal note."""
         case = self.requested_row_or_404()
-        details = self._details_url(case)
+        details = self.details_url(case)
         if not self.may_act(case):
             flash(_("Only the ombudsman of the region writes in a case."), "error")
             return redirect(details)
@@ -321,13 +292,9 @@ class CaseWorkflowMixin:
         if not form.validate_on_submit():
             flash(_("Write a message of 1 to 10,000 characters."), "error")
             return redirect(details)
-        try:
+        with use_case() as outcome:
             workflow.send_message(current_user, case, form.body.data, internal=bool(form.internal.data))
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
+        if outcome:
             flash(_("The internal note is saved.") if form.internal.data
                   else _("The message is sent: the reporter reads it at /status."), "success")
         return redirect(details + "#timeline")
@@ -342,8 +309,5 @@ class CaseWorkflowMixin:
         evidence = db.session.get(ChecklistEvidence, evidence_id) if evidence_id else None
         if evidence is None or evidence.item.case_id != case.id:
             abort(404)
-        stored = evidence.file
-        audit.record("file.download", actor=current_user, obj=stored, region_code=case.region_code,
-                     case=case.id, evidence=evidence.id)
-        db.session.commit()
-        return as_download(stored)
+        return send_audited(evidence.file, current_user, region_code=case.region_code,
+                            case=case.id, evidence=evidence.id)

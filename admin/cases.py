@@ -22,6 +22,7 @@ from flask_login import current_user
 from sqlalchemy import any_, false, func, literal_column, select
 from sqlalchemy.orm import aliased, lazyload
 
+from models.capabilities import roles_with
 from admin.base import STAFF_ROLES, SecureModelView, planner_rows
 from admin.case_corrections import CaseCorrectionMixin
 from admin.case_workflow import ITEM_ACTION_LABELS, STEP_LABELS, CaseWorkflowMixin
@@ -32,18 +33,18 @@ from forms.cases import CaseEntryForm
 from i18n import LANGUAGE_NAMES
 from models import Case, CaseChild
 from models.case import (CASE_STATE_LABELS, CATEGORIES, CHANNELS, KINDS, OUTCOMES, REPORTER_TYPES,
-                         RESPONSIBLE, SEXES)
+                         RESPONSIBLE, SEXES, CaseState)
 from models.checklist import ITEM_STATES, RULE_LABELS, SET_ASIDE_REASONS
 from services import audit
 from services import case_workflow as workflow
 from services.cases import submit_case
-from core.errors import DomainError
-from services.files import as_download
+from use_case import use_case
+from downloads import send_audited
 from core.iin import search_key
 from services.privacy import NATIONAL_IDENTITY_ROLES, REGIONAL_IDENTITY_ROLES, may_see_identity
 from core.receipts import format_receipt
 
-EXPORT_ROLES = frozenset({"ombudsman", "commissioner"})
+EXPORT_ROLES = roles_with("cases_export")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -139,7 +140,7 @@ class CaseView(CaseWorkflowMixin, CaseCorrectionMixin, SecureModelView):
     roles = STAFF_ROLES
     # Cases are never edited: the workflow has its own steps. "Create" is the staff entry
     # of a case from another channel, for the ombudsman of the region (``create_view``).
-    edit_roles = frozenset({"ombudsman"})
+    edit_roles = roles_with("cases_handle")
     allow_create = True
     allow_edit = allow_delete = False
     details_template = "admin/case_details.html"
@@ -301,11 +302,8 @@ class CaseView(CaseWorkflowMixin, CaseCorrectionMixin, SecureModelView):
                            if str(a.id) == request.args.get("attachment", "")), None)
         if attachment is None:
             abort(404)
-        stored = attachment.file
-        audit.record("file.download", actor=current_user, obj=stored, region_code=case.region_code,
-                     case=case.id, attachment=attachment.id)
-        db.session.commit()
-        return as_download(stored)
+        return send_audited(attachment.file, current_user, region_code=case.region_code,
+                            case=case.id, attachment=attachment.id)
 
     # --- staff entry of a case from another channel --------------------------------------
 
@@ -322,20 +320,16 @@ class CaseView(CaseWorkflowMixin, CaseCorrectionMixin, SecureModelView):
             return redirect(list_url)
         form = CaseEntryForm()
         if form.validate_on_submit():
-            try:
+            with use_case() as outcome:
                 case, code = submit_case(form.report(current_user.region_code), form.children(),
                                          actor=current_user, consent=bool(form.consent.data),
                                          received_at=form.received_at())
-                if case.state == "received":
+                if case.state == CaseState.RECEIVED:
                     workflow.register(case, current_user)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
+            if outcome:
                 response = make_response(self.render("admin/case_created.html", case=case, code=code,
                                                      shown_code=format_receipt(code),
-                                                     details_url=self._details_url(case)))
+                                                     details_url=self.details_url(case)))
                 response.headers["Cache-Control"] = "no-store"
                 return response
         return self.render("admin/case_new.html", form=form, list_url=list_url)

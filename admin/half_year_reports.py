@@ -18,8 +18,8 @@ from models import HalfYearReport, Region
 from models.report import REPORT_FORMATS, REPORT_LANGUAGES
 from request_input import id_from
 from services import audit, report_files, report_layout, report_workflow, reports
-from core.errors import DomainError
-from services.files import as_download, send_bytes
+from use_case import use_case
+from downloads import send_audited, send_bytes
 
 FIRST_YEAR = 2024  # Order No. 149 of 19 June 2024
 
@@ -112,14 +112,11 @@ class HalfYearReportView(StaffView):
         if not form.validate_on_submit():
             flash(_("Not submitted: the form has expired or is incomplete. Please try again."), "error")
             return redirect(back)
-        try:
+        with use_case() as outcome:
             report = report_workflow.submit(current_user, region.code, year, half,
                                             form.correction_reason.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+        if not outcome:
             return redirect(back)
-        db.session.commit()
         flash(_("Version %(version)s submitted. The Commissioner, the Committee and the akimat "
                 "have been alerted.", version=report.version), "success")
         return redirect(url_for(".version", id=report.id, report_lang=_report_language()))
@@ -150,10 +147,8 @@ class HalfYearReportView(StaffView):
         report = self._version_or_404()
         fmt, language = self._file_args()
         frozen = report.file(fmt, language) or abort(404)
-        audit.record("half_year_report.download", actor=current_user, obj=report, format=fmt,
-                     language=language)
-        db.session.commit()
-        return as_download(frozen.file)
+        return send_audited(frozen.file, current_user, obj=report, action="half_year_report.download",
+                            format=fmt, language=language)
 
 
 class NationalRollupView(StaffView):

@@ -2,13 +2,14 @@
 from flask_admin import expose
 from flask_login import current_user
 
+from models.capabilities import roles_with
 from admin.base import StaffView
 from models.appointment import STATE_LABELS
 from services.appointments import region_overview, sort_for_commissioner
 
 
 class RegionOverviewView(StaffView):
-    roles = frozenset({"superadmin", "commissioner", "committee"})
+    roles = roles_with("national_overview")
 
     @expose("/")
     def index(self):

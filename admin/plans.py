@@ -12,20 +12,19 @@ from flask_admin.model.template import EditRowAction
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from admin.base import STAFF_ROLES, SecureModelView
 from admin.filters import choice_filter, region_filter
 from admin.formatters import labelled
-from extensions import db
+from admin.workflow import WorkflowStepMixin
 from forms.plans import STEP_FORMS, LinkRecordForm
-from models import OutboxMessage, PlanItem, YearPlan
+from models import PlanItem, YearPlan
 from models.plan import ITEM_STATUSES, PLAN_STATES
 from services import audit
 from services import plans as service
-from core.errors import DomainError
+from use_case import use_case
 
 
 class PlanItemInline(InlineFormAdmin):
@@ -62,8 +61,10 @@ def _late(view, context, plan, name):
     return _("Late") if plan.approved_late else ""
 
 
-class YearPlanView(SecureModelView):
+class YearPlanView(WorkflowStepMixin, SecureModelView):
     roles = STAFF_ROLES
+    workflow, step_forms, step_services = service.WORKFLOW, STEP_FORMS, service.ACTIONS
+    step_refused = _l("This step is not possible for you in the plan's current state.")
     edit_roles = service.REGIONAL
     allow_delete = False
     details_template = "admin/plan_details.html"
@@ -112,10 +113,9 @@ class YearPlanView(SecureModelView):
         """Only a draft or a returned plan is edited; after that it changes by its steps."""
         plan = self.get_one(request.args.get("id", ""))
         if plan is not None and self.can_edit:
-            try:
+            with use_case() as editable:
                 service.check_items_editable(current_user, plan)
-            except DomainError as error:
-                flash(str(error), "error")
+            if not editable:
                 return redirect(self.get_url(".details_view", id=plan.id))
         return super().edit_view()
 
@@ -137,9 +137,6 @@ class YearPlanView(SecureModelView):
 
     # --- the details page ---------------------------------------------------------------
 
-    def steps_for(self, plan):
-        return [(a, service.ACTION_LABELS[a]) for a in service.allowed_actions(plan, current_user)]
-
     def progress_of(self, plan):
         return service.progress(plan)
 
@@ -149,36 +146,13 @@ class YearPlanView(SecureModelView):
     def record_label(self, item):
         return service.linked_record_label(item)
 
-    def alerts_for(self, plan):
-        return db.session.scalars(select(OutboxMessage).where(
-            OutboxMessage.object_type == "year_plan", OutboxMessage.object_id == str(plan.id),
-        ).order_by(OutboxMessage.id)).all()
+    def step_subject(self, plan):
+        return f"{plan.region.localized_name()}, {plan.year}"
 
-    @expose("/step/<action>/", methods=("GET", "POST"))
-    def step_view(self, action):
-        if action not in STEP_FORMS:
-            abort(404)
-        plan = self.requested_row_or_404()
-        details = self.get_url(".details_view", id=plan.id)
-        if action not in service.allowed_actions(plan, current_user):
-            flash(_("This step is not possible for you in the plan's current state."), "error")
-            return redirect(details)
-        form = STEP_FORMS[action]()
-        if form.validate_on_submit():
-            try:
-                service.ACTIONS[action](current_user, plan, **form.service_arguments())
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
-                flash(_("Done: %(step)s.", step=service.ACTION_LABELS[action]), "success")
-                if action == "approve" and plan.approved_late:
-                    flash(_("The plan was approved after 30 December of the year before: it is "
-                            "marked late."), "warning")
-                return redirect(details)
-        return self.render("admin/plan_step.html", form=form, plan=plan,
-                           title=service.ACTION_LABELS[action], details_url=details)
+    def after_step(self, plan, action):
+        if action == "approve" and plan.approved_late:
+            flash(_("The plan was approved after 30 December of the year before: it is "
+                    "marked late."), "warning")
 
     @expose("/link/", methods=("GET", "POST"))
     def link_view(self):
@@ -192,16 +166,13 @@ class YearPlanView(SecureModelView):
             flash(_("Only the region's ombudsman or akimat administrator links records."), "error")
             return redirect(details)
         form = LinkRecordForm()
-        form.record.choices = service.region_records(plan.region_code, plan.year)
+        form.record.choices = service.region_records(plan.region_code, plan.year, current_user.role)
         if form.validate_on_submit():
-            try:
+            with use_case() as outcome:
                 service.link_item(current_user, item, service.find_record(form.record.data))
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-            else:
+            if outcome:
                 flash(_("Done: the item is linked to its record."), "success")
                 return redirect(details)
-        return self.render("admin/plan_step.html", form=form, plan=plan, item=item,
-                           title=_("Link the record that fulfils the item"), details_url=details)
+        return self.render("admin/plan_step.html", form=form, plan=plan, action="link",
+                           step_label=_("Link the record that fulfils the item"), details_url=details,
+                           subject=f"{self.step_subject(plan)}: {item.activity}")

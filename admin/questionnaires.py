@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
+from models.capabilities import roles_with
 from admin.base import SecureModelView
 from admin.formatters import TYPE_FORMATTERS
 from extensions import db
@@ -94,8 +95,8 @@ class QuestionnaireView(SecureModelView):
     administrators only their region's; the Commissioner's office reads all."""
 
     audits_itself = True
-    roles = frozenset({"superadmin", "akimat_admin", "commissioner"})
-    edit_roles = frozenset({"superadmin", "akimat_admin"})
+    roles = roles_with("questionnaires_read")
+    edit_roles = roles_with("questionnaires_write")
     allow_delete = False  # cases keep the versions they were filed with
     details_template = "admin/questionnaire_details.html"
     column_type_formatters_detail = TYPE_FORMATTERS  # local time, as in the list

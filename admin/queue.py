@@ -8,6 +8,7 @@ from flask_admin import expose
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from models.capabilities import roles_with
 from admin.base import StaffView
 from models.case import CASE_STATE_LABELS, CATEGORIES
 from models.checklist import RULE_LABELS
@@ -22,7 +23,7 @@ SECTIONS = (
 
 
 class QueueView(StaffView):
-    roles = frozenset({"ombudsman", "commissioner", "superadmin", "committee"})
+    roles = roles_with("work_queue")
 
     @expose("/")
     def index(self):

@@ -1,12 +1,13 @@
 """Regions screen: the 20 regions and their names in three languages."""
 from flask_babel import lazy_gettext as _l
 
+from models.capabilities import roles_with
 from admin.base import SecureModelView
 
 
 class RegionView(SecureModelView):
     # Every staff role reads the regions it may see; only superadmins correct names.
-    edit_roles = frozenset({"superadmin"})
+    edit_roles = roles_with("settings")
     allow_create = False
     column_display_pk = True
     column_list = ("code", "iso_code", "name_kk", "name_ru", "name_en")

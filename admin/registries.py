@@ -3,7 +3,10 @@
 One small base, ``RegistryView``, does what every registry shares: who reads and who
 writes, the region a regional user's record lands in, CSV export, the attachments
 (uploaded with the create/edit form, listed and downloaded on the details page).
-Each registry is a declarative subclass: columns, filters, search, labels.
+What a registry is comes from its spec (``models.registry_specs``): its menu label and
+endpoint, its main date (default sort, Year filter), its labels, its coded columns (select,
+filter, label), its closed rows [R6.7]. A registry whose screen says more (computed marks,
+linked cases) has a declarative subclass in ``VIEWS``; any other is shown by the base alone.
 """
 from urllib.parse import urlsplit
 
@@ -13,7 +16,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import false, select
+from sqlalchemy import String, select
 from wtforms import FileField, SelectField
 from wtforms.validators import Optional, StopValidation
 
@@ -35,11 +38,13 @@ from models import (
     RegistryAttachment,
     Visit,
 )
-from models.registry import (ADVISORY_BASES, CAMPAIGN_KINDS, CLOSED_SESSION_ROLES, COMMISSIONS,
-                             VISIT_TYPES)
+from models.capabilities import roles_with
+from models.registry_specs import REGISTRY_SPECS
 from services import audit
 from services.deadlines import now_local
-from services.files import DOCUMENT_TYPES, as_download, store_file
+from services.files import DOCUMENT_TYPES, store_file
+from downloads import send_audited
+from request_input import id_from
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ATTACHMENT_TYPES = DOCUMENT_TYPES | {DOCX}
@@ -85,7 +90,7 @@ class RegistryView(SecureModelView):
     """Base of the registries: national offices read, the region's akimat and ombudsman write."""
 
     roles = STAFF_ROLES
-    edit_roles = frozenset({"superadmin", "akimat_admin", "ombudsman"})
+    edit_roles = roles_with("registries_write")
     allow_delete = True
     # One record at a time (the row's delete button); Flask-Admin's bulk delete menu has an
     # inline onclick that our CSP blocks.
@@ -95,16 +100,66 @@ class RegistryView(SecureModelView):
     details_template = "admin/registry_details.html"
     form_excluded_columns = ("created_at", "created_by_id")
     form_extra_fields = {"attachment": FileField(_l("Attach a file (PDF, JPEG, PNG or DOCX)"))}
-    column_labels = COMMON_LABELS
-    date_column = None  # the main date: the default sort and the Year filter
+    extra_labels = {}  # labels of the columns a view computes (the model's are in its spec)
 
-    def __init__(self, model, *args, **kwargs):
-        if self.date_column and self.column_default_sort is None:
-            self.column_default_sort = (self.date_column, True)
+    def __init__(self, spec):
+        """The screen of the registry ``spec`` declares; what the subclass leaves unsaid
+        (columns, form, search, filters) is taken from the spec."""
+        self.spec = spec
+        model, own = spec.model, spec.own_columns
+        if self.column_default_sort is None:
+            self.column_default_sort = (spec.date, True)
+        self.column_labels = {**COMMON_LABELS, **spec.labels, **self.extra_labels}
+        if self.column_list is None:
+            self.column_list = ("region", *own)
+        if self.column_export_list is None:
+            self.column_export_list = ("region_code", *own, "note")
+        if self.column_searchable_list is None:
+            self.column_searchable_list = tuple(
+                c for c in own if c not in spec.choices and isinstance(model.__table__.c[c].type, String))
+        if self.form_columns is None:
+            self.form_columns = ("region", *own, "note")
+        if self.column_filters is None:
+            self.column_filters = (
+                region_filter(spec.region_column),
+                *(choice_filter(getattr(model, c), spec.labels[c], labels)
+                  for c, labels in spec.choices.items()),
+                YearFilter(spec.date_column, _l("Year")))
+        self._show_choices(spec)
         # Flask-Admin renders an extra field only when form_columns names it.
-        if self.form_columns and "attachment" not in self.form_columns:
+        if "attachment" not in self.form_columns:
             self.form_columns = (*self.form_columns, "attachment")
-        super().__init__(model, *args, **kwargs)
+        super().__init__(model, name=spec.label, endpoint=spec.endpoint, category=_l("Registries"))
+
+    def _show_choices(self, spec):
+        """A coded column is chosen from its catalogue and shown by its label, everywhere."""
+        if not spec.choices:
+            return
+        shown = {c: labelled(labels, c) for c, labels in spec.choices.items()}
+        self.column_formatters = {**shown, **self.column_formatters}
+        for name in ("column_formatters_detail", "column_formatters_export"):
+            if getattr(self, name) is not None:
+                setattr(self, name, {**shown, **getattr(self, name)})
+        self.form_overrides = {**{c: SelectField for c in spec.choices}, **(self.form_overrides or {})}
+        self.form_args = {**{c: {"choices": list(labels.items()), "label": spec.labels[c]}
+                             for c, labels in spec.choices.items()}, **(self.form_args or {})}
+
+    def _visible(self, query):
+        """Without the closed rows the user's role may not see [R6.7]."""
+        condition = self.spec.visible_to(current_user.role)
+        return query if condition is None else query.filter(condition)
+
+    def get_query(self):
+        return self._visible(super().get_query())
+
+    def get_count_query(self):
+        return self._visible(super().get_count_query())
+
+    def get_one(self, id):
+        row = super().get_one(id)
+        if row is not None and self.spec.hides(row, current_user.role):
+            return None
+        return row
 
     def on_model_change(self, form, model, is_created):
         """A regional user's record lands in their region; the file is stored with the record.
@@ -145,15 +200,13 @@ class RegistryView(SecureModelView):
     def file_view(self):
         """Download an attachment, for those who can see the record (checked by ``get_one``)."""
         record = self.requested_row_or_404()
-        attachment = db.session.get(RegistryAttachment, request.args.get("attachment", type=int) or 0)
+        attachment_id = id_from(request.args.get("attachment"))
+        attachment = db.session.get(RegistryAttachment, attachment_id) if attachment_id else None
         if (attachment is None or attachment.record_type != record.__tablename__
                 or attachment.record_id != record.id):
             abort(404)
-        stored = attachment.file
-        audit.record("file.download", actor=current_user, obj=stored, record_type=record.__tablename__,
-                     record_id=record.id)
-        db.session.commit()
-        return as_download(stored)
+        return send_audited(attachment.file, current_user, record_type=record.__tablename__,
+                            record_id=record.id)
 
 
 def _case_ref():
@@ -164,223 +217,127 @@ def _case_ref():
 class MemorandumView(RegistryView):
     """[R6.8] memoranda and agreements; their state is computed from the dates."""
 
-    date_column = "signed_on"
     column_list = ("region", "title", "signed_on", "valid_until", "terminated_on", "state", "expiring")
     column_export_list = ("region_code", "title", "subject", "programmes", "signed_on", "valid_until",
                           "terminated_on", "state", "note")
     column_details_list = ("region", "title", "parties", "subject", "programmes", "signed_on",
                            "valid_until", "terminated_on", "state", "expiring", "note", "created_at")
     column_searchable_list = ("title", "subject", "programmes")
-    column_filters = (region_filter(Memorandum.region_code), YearFilter(Memorandum.signed_on, _l("Year")))
     column_formatters = {"state": _memorandum_state, "expiring": _memorandum_expiring}
     column_formatters_detail = column_formatters
     column_formatters_export = {"state": _memorandum_state,
                                 "expiring": lambda v, c, m, n: "x" if m.expiring_on(today()) else ""}
     form_columns = ("region", "title", "parties", "subject", "programmes", "signed_on", "valid_until",
                     "terminated_on", "note")
-    column_labels = {**COMMON_LABELS, "title": _l("Title"), "parties": _l("Parties"),
-                     "subject": _l("Subject"), "programmes": _l("Joint programmes and projects"),
-                     "signed_on": _l("Signed on"), "valid_until": _l("Valid until"),
-                     "terminated_on": _l("Terminated on"), "state": _l("State"),
-                     "expiring": _l("Expiring")}
+    extra_labels = {"state": _l("State"), "expiring": _l("Expiring")}
 
 
 class CommissionMeetingView(RegistryView):
     """[R9] meetings of the KDN and of the commission on women's affairs."""
 
-    date_column = "held_on"
     column_list = ("region", "commission", "held_on", "attended", "agenda")
     column_export_list = ("region_code", "commission", "held_on", "attended", "agenda", "decisions", "note")
     column_details_list = ("region", "commission", "held_on", "attended", "agenda", "decisions", "cases",
                            "note", "created_at")
     column_searchable_list = ("agenda", "decisions")
-    column_filters = (region_filter(CommissionMeeting.region_code),
-                      choice_filter(CommissionMeeting.commission, _l("Commission"), COMMISSIONS),
-                      YearFilter(CommissionMeeting.held_on, _l("Year")))
-    column_formatters = {"commission": labelled(COMMISSIONS, "commission")}
-    column_formatters_detail = column_formatters
-    column_formatters_export = column_formatters
     form_columns = ("region", "commission", "held_on", "attended", "agenda", "decisions", "cases", "note")
-    form_overrides = {"commission": SelectField}
-    form_args = {"commission": {"choices": list(COMMISSIONS.items()), "label": _l("Commission")}}
     form_ajax_refs = {"cases": _case_ref()}
-    column_labels = {**COMMON_LABELS, "commission": _l("Commission"), "held_on": _l("Held on"),
-                     "attended": _l("Attended"), "agenda": _l("Agenda"), "decisions": _l("Decisions"),
-                     "cases": _l("Cases")}
 
 
 class AdvisoryBodyView(RegistryView):
     """[R6.9] consultative and advisory bodies."""
 
-    date_column = "member_since"
     column_list = ("region", "name", "host_organization", "basis", "member_since", "meetings_attended")
     column_export_list = ("region_code", "name", "host_organization", "basis", "member_since",
                           "meetings_attended", "note")
     column_searchable_list = ("name", "host_organization")
-    column_filters = (region_filter(AdvisoryBody.region_code),
-                      choice_filter(AdvisoryBody.basis, _l("Basis"), ADVISORY_BASES),
-                      YearFilter(AdvisoryBody.member_since, _l("Year")))
-    column_formatters = {"basis": labelled(ADVISORY_BASES, "basis")}
-    column_formatters_detail = column_formatters
-    column_formatters_export = column_formatters
     form_columns = ("region", "name", "host_organization", "basis", "member_since", "meetings_attended",
                     "note")
-    form_overrides = {"basis": SelectField}
-    form_args = {"basis": {"choices": list(ADVISORY_BASES.items()), "label": _l("Basis")}}
-    column_labels = {**COMMON_LABELS, "name": _l("Name"), "host_organization": _l("Host organization"),
-                     "basis": _l("Basis"), "member_since": _l("Member since"),
-                     "meetings_attended": _l("Meetings attended")}
 
 
 class VisitView(RegistryView):
     """[R6.5] visits, penal institutions holding minors included."""
 
-    date_column = "visited_on"
     column_list = ("region", "visited_on", "organization_type", "organization_name", "purpose")
     column_export_list = ("region_code", "visited_on", "organization_type", "organization_name", "purpose",
                           "findings", "follow_up", "note")
     column_details_list = ("region", "visited_on", "organization_type", "organization_name", "purpose",
                            "findings", "follow_up", "cases", "note", "created_at")
     column_searchable_list = ("organization_name", "purpose", "findings")
-    column_filters = (region_filter(Visit.region_code),
-                      choice_filter(Visit.organization_type, _l("Organization type"), VISIT_TYPES),
-                      YearFilter(Visit.visited_on, _l("Year")))
-    column_formatters = {"organization_type": labelled(VISIT_TYPES, "organization_type")}
-    column_formatters_detail = column_formatters
-    column_formatters_export = column_formatters
     form_columns = ("region", "organization_type", "organization_name", "visited_on", "purpose", "findings",
                     "follow_up", "cases", "note")
-    form_overrides = {"organization_type": SelectField}
-    form_args = {"organization_type": {"choices": list(VISIT_TYPES.items()), "label": _l("Organization type")}}
     form_ajax_refs = {"cases": _case_ref()}
-    column_labels = {**COMMON_LABELS, "visited_on": _l("Visited on"),
-                     "organization_type": _l("Organization type"),
-                     "organization_name": _l("Organization"), "purpose": _l("Purpose"),
-                     "findings": _l("Findings"), "follow_up": _l("Follow-up"), "cases": _l("Cases")}
 
 
 class DocumentRequestView(RegistryView):
     """[R6.6] requests for documents; "overdue" is computed from the answer date."""
 
-    date_column = "sent_on"
     column_list = ("region", "addressee", "subject", "sent_on", "answer_due", "answered_on", "overdue")
     column_export_list = ("region_code", "addressee", "subject", "sent_on", "answer_due", "answered_on",
                           "overdue", "result", "note")
     column_details_list = ("region", "addressee", "subject", "sent_on", "answer_due", "answered_on",
                            "overdue", "result", "note", "created_at")
     column_searchable_list = ("addressee", "subject", "result")
-    column_filters = (region_filter(DocumentRequest.region_code),
-                      YearFilter(DocumentRequest.sent_on, _l("Year")))
     column_formatters = {"overdue": _request_overdue}
     column_formatters_detail = column_formatters
     column_formatters_export = {"overdue": lambda v, c, m, n: "x" if m.overdue_on(today()) else ""}
     form_columns = ("region", "addressee", "subject", "sent_on", "answer_due", "answered_on", "result", "note")
-    column_labels = {**COMMON_LABELS, "addressee": _l("Addressee"), "subject": _l("Documents requested"),
-                     "sent_on": _l("Sent on"), "answer_due": _l("Answer due"),
-                     "answered_on": _l("Answered on"), "result": _l("Result"), "overdue": _l("Overdue")}
+    extra_labels = {"overdue": _l("Overdue")}
 
 
 class CourtHearingView(RegistryView):
-    """[R6.7] court proceedings; closed sessions are hidden from the akimat and the Committee."""
+    """[R6.7] court proceedings; closed sessions are hidden from the akimat and the Committee
+    (by the base, as the spec says)."""
 
-    date_column = "hearing_on"
     column_list = ("region", "hearing_on", "court", "court_case_number", "closed_session", "case")
     column_export_list = ("region_code", "hearing_on", "court", "court_case_number", "closed_session",
                           "outcome", "note")
     column_details_list = ("region", "hearing_on", "court", "court_case_number", "closed_session", "case",
                            "outcome", "note", "created_at")
     column_searchable_list = ("court", "court_case_number", "outcome")
-    column_filters = (region_filter(CourtHearing.region_code),
-                      YearFilter(CourtHearing.hearing_on, _l("Year")))
     column_formatters = {"closed_session": _yes_no}
     column_formatters_detail = column_formatters
     column_formatters_export = column_formatters
     form_columns = ("region", "court", "court_case_number", "hearing_on", "closed_session", "case",
                     "outcome", "note")
     form_ajax_refs = {"case": _case_ref()}
-    column_labels = {**COMMON_LABELS, "hearing_on": _l("Hearing on"), "court": _l("Court"),
-                     "court_case_number": _l("Court case number"), "closed_session": _l("Closed session"),
-                     "case": _l("Case"), "outcome": _l("Outcome")}
-
-    @staticmethod
-    def _sees_closed():
-        return current_user.role in CLOSED_SESSION_ROLES
-
-    def _hide_closed(self, query):
-        return query if self._sees_closed() else query.filter(CourtHearing.closed_session.is_(false()))
-
-    def get_query(self):
-        return self._hide_closed(super().get_query())
-
-    def get_count_query(self):
-        return self._hide_closed(super().get_count_query())
-
-    def get_one(self, id):
-        row = super().get_one(id)
-        if row is not None and row.closed_session and not self._sees_closed():
-            return None
-        return row
 
 
 class RecommendationView(RegistryView):
     """[R6.4] recommendations on improving legislation, submitted to the Commissioner."""
 
-    date_column = "submitted_on"
     column_list = ("region", "text", "submitted_on", "response_on")
     column_export_list = ("region_code", "text", "submitted_on", "response", "response_on", "note")
     column_searchable_list = ("text", "response")
-    column_filters = (region_filter(LegislativeRecommendation.region_code),
-                      YearFilter(LegislativeRecommendation.submitted_on, _l("Year")))
     form_columns = ("region", "text", "submitted_on", "response", "response_on", "note")
-    column_labels = {**COMMON_LABELS, "text": _l("Recommendation"), "submitted_on": _l("Submitted on"),
-                     "response": _l("Response"), "response_on": _l("Response received on")}
 
 
 class BriefingView(RegistryView):
     """[R6.10] the half-year public briefing."""
 
-    date_column = "held_on"
     column_list = ("region", "held_on", "topic", "media")
     column_export_list = ("region_code", "held_on", "topic", "resonant_cases", "media", "note")
     column_searchable_list = ("topic", "resonant_cases", "media")
-    column_filters = (region_filter(Briefing.region_code), YearFilter(Briefing.held_on, _l("Year")))
     form_columns = ("region", "held_on", "topic", "resonant_cases", "media", "note")
-    column_labels = {**COMMON_LABELS, "held_on": _l("Held on"), "topic": _l("Topic"),
-                     "resonant_cases": _l("Resonant cases"), "media": _l("Media")}
 
 
 class EventView(RegistryView):
     """[R6.11] events on children's rights."""
 
-    date_column = "held_on"
     column_list = ("region", "held_on", "title", "organizer", "role")
     column_export_list = ("region_code", "held_on", "title", "organizer", "role", "note")
     column_searchable_list = ("title", "organizer")
-    column_filters = (region_filter(Event.region_code), YearFilter(Event.held_on, _l("Year")))
     form_columns = ("region", "title", "held_on", "organizer", "role", "note")
-    column_labels = {**COMMON_LABELS, "held_on": _l("Held on"), "title": _l("Title"),
-                     "organizer": _l("Organizer"), "role": _l("Role of the ombudsman")}
 
 
 class CampaignView(RegistryView):
     """[R12] information campaigns and projects."""
 
-    date_column = "started_on"
     column_list = ("region", "kind", "title", "started_on", "ended_on", "partners")
     column_export_list = ("region_code", "kind", "title", "started_on", "ended_on", "partners",
                           "description", "note")
     column_searchable_list = ("title", "partners", "description")
-    column_filters = (region_filter(Campaign.region_code),
-                      choice_filter(Campaign.kind, _l("Kind"), CAMPAIGN_KINDS),
-                      YearFilter(Campaign.started_on, _l("Year")))
-    column_formatters = {"kind": labelled(CAMPAIGN_KINDS, "kind")}
-    column_formatters_detail = column_formatters
-    column_formatters_export = column_formatters
     form_columns = ("region", "kind", "title", "started_on", "ended_on", "partners", "description", "note")
-    form_overrides = {"kind": SelectField}
-    form_args = {"kind": {"choices": list(CAMPAIGN_KINDS.items()), "label": _l("Kind")}}
-    column_labels = {**COMMON_LABELS, "kind": _l("Kind"), "title": _l("Title"), "started_on": _l("Started on"),
-                     "ended_on": _l("Ended on"), "partners": _l("Partners"), "description": _l("Description")}
 
 
 def web_link(form, field):
@@ -405,11 +362,9 @@ def confirmed_by_required(form, field):
 class PublicationView(RegistryView):
     """[R13] publications: confirmed information only, so who confirmed it is required."""
 
-    date_column = "published_on"
     column_list = ("region", "published_on", "outlet", "title", "confirmed_by")
     column_export_list = ("region_code", "published_on", "outlet", "title", "link", "confirmed_by", "note")
     column_searchable_list = ("outlet", "title", "confirmed_by")
-    column_filters = (region_filter(Publication.region_code), YearFilter(Publication.published_on, _l("Year")))
     column_formatters = {"link": lambda v, c, m, n: m.link or ""}
     form_columns = ("region", "outlet", "title", "link", "published_on", "confirmed_by", "note")
     form_args = {
@@ -420,29 +375,16 @@ class PublicationView(RegistryView):
         },
         "link": {"validators": [Optional(), web_link], "filters": [lambda v: v.strip() if isinstance(v, str) else v]},
     }
-    column_labels = {**COMMON_LABELS, "published_on": _l("Published on"), "outlet": _l("Media or network"),
-                     "title": _l("Title"), "link": _l("Link"), "confirmed_by": _l("Confirmed by")}
+
+
+# The registries whose screens say more than their spec: computed marks, linked cases and
+# parties, chosen columns and checks. Any other registry is shown by ``RegistryView`` alone.
+VIEWS = {Memorandum: MemorandumView, CommissionMeeting: CommissionMeetingView, AdvisoryBody: AdvisoryBodyView,
+         Visit: VisitView, DocumentRequest: DocumentRequestView, CourtHearing: CourtHearingView,
+         LegislativeRecommendation: RecommendationView, Briefing: BriefingView, Event: EventView,
+         Campaign: CampaignView, Publication: PublicationView}
 
 
 def registry_views():
-    """A view of every registry, in menu order, under the "Registries" menu."""
-    return [
-        (MemorandumView(Memorandum, name=_l("Memoranda"), endpoint="memorandum", category=_l("Registries"))),
-        (CommissionMeetingView(CommissionMeeting, name=_l("Commission meetings"), endpoint="commission_meeting",
-                               category=_l("Registries"))),
-        (AdvisoryBodyView(AdvisoryBody, name=_l("Advisory bodies"), endpoint="advisory_body",
-                          category=_l("Registries"))),
-        (VisitView(Visit, name=_l("Visits"), endpoint="visit", category=_l("Registries"))),
-        (DocumentRequestView(DocumentRequest, name=_l("Document requests"), endpoint="document_request",
-                             category=_l("Registries"))),
-        (CourtHearingView(CourtHearing, name=_l("Court hearings"), endpoint="court_hearing",
-                          category=_l("Registries"))),
-        (RecommendationView(LegislativeRecommendation, name=_l("Legislative recommendations"),
-                            endpoint="recommendation", category=_l("Registries"))),
-        (BriefingView(Briefing, name=_l("Briefings"), endpoint="briefing", category=_l("Registries"))),
-        (EventView(Event, name=_l("Events"), endpoint="event", category=_l("Registries"))),
-        (CampaignView(Campaign, name=_l("Campaigns and projects"), endpoint="campaign",
-                      category=_l("Registries"))),
-        (PublicationView(Publication, name=_l("Publications"), endpoint="publication",
-                         category=_l("Registries"))),
-    ]
+    """A view of every registry, in the specs' order, under the "Registries" menu."""
+    return [VIEWS.get(spec.model, RegistryView)(spec) for spec in REGISTRY_SPECS]

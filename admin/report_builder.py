@@ -29,7 +29,7 @@ from models.report import CHART_TYPES, MEASURES
 from core import charts
 from services import report_builder as service
 from core.errors import DomainError
-from services.files import send_bytes
+from downloads import send_bytes
 from services.report_files import xlsx_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from models.capabilities import roles_with
 from admin.base import StaffView
 from extensions import db
 from models import Setting, User
@@ -82,7 +83,7 @@ def stored_form(value):
 
 
 class SettingsView(StaffView):
-    roles = frozenset({"superadmin"})
+    roles = roles_with("settings")
 
     def _rows(self):
         stored = {row.key: row for row in db.session.scalars(select(Setting))}

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from wtforms import SelectField
 
+from models.capabilities import roles_with
 from admin.base import SecureModelView
 from admin.formatters import labelled
 from extensions import db
@@ -19,8 +20,8 @@ class UserView(SecureModelView):
     """Superadmins manage every account; akimat administrators see their region's staff."""
 
     audits_itself = True
-    roles = frozenset({"superadmin", "akimat_admin"})
-    edit_roles = frozenset({"superadmin"})
+    roles = roles_with("users_read")
+    edit_roles = roles_with("users_write")
     can_export = True
     column_list = ("email", "name", "role", "region", "is_enabled", "totp_enabled_at", "last_login_at")
     column_details_list = ("email", "name", "role", "region", "is_enabled", "totp_enabled_at", "created_at",

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from auth import account, routes, sessions  # noqa: E402,F401
+from auth import account, routes, sessions, telegram_bot  # noqa: E402,F401

@@ -1,13 +1,14 @@
-"""A staff member's own account at /account/: two-factor login and their password."""
-from flask import flash, make_response, redirect, render_template, url_for
+"""A staff member's own account at /account/: two-factor login, their password, and where
+they get alerts (SMS, Telegram) [R10.1]."""
+from flask import current_app, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from auth import bp, sessions
 from extensions import db
-from forms.auth import ChangePasswordForm, ConfirmPasswordForm, EnrolForm
-from services import two_factor
-from core.errors import DomainError
+from forms.auth import AlertChannelsForm, ChangePasswordForm, ConfirmPasswordForm, EnrolForm
+from services import alert_channels, two_factor
+from use_case import use_case
 from services.users import change_own_password
 
 
@@ -25,12 +26,56 @@ def _me():
 @bp.route("/account/")
 @login_required
 def account():
+    return _account_page()
+
+
+def _account_page(channels_form=None, telegram_code=None, status=200):
     user = _me()
     enabled = two_factor.is_enabled(user)
-    return render_template(
+    channels_form = channels_form or AlertChannelsForm(
+        prefix="alerts", data={"phone": user.phone, "channel": user.alert_channel})
+    return _private(render_template(
         "auth/account.html", user=user, enabled=enabled, required=two_factor.required_for(user),
         codes_left=two_factor.recovery_codes_left(user) if enabled else 0,
-        codes_form=ConfirmPasswordForm(prefix="codes"), off_form=ConfirmPasswordForm(prefix="off"))
+        codes_form=ConfirmPasswordForm(prefix="codes"), off_form=ConfirmPasswordForm(prefix="off"),
+        channels_form=channels_form, telegram_code=telegram_code,
+        telegram_bot=current_app.config.get("TELEGRAM_BOT_NAME"),
+        telegram_on=bool(current_app.config.get("TELEGRAM_BOT_TOKEN")),
+        sms_on=bool(current_app.config.get("SMS_URL"))), status)
+
+
+@bp.route("/account/alerts", methods=["POST"])
+@login_required
+def alert_channels_save():
+    form = AlertChannelsForm(prefix="alerts")
+    if form.validate_on_submit():
+        with use_case() as outcome:
+            alert_channels.set_contacts(_me(), form.phone.data, form.channel.data)
+        if outcome:
+            flash(_("Saved: how you get alerts."), "success")
+            return redirect(url_for("auth.account"))
+    return _account_page(channels_form=form, status=400)
+
+
+@bp.route("/account/telegram/code", methods=["POST"])
+@login_required
+def telegram_code():
+    """A one-time code to send to the bot, shown once on the account page."""
+    if not current_app.config.get("TELEGRAM_BOT_TOKEN"):
+        flash(_("Telegram is not configured on this server yet."), "error")
+        return redirect(url_for("auth.account"))
+    with use_case() as outcome:
+        code = alert_channels.new_telegram_code(_me())
+    return _account_page(telegram_code=code) if outcome else redirect(url_for("auth.account"))
+
+
+@bp.route("/account/telegram/unlink", methods=["POST"])
+@login_required
+def telegram_unlink():
+    with use_case():
+        alert_channels.unlink_telegram(_me())
+    flash(_("Your Telegram is no longer linked."), "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
@@ -46,14 +91,11 @@ def two_factor_enrol():
     form = EnrolForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with use_case(keep_refused=True) as outcome:  # a wrong code stays in the audit log
             codes = two_factor.confirm_enrolment(user, form.code.data)
-        except DomainError as error:
-            flash(str(error), "error")
-            status = 400
-        else:
-            db.session.commit()
+        if outcome:
             return _recovery_codes(codes, enrolled=True)
+        status = 400
     elif form.errors:
         status = 400
     db.session.commit()  # the pending secret, and a wrong code in the audit log
@@ -66,39 +108,34 @@ def _recovery_codes(codes, enrolled=False):
     return _private(render_template("auth/recovery_codes.html", codes=codes, enrolled=enrolled))
 
 
+def _with_password(prefix, use_case_of_user, missing):
+    """Run a use case that asks for the password again: (done, its result). A wrong password
+    stays in the audit log; a missing one is said with ``missing``."""
+    form = ConfirmPasswordForm(prefix=prefix)
+    if not form.validate_on_submit():
+        flash(missing, "error")
+        return False, None
+    result = None
+    with use_case(keep_refused=True) as outcome:
+        result = use_case_of_user(_me(), form.password.data)
+    return bool(outcome), result
+
+
 @bp.route("/account/two-factor/recovery-codes", methods=["POST"])
 @login_required
 def two_factor_new_codes():
-    form = ConfirmPasswordForm(prefix="codes")
-    if form.validate_on_submit():
-        try:
-            codes = two_factor.new_recovery_codes(_me(), form.password.data)
-        except DomainError as error:
-            db.session.commit()  # a wrong password stays in the audit log
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            return _recovery_codes(codes)
-    else:
-        flash(_("Type your password to make new recovery codes."), "error")
-    return redirect(url_for("auth.account"))
+    done, codes = _with_password("codes", two_factor.new_recovery_codes,
+                                 _("Type your password to make new recovery codes."))
+    return _recovery_codes(codes) if done else redirect(url_for("auth.account"))
 
 
 @bp.route("/account/two-factor/turn-off", methods=["POST"])
 @login_required
 def two_factor_turn_off():
-    form = ConfirmPasswordForm(prefix="off")
-    if form.validate_on_submit():
-        try:
-            two_factor.turn_off(_me(), form.password.data)
-        except DomainError as error:
-            db.session.commit()  # a wrong password stays in the audit log
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Two-factor login is off."), "info")
-    else:
-        flash(_("Type your password to turn two-factor login off."), "error")
+    done, _nothing = _with_password("off", two_factor.turn_off,
+                                    _("Type your password to turn two-factor login off."))
+    if done:
+        flash(_("Two-factor login is off."), "info")
     return redirect(url_for("auth.account"))
 
 
@@ -109,11 +146,9 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = _me()
-        try:
+        with use_case(keep_refused=True) as outcome:  # a wrong password stays in the audit log
             change_own_password(user, form.old_password.data, form.password.data)
-        except DomainError as error:
-            db.session.commit()  # a wrong current password stays in the audit log
-            flash(str(error), "error")
+        if not outcome:
             return render_template("auth/change_password.html", form=form), 400
         sessions.renew(user)
         db.session.commit()

@@ -14,6 +14,7 @@ from request_input import id_from
 from services import two_factor
 from services.auth import authenticate
 from core.errors import DomainError
+from use_case import use_case
 from services.password_links import ResetThrottled, request_reset, user_for_token
 from services.users import set_password
 
@@ -58,11 +59,9 @@ def login():
         return redirect(url_for("admin.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        try:
+        with use_case(keep_refused=True) as outcome:  # a failed attempt stays in the audit log
             user = authenticate(form.email.data, form.password.data, request.remote_addr)
-        except DomainError as error:
-            db.session.commit()  # the failed attempt stays in the audit log
-            flash(str(error), "error")
+        if not outcome:
             return render_template("auth/login.html", form=form), 401
         if two_factor.is_enabled(user):
             sessions.begin_second_step(user, safe_next(form.next.data))
@@ -87,11 +86,9 @@ def login_two_factor():
     user, target = waiting
     form = TwoFactorForm()
     if form.validate_on_submit():
-        try:
+        with use_case(keep_refused=True) as outcome:  # a failed attempt stays in the audit log
             method = two_factor.verify_login(user, form.code.data, request.remote_addr)
-        except DomainError as error:
-            db.session.commit()  # the failed attempt stays in the audit log
-            flash(str(error), "error")
+        if not outcome:
             return render_template("auth/two_factor_login.html", form=form), 401
         sessions.start(user)
         db.session.commit()
@@ -102,6 +99,13 @@ def login_two_factor():
                         n=left), "warning")
         return redirect(safe_next(target) or url_for("admin.index"))
     return render_template("auth/two_factor_login.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/c/<int:case_id>")
+def case_link(case_id):
+    """The short link of a case in SMS and Telegram alerts [R10.1]: its admin page, which asks
+    for the login and shows the case only to those who may see it."""
+    return redirect(url_for("case.details_view", id=case_id))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -121,10 +125,9 @@ def set_password_page(token):
         return render_template("auth/link_invalid.html", message=str(error)), 400
     form = SetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with use_case() as outcome:
             set_password(user, form.password.data, actor=user)
-        except DomainError as error:
-            flash(str(error), "error")
+        if not outcome:
             return render_template("auth/set_password.html", form=form, user=user), 400
         sessions.end()
         db.session.commit()

@@ -1,8 +1,8 @@
 """Staff login, the second step of a login, and the forms of a user's own account."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 
 class LoginForm(FlaskForm):
@@ -49,3 +49,12 @@ class ChangePasswordForm(SetPasswordForm):
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)],
                        render_kw={"autocomplete": "username"})
+
+
+class AlertChannelsForm(FlaskForm):
+    """[R10.1] where a staff member gets alerts: a mobile number, and the channel preferred."""
+
+    phone = StringField(_l("Mobile number for SMS (optional)"), validators=[Optional(), Length(max=40)],
+                        render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    channel = SelectField(_l("Ordinary alerts come by"), choices=[
+        ("email", _l("E-mail")), ("sms", _l("SMS")), ("telegram", _l("Telegram"))])

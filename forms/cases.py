@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from forms.report import CHILD_FORMS, ChildForm, MultiCheckboxField
 from i18n import LANGUAGE_NAMES
-from models.case import CATEGORIES, CHANNELS, KINDS, OUTCOMES, REPORTER_TYPES, RESPONSIBLE, SEXES
+from models.case import CATEGORIES, CHANNELS, KINDS, OUTCOMES, REPORTER_TYPES, RESPONSIBLE, SEXES, CaseState
 from models.checklist import SET_ASIDE_REASONS
 from services.case_workflow import CLOSING_OUTCOMES
 from services.deadlines import KZ_TZ, now_local
@@ -44,7 +44,7 @@ def _optional_text(label, max_length):
 class StartForm(FlaskForm):
     note = _note()
 
-    def service_arguments(self, case):
+    def service_arguments(self, case, actor):
         return {"note": self.note.data}
 
 
@@ -54,7 +54,7 @@ class AnswerForm(FlaskForm):
     body = TextAreaField(_l("Final answer to the reporter"),
                          validators=[DataRequired(), Length(max=10000)], render_kw={"rows": 10})
 
-    def service_arguments(self, case):
+    def service_arguments(self, case, actor):
         return {"body": self.body.data}
 
 
@@ -63,7 +63,7 @@ class CloseForm(FlaskForm):
                           validators=[DataRequired()])
     note = _note()
 
-    def service_arguments(self, case):
+    def service_arguments(self, case, actor):
         return {"outcome": self.outcome.data, "note": self.note.data}
 
 
@@ -71,14 +71,14 @@ class ForwardForm(FlaskForm):
     to_body = _required_text(_l("Forwarded to (body)"), 300, area=False)
     note = _note()
 
-    def service_arguments(self, case):
+    def service_arguments(self, case, actor):
         return {"to_body": self.to_body.data, "note": self.note.data}
 
 
 class RejectForm(FlaskForm):
     reason = _required_text(_l("Reason (the reporter is told)"))
 
-    def service_arguments(self, case):
+    def service_arguments(self, case, actor):
         return {"reason": self.reason.data}
 
 
@@ -86,7 +86,7 @@ class ExtendForm(FlaskForm):
     new_due = DateField(_l("New deadline"), validators=[DataRequired()])
     reason = _required_text(_l("Reason for the extension (the reporter is told)"))
 
-    def service_arguments(self, case):
+    def service_arguments(self, case, actor):
         return {"new_due": self.new_due.data, "reason": self.reason.data}
 
 
@@ -100,10 +100,10 @@ class PoliceForm(FlaskForm):
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if case is None or case.state != "closed":
+        if case is None or case.state != CaseState.CLOSED:
             del self.reopen_reason
 
-    def service_arguments(self, case):
+    def service_arguments(self, case, actor):
         reopen = self.reopen_reason.data if "reopen_reason" in self._fields else None
         return {"confirmed_on": self.confirmed_on.data, "reference": self.reference.data, "reopen_reason": reopen}
 

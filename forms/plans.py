@@ -8,21 +8,21 @@ from wtforms.validators import DataRequired, Length, Optional
 class NoteForm(FlaskForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=5000)])
 
-    def service_arguments(self):
+    def service_arguments(self, plan, actor):
         return {"note": self.note.data}
 
 
 class RemarksForm(FlaskForm):
     remarks = TextAreaField(_l("Remarks"), validators=[DataRequired(), Length(max=10000)])
 
-    def service_arguments(self):
+    def service_arguments(self, plan, actor):
         return {"remarks": self.remarks.data}
 
 
 class ApproveForm(FlaskForm):
     approved_on = DateField(_l("Date of the approval"), validators=[DataRequired()])
 
-    def service_arguments(self):
+    def service_arguments(self, plan, actor):
         return {"approved_on": self.approved_on.data}
 
 

@@ -1,9 +1,10 @@
 """Appointment and dismissal of a regional ombudsman [R4].
 
 The akim appoints and dismisses the regional ombudsman by order, with the consent of
-the Commissioner for Children's Rights. Every step is one transition below; the state
-is never edited directly. The database enforces at most one ombudsman in office per
-region and that an appointment in office carries its consent and order.
+the Commissioner for Children's Rights. Every step is one transition of
+``services.appointments.WORKFLOW``; the state is never edited directly. The database
+enforces at most one ombudsman in office per region and that an appointment in office
+carries its consent and order.
 """
 import enum
 from datetime import date, datetime
@@ -26,6 +27,12 @@ class AppointmentState(str, enum.Enum):
     DISMISSAL_REQUESTED = "dismissal_requested"
     DISMISSAL_CONSENTED = "dismissal_consented"
     DISMISSED = "dismissed"
+
+    # State groups: read these, never spell the states out again.
+    # In office from the akim's order until the dismissal order.
+    IN_OFFICE = enum.nonmember(("active", "dismissal_requested", "dismissal_consented"))
+    # Waiting for the Commissioner's answer.
+    WAITING_FOR_CONSENT = enum.nonmember(("consent_requested", "dismissal_requested"))
 
     def __str__(self):
         return self.value
@@ -56,30 +63,8 @@ ACTION_LABELS = {
     "record_dismissal": _l("Record the dismissal order"),
 }
 
-# The ombudsman is in office from the akim's order until the dismissal order.
-IN_OFFICE = ("active", "dismissal_requested", "dismissal_consented")
-ENDED = ("withdrawn", "consent_refused", "dismissed")
+IN_OFFICE = AppointmentState.IN_OFFICE  # the table's constraints below read it
 STATE_VALUES = tuple(s.value for s in AppointmentState)
-
-
-class Transition:
-    """One allowed step: from which states, to which state, by which role."""
-
-    def __init__(self, action, sources, target, role):
-        self.action, self.sources, self.target, self.role = action, frozenset(sources), target, role
-
-
-TRANSITIONS = {t.action: t for t in (
-    Transition("withdraw", {"draft"}, "withdrawn", "akimat_admin"),
-    Transition("request_consent", {"draft"}, "consent_requested", "akimat_admin"),
-    Transition("grant_consent", {"consent_requested"}, "consent_granted", "commissioner"),
-    Transition("refuse_consent", {"consent_requested"}, "consent_refused", "commissioner"),
-    Transition("record_order", {"consent_granted"}, "active", "akimat_admin"),
-    Transition("request_dismissal", {"active"}, "dismissal_requested", "akimat_admin"),
-    Transition("grant_dismissal", {"dismissal_requested"}, "dismissal_consented", "commissioner"),
-    Transition("refuse_dismissal", {"dismissal_requested"}, "active", "commissioner"),
-    Transition("record_dismissal", {"dismissal_consented"}, "dismissed", "akimat_admin"),
-)}
 
 
 class Appointment(db.Model):
@@ -146,12 +131,7 @@ class Appointment(db.Model):
 
     @property
     def in_office(self):
-        return self.state in IN_OFFICE
-
-    def can(self, action, role):
-        """True when ``action`` is allowed now for a user of ``role`` (region checked elsewhere)."""
-        transition = TRANSITIONS.get(action)
-        return transition is not None and self.state in transition.sources and role == transition.role
+        return self.state in AppointmentState.IN_OFFICE
 
     def __str__(self):
         return f"{self.full_name} ({self.region_code})"

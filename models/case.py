@@ -81,6 +81,14 @@ class CaseState(str, enum.Enum):
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
 
+    # State groups: read these, never spell the states out again.
+    # Not yet answered: the answer term runs [R6.2]; the reporter may withdraw.
+    OPEN = enum.nonmember(("received", "registered", "in_progress"))
+    # Being worked on: the [R10] and [R11] checklist items are counted.
+    WORKING = enum.nonmember(("registered", "in_progress", "answered"))
+    # Not finished: overdue checklist items are still escalated.
+    UNFINISHED = enum.nonmember(("received", "registered", "in_progress", "answered"))
+
     def __str__(self):
         return self.value
 
@@ -137,7 +145,7 @@ class Case(db.Model):
               postgresql_where=text("answered_at IS NULL AND closed_at IS NULL")),
         Index("ix_cases_id_region", "id", postgresql_include=["region_code"]),
         # What is overdue now (services.dashboard): the cases still worked on, as
-        # services.checklist.WORKING_STATES lists them, whose open items are counted.
+        # CaseState.WORKING lists them, whose open items are counted.
         Index("ix_cases_region_working", "region_code", "id",
               postgresql_where=text("state IN ('registered', 'in_progress', 'answered')")),
         # Cases by time alone, for all regions at once (the public statistics); the national

@@ -11,6 +11,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
+from models.outbox import channel_constraint
 
 ORGANIZATION_TYPES = {
     "guardianship": _l("Guardianship and trusteeship authority"),
@@ -42,6 +43,7 @@ class Organization(db.Model):
     __tablename__ = "organization"
     __table_args__ = (
         CheckConstraint(f"type IN {tuple(ORGANIZATION_TYPES)!r}", name="type_known"),
+        channel_constraint(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +54,10 @@ class Organization(db.Model):
     name_ru: Mapped[str] = mapped_column(String(300))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
+    # Alerts [R10.1]: a Telegram chat or channel ("@name" or its number), and the channel
+    # for ordinary alerts (an urgent one goes by every channel the organization has).
+    telegram_chat_id: Mapped[str | None] = mapped_column(String(64))
+    alert_channel: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     region = relationship("Region")

@@ -6,7 +6,8 @@ every attempt in ``outbox_attempt``.
 import enum
 from datetime import datetime
 
-from sqlalchemy import ARRAY, DateTime, ForeignKey, Index, Integer, String, Text, func
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ARRAY, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -20,14 +21,25 @@ class OutboxStatus(str, enum.Enum):
     DROPPED = "dropped"  # nothing to send after all (a reset request for no account)
 
 
+# How an alert travels [R10.1]: "by operational means (mobile or electronic)".
+ALERT_CHANNELS = {"email": _l("E-mail"), "sms": _l("SMS"), "telegram": _l("Telegram")}
+
+
+def channel_constraint(column="alert_channel"):
+    return CheckConstraint(f"{column} IN {tuple(ALERT_CHANNELS)!r}", name=f"{column}_known")
+
+
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_message"
     __table_args__ = (
         Index("ix_outbox_message_due", "next_attempt_at", postgresql_where="status = 'pending'"),
+        channel_constraint("channel"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = created_at_column()
+    # E-mail: one message to all its recipients; SMS and Telegram: one address per message.
+    channel: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
     recipients: Mapped[list[str]] = mapped_column(ARRAY(String(254)))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
@@ -55,6 +67,6 @@ class OutboxAttempt(db.Model):
     at: Mapped[datetime] = created_at_column()
     succeeded: Mapped[bool]
     error: Mapped[str | None] = mapped_column(Text)
-    transport: Mapped[str] = mapped_column(String(10))
+    transport: Mapped[str] = mapped_column(String(20))
 
     message = relationship("OutboxMessage", back_populates="attempt_log")

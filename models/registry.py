@@ -1,7 +1,9 @@
 """The ombudsman's registries besides cases ([R6.4]–[R6.11], [R9], [R12], [R13]).
 
 Each record belongs to one region and may carry attachments (``RegistryAttachment``).
-Marks such as "expired" or "overdue" are computed from dates, never typed in.
+Marks such as "expired" or "overdue" are computed from dates, never typed in. What the rest
+of the system knows of each registry (labels, main date, report figures…) is its spec in
+``models.registry_specs``: a registry model without one stops the app from loading.
 """
 from datetime import date, datetime, timedelta
 
@@ -12,6 +14,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from extensions import db
 from models.base import created_at_column
+from models.capabilities import roles_with
 
 COMMISSIONS = {
     "kdn": _l("Commission on Minors' Affairs and the Protection of their Rights (KDN)"),
@@ -110,6 +113,20 @@ class CommissionMeeting(RegionalRecord, db.Model):
     cases = relationship("Case", secondary=meeting_case)
 
 
+class CommissionMembership(RegionalRecord, db.Model):
+    """[R9] the akimat's decision that makes the ombudsman a member of one of its two
+    commissions, from a day and, unless open-ended, until one."""
+
+    __tablename__ = "commission_membership"
+    __table_args__ = (CheckConstraint(f"commission IN {tuple(COMMISSIONS)!r}", name="commission_known"),)
+
+    commission: Mapped[str] = mapped_column(String(20))
+    decision_number: Mapped[str] = mapped_column(String(100))
+    decision_date: Mapped[date] = mapped_column(Date)
+    member_from: Mapped[date] = mapped_column(Date)
+    member_to: Mapped[date | None] = mapped_column(Date)  # None: open-ended
+
+
 class AdvisoryBody(RegionalRecord, db.Model):
     """[R6.9] consultative and advisory bodies the ombudsman takes part in."""
 
@@ -157,7 +174,7 @@ class DocumentRequest(RegionalRecord, db.Model):
 
 # Roles that see a closed court session [R6.7]: the ombudsman (of the region) and the
 # Commissioner's office; the akimat and the Committee do not, not even in figures.
-CLOSED_SESSION_ROLES = frozenset({"superadmin", "commissioner", "ombudsman"})
+CLOSED_SESSION_ROLES = roles_with("closed_court_sessions")
 
 
 class CourtHearing(RegionalRecord, db.Model):
@@ -249,6 +266,3 @@ class RegistryAttachment(db.Model):
 
     file = relationship("StoredFile", lazy="joined")
 
-
-REGISTRIES = (Memorandum, CommissionMeeting, AdvisoryBody, Visit, DocumentRequest, CourtHearing,
-              LegislativeRecommendation, Briefing, Event, Campaign, Publication)

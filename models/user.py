@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from models.base import created_at_column
+from models.outbox import channel_constraint
 from models.types import EncryptedText
 
 
@@ -51,6 +52,7 @@ class User(UserMixin, db.Model):
             "(role IN ('akimat_admin', 'ombudsman')) = (region_code IS NOT NULL)",
             name="region_matches_role",
         ),
+        channel_constraint(),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +69,13 @@ class User(UserMixin, db.Model):
     # Two-factor login (TOTP): the shared secret, set at enrolment; enabled once confirmed.
     totp_secret: Mapped[str | None] = mapped_column(EncryptedText())  # encrypted at rest
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Alerts [R10.1]: a mobile number for SMS, a Telegram chat (linked by a one-time code
+    # sent to the bot, kept hashed until it expires), and the channel for ordinary alerts.
+    phone: Mapped[str | None] = mapped_column(String(20))
+    telegram_chat_id: Mapped[str | None] = mapped_column(String(64))
+    telegram_code_hash: Mapped[str | None] = mapped_column(String(64))
+    telegram_code_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    alert_channel: Mapped[str] = mapped_column(String(10), default="email", server_default="email")
 
     region = relationship("Region", lazy="joined")
     recovery_codes = relationship("RecoveryCode", back_populates="user", cascade="all, delete-orphan")

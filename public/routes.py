@@ -23,7 +23,7 @@ from services import intake, public_stats, settings
 from services.cases import (STATE_EXPLANATIONS, AttachmentRefused, ConsentRequired, add_reporter_message,
                             check_consent, reporter_attachment, reporter_messages, submit_case)
 from core.errors import InvalidInput
-from services.files import as_download
+from downloads import send_stored
 from services.questionnaires import validate_answers, version_for_region
 from core.receipts import format_receipt
 
@@ -326,8 +326,7 @@ def status_file(attachment_id):
     attachment = reporter_attachment(case, attachment_id) if case is not None else None
     if attachment is None:
         abort(404)
-    stored = attachment.file
-    return _private(as_download(stored))
+    return _private(send_stored(attachment.file))
 
 
 def _plain_http_allowed(view):

@@ -10,16 +10,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from models.capabilities import roles_with
 from extensions import db
 from models import Appointment, AppointmentStep, Role
-from models.appointment import IN_OFFICE, TRANSITIONS
+from models.appointment import ACTION_LABELS, AppointmentState
 from models.base import utcnow
-from services import audit, notifications, recipients
+from services import alerts, audit, notifications
 from core.errors import InvalidInput, PermissionDenied, RegionMismatch
 from core.iin import is_valid_iin, normalize_iin
 from core.formats import N_, bilingual, bilingual_subject
 from services.password_links import set_password_url
 from services.users import create_user, find_by_email, set_enabled
+from services.workflow import Refusals, Transition, Workflow
 
 
 class RegionHasOmbudsman(InvalidInput):
@@ -32,27 +34,25 @@ ONE_IN_OFFICE_INDEX = "uq_appointment_one_in_office_per_region"
 APPOINTEE_FIELDS = ("full_name", "iin", "phone", "email", "workplace", "note")
 
 
-def _check_actor(actor, appointment, action):
-    transition = TRANSITIONS[action]
-    if actor.role != transition.role:
-        raise PermissionDenied(_l("Your role cannot do this step."))
-    if actor.role_enum.is_regional and actor.region_code != appointment.region_code:
-        raise RegionMismatch(_l("This appointment belongs to another region."))
-    if appointment.state not in transition.sources:
-        raise InvalidInput(_l("This step is not possible in the appointment's current state."))
-
-
-def _step(appointment, actor, action, note=None):
-    """Move to the action's target state and record who, when, from, to and why."""
-    transition = TRANSITIONS[action]
-    old = appointment.state
-    appointment.state = transition.target
-    appointment.state_changed_at = utcnow()
-    db.session.add(AppointmentStep(appointment=appointment, actor_id=actor.id, action=action,
-                                   from_state=old, to_state=transition.target,
-                                   note=(note or "").strip() or None))
-    audit.record(f"appointment.{action}", actor=actor, obj=appointment, old_state=old,
-                 new_state=transition.target)
+AKIMAT, COMMISSIONER = roles_with("appointments_propose"), roles_with("appointments_consent")
+WORKFLOW = Workflow(
+    "appointment",
+    {
+        "withdraw": Transition(AKIMAT, {"draft"}, "withdrawn"),
+        "request_consent": Transition(AKIMAT, {"draft"}, "consent_requested"),
+        "grant_consent": Transition(COMMISSIONER, {"consent_requested"}, "consent_granted"),
+        "refuse_consent": Transition(COMMISSIONER, {"consent_requested"}, "consent_refused"),
+        "record_order": Transition(AKIMAT, {"consent_granted"}, "active"),
+        "request_dismissal": Transition(AKIMAT, {"active"}, "dismissal_requested"),
+        "grant_dismissal": Transition(COMMISSIONER, {"dismissal_requested"}, "dismissal_consented"),
+        "refuse_dismissal": Transition(COMMISSIONER, {"dismissal_requested"}, "active"),
+        "record_dismissal": Transition(AKIMAT, {"dismissal_consented"}, "dismissed"),
+    },
+    Refusals(role=_l("Your role cannot do this step."),
+             region=_l("This appointment belongs to another region."),
+             state=_l("This step is not possible in the appointment's current state.")),
+    step_model=AppointmentStep, owner="appointment", labels=ACTION_LABELS)
+TRANSITIONS = WORKFLOW.transitions
 
 
 def _clean_appointee(data):
@@ -95,7 +95,7 @@ def propose(actor, region_code, **appointee):
 
 def update_draft(actor, appointment, **appointee):
     """Correct the candidate's data while the appointment is a draft."""
-    _check_actor(actor, appointment, "request_consent")  # same role, region and state
+    WORKFLOW.check(actor, appointment, "request_consent")  # same role, region and state
     values = _clean_appointee(appointee)
     _refuse_email_of_other_staff(values["email"], appointment.region_code)
     for key, value in values.items():
@@ -106,19 +106,16 @@ def update_draft(actor, appointment, **appointee):
 
 
 def withdraw(actor, appointment, note=None):
-    _check_actor(actor, appointment, "withdraw")
-    _step(appointment, actor, "withdraw", note)
+    WORKFLOW.check(actor, appointment, "withdraw")
+    WORKFLOW.record(appointment, actor, "withdraw", step_note=note)
     db.session.flush()
 
 
 def request_consent(actor, appointment, note=None):
     """Ask the Commissioner's consent [R4]; the Commissioner's office is alerted."""
-    _check_actor(actor, appointment, "request_consent")
-    _step(appointment, actor, "request_consent", note)
-    _alert(recipients.commissioner_office(), appointment, "consent_requested",
-           N_("Consent requested: appointment of the children's ombudsman of %(region)s"),
-           N_("The akimat of %(region)s asks the Commissioner's consent to appoint %(name)s as the "
-              "regional children's ombudsman. Open the appointment in the system to decide."))
+    WORKFLOW.check(actor, appointment, "request_consent")
+    WORKFLOW.record(appointment, actor, "request_consent", step_note=note)
+    _alert(appointment, "consent_requested")
     db.session.flush()
 
 
@@ -129,37 +126,32 @@ def _require_letter(number, letter_date):
 
 def grant_consent(actor, appointment, number, letter_date, note=None, file=None):
     """The Commissioner consents [R4]; the akimat is told."""
-    _check_actor(actor, appointment, "grant_consent")
+    WORKFLOW.check(actor, appointment, "grant_consent")
     _require_letter(number, letter_date)
     appointment.consent_number, appointment.consent_date = number.strip(), letter_date
     appointment.consent_file = file or appointment.consent_file
-    _step(appointment, actor, "grant_consent", note)
-    _alert(recipients.akimat(appointment.region_code), appointment, "consent_granted",
-           N_("Consent granted: appointment of the children's ombudsman of %(region)s"),
-           N_("The Commissioner consented to the appointment of %(name)s. Record the akim's order "
-              "in the system to make the appointment active."))
+    WORKFLOW.record(appointment, actor, "grant_consent", step_note=note)
+    _alert(appointment, "consent_granted")
     db.session.flush()
 
 
 def refuse_consent(actor, appointment, number, letter_date, reason, file=None):
     """The Commissioner refuses [R4]; the appointment ends and the akimat is told."""
-    _check_actor(actor, appointment, "refuse_consent")
+    WORKFLOW.check(actor, appointment, "refuse_consent")
     _require_letter(number, letter_date)
     if not (reason or "").strip():
         raise InvalidInput(_l("A refusal needs a reason."))
     appointment.consent_number, appointment.consent_date = number.strip(), letter_date
     appointment.refusal_reason = reason.strip()
     appointment.consent_file = file or appointment.consent_file
-    _step(appointment, actor, "refuse_consent", reason)
-    _alert(recipients.akimat(appointment.region_code), appointment, "consent_refused",
-           N_("Consent refused: appointment of the children's ombudsman of %(region)s"),
-           N_("The Commissioner refused consent to the appointment of %(name)s."))
+    WORKFLOW.record(appointment, actor, "refuse_consent", step_note=reason)
+    _alert(appointment, "consent_refused")
     db.session.flush()
 
 
 def record_order(actor, appointment, number, order_date, note=None, file=None):
     """The akim's order makes the appointment active; the ombudsman gets their login [R4]."""
-    _check_actor(actor, appointment, "record_order")
+    WORKFLOW.check(actor, appointment, "record_order")
     if not (number or "").strip() or order_date is None:
         raise InvalidInput(_l("Enter the number and date of the akim's order."))
     if order_date < appointment.consent_date:
@@ -172,7 +164,7 @@ def record_order(actor, appointment, number, order_date, note=None, file=None):
         with db.session.begin_nested():
             appointment.order_number, appointment.order_date = number.strip(), order_date
             appointment.order_file = file or appointment.order_file
-            _step(appointment, actor, "record_order", note)
+            WORKFLOW.record(appointment, actor, "record_order", step_note=note)
     except IntegrityError as error:
         if getattr(getattr(error.orig, "diag", None), "constraint_name", None) != ONE_IN_OFFICE_INDEX:
             raise
@@ -184,7 +176,8 @@ def record_order(actor, appointment, number, order_date, note=None, file=None):
 
 def _refuse_second_ombudsman(appointment):
     other = db.session.scalar(select(Appointment.id).where(
-        Appointment.region_code == appointment.region_code, Appointment.state.in_(IN_OFFICE),
+        Appointment.region_code == appointment.region_code,
+        Appointment.state.in_(AppointmentState.IN_OFFICE),
         Appointment.id != appointment.id))
     if other is not None:
         raise RegionHasOmbudsman(_l("This region already has an ombudsman in office. "
@@ -214,64 +207,56 @@ def _give_access(actor, appointment):
 
 def request_dismissal(actor, appointment, reason):
     """The akimat asks the Commissioner's consent to dismiss [R4]."""
-    _check_actor(actor, appointment, "request_dismissal")
+    WORKFLOW.check(actor, appointment, "request_dismissal")
     if not (reason or "").strip():
         raise InvalidInput(_l("A dismissal needs a reason."))
     appointment.dismissal_reason = reason.strip()
-    _step(appointment, actor, "request_dismissal", reason)
-    _alert(recipients.commissioner_office(), appointment, "dismissal_requested",
-           N_("Consent requested: dismissal of the children's ombudsman of %(region)s"),
-           N_("The akimat of %(region)s asks the Commissioner's consent to dismiss %(name)s. "
-              "Open the appointment in the system to decide."))
+    WORKFLOW.record(appointment, actor, "request_dismissal", step_note=reason)
+    _alert(appointment, "dismissal_requested")
     db.session.flush()
 
 
 def grant_dismissal(actor, appointment, number, letter_date, note=None, file=None):
-    _check_actor(actor, appointment, "grant_dismissal")
+    WORKFLOW.check(actor, appointment, "grant_dismissal")
     _require_letter(number, letter_date)
     appointment.dismissal_consent_number = number.strip()
     appointment.dismissal_consent_date = letter_date
     appointment.dismissal_consent_file = file or appointment.dismissal_consent_file
-    _step(appointment, actor, "grant_dismissal", note)
-    _alert(recipients.akimat(appointment.region_code), appointment, "dismissal_consented",
-           N_("Consent granted: dismissal of the children's ombudsman of %(region)s"),
-           N_("The Commissioner consented to the dismissal of %(name)s. Record the akim's "
-              "dismissal order in the system."))
+    WORKFLOW.record(appointment, actor, "grant_dismissal", step_note=note)
+    _alert(appointment, "dismissal_consented")
     db.session.flush()
 
 
 def refuse_dismissal(actor, appointment, number, letter_date, reason, file=None):
     """The Commissioner refuses to consent to a dismissal: the ombudsman stays in office."""
-    _check_actor(actor, appointment, "refuse_dismissal")
+    WORKFLOW.check(actor, appointment, "refuse_dismissal")
     _require_letter(number, letter_date)
     if not (reason or "").strip():
         raise InvalidInput(_l("A refusal needs a reason."))
-    _step(appointment, actor, "refuse_dismissal", f"{number.strip()} ({letter_date}): {reason.strip()}")
-    _alert(recipients.akimat(appointment.region_code), appointment, "dismissal_refused",
-           N_("Consent refused: dismissal of the children's ombudsman of %(region)s"),
-           N_("The Commissioner refused consent to dismiss %(name)s, who stays in office."))
+    WORKFLOW.record(appointment, actor, "refuse_dismissal",
+                    step_note=f"{number.strip()} ({letter_date}): {reason.strip()}")
+    _alert(appointment, "dismissal_refused")
     db.session.flush()
 
 
 def record_dismissal(actor, appointment, number, order_date, note=None, file=None):
     """The akim's dismissal order: the ombudsman's account is disabled at once [R4]."""
-    _check_actor(actor, appointment, "record_dismissal")
+    WORKFLOW.check(actor, appointment, "record_dismissal")
     if not (number or "").strip() or order_date is None:
         raise InvalidInput(_l("Enter the number and date of the akim's order."))
     if order_date < appointment.dismissal_consent_date:
         raise InvalidInput(_l("The order cannot be dated before the Commissioner's consent."))
     appointment.dismissal_order_number, appointment.dismissal_order_date = number.strip(), order_date
     appointment.dismissal_order_file = file or appointment.dismissal_order_file
-    _step(appointment, actor, "record_dismissal", note)
+    WORKFLOW.record(appointment, actor, "record_dismissal", step_note=note)
     if appointment.user is not None:
         set_enabled(appointment.user, False, actor=actor)
     db.session.flush()
 
 
-def _alert(to, appointment, topic, subject, body):
-    values = dict(region=appointment.region, name=appointment.full_name)
-    notifications.queue_email(to, bilingual_subject(subject, **values), bilingual(body, **values),
-                              topic=f"appointment.{topic}", obj=appointment)
+def _alert(appointment, event):
+    alerts.raise_alert(f"appointment.{event}", appointment.region_code, obj=appointment,
+                       region=appointment.region, name=appointment.full_name)
 
 
 ACTIONS = {
@@ -284,12 +269,9 @@ ACTIONS = {
 
 def allowed_actions(appointment, user):
     """The steps ``user`` may take now: what the admin shows as buttons."""
-    if user.role_enum.is_regional and user.region_code != appointment.region_code:
-        return []
-    return [action for action in TRANSITIONS if appointment.can(action, user.role)]
+    return WORKFLOW.allowed_actions(user, appointment)
 
 
-PENDING = ("consent_requested", "dismissal_requested")
 
 
 def region_overview(now=None):
@@ -305,13 +287,14 @@ def region_overview(now=None):
     regions = db.session.scalars(select(Region).order_by(Region.code)).all()
     rows = {r.code: {"region": r, "ombudsman": None, "pending": []} for r in regions}
     current = db.session.scalars(select(Appointment)
-                                 .where(Appointment.state.in_(IN_OFFICE + PENDING))
+                                 .where(Appointment.state.in_(AppointmentState.IN_OFFICE
+                                                              + AppointmentState.WAITING_FOR_CONSENT))
                                  .order_by(Appointment.state_changed_at)).all()
     for appointment in current:
         row = rows[appointment.region_code]
         if appointment.in_office:
             row["ombudsman"] = appointment
-        if appointment.state in PENDING:
+        if appointment.state in AppointmentState.WAITING_FOR_CONSENT:
             row["pending"].append({"appointment": appointment,
                                    "days_waiting": (now - appointment.state_changed_at).days})
     return list(rows.values())

@@ -36,21 +36,14 @@ from sqlalchemy import Text, cast, select, text
 
 from extensions import db
 from models import AuditEvent, HalfYearReport
-from services import audit, notifications, recipients
+from services import alerts, audit
 from services.deadlines import KZ_TZ, now_local
-from core.formats import N_, bilingual, bilingual_subject
 
 HEAD_ACTION = "audit.head"
 SEAL_ACTION = "half_year_report.seal"
 SEAL_ACTIONS = ("half_year_report.submit", SEAL_ACTION)
 BATCH = 5000
 SCREEN_HEADS = 14
-
-HEAD_SUBJECT = N_("Audit log checksum for %(day)s")
-HEAD_BODY = N_("The checksum of the audit log at the end of %(day)s:\n\n%(checksum)s\n\n"
-               "Keep this message. The audit log screen shows the checksum of every day; if the "
-               "one for this day ever differs from this message, the log was changed after the "
-               "message was sent.")
 
 
 @dataclass(frozen=True)
@@ -266,10 +259,8 @@ def send_daily_head(today=None):
     head = day_head(day)
     if head is None:
         return None
-    message = notifications.queue_email(
-        recipients.commissioner_office(), bilingual_subject(HEAD_SUBJECT, day=day),
-        bilingual(HEAD_BODY, day=day, checksum=head.hash), topic="audit_head",
-        dedupe_key=f"audit-head:{day.isoformat()}")
+    message = alerts.raise_alert("audit_head", None, dedupe_key=f"audit-head:{day.isoformat()}",
+                                 day=day, checksum=head.hash)
     if message is None:
         return None
     audit.record(HEAD_ACTION, day=day, seq=head.seq, hash=head.hash)

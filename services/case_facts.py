@@ -13,9 +13,10 @@ follows at once:
 """
 from flask_babel import lazy_gettext as _l
 
+from models.capabilities import roles_with
 from extensions import db
 from models import CaseChild, CaseStep
-from models.case import CATEGORIES, KINDS, RESPONSIBLE, SEXES
+from models.case import CATEGORIES, KINDS, RESPONSIBLE, SEXES, CaseState
 from services import audit, checklist, terms
 from services.cases import flag_iin
 from core.errors import InvalidInput, PermissionDenied, RegionMismatch
@@ -25,7 +26,7 @@ from core.iin import is_valid_iin, normalize_iin
 FACTS = ("kind", "complaint_target", "categories", "responsible", "responsible_details", "danger_now",
          "occurred_when", "occurred_where")
 CHILD_FACTS = ("age", "birth_year", "sex", "name", "iin", "school")
-CORRECTING_ROLES = ("ombudsman", "commissioner")
+CORRECTING_ROLES = roles_with("cases_correct")
 
 
 def check(actor, case):
@@ -35,7 +36,7 @@ def check(actor, case):
         raise PermissionDenied(_l("Only the regional ombudsman or the Commissioner's office corrects a case."))
     if actor.role == "ombudsman" and actor.region_code != case.region_code:
         raise RegionMismatch(_l("This case belongs to another region."))
-    if case.state not in checklist.WORKING_STATES:
+    if case.state not in CaseState.WORKING:
         raise InvalidInput(_l("A finished case cannot be corrected."))
 
 

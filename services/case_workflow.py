@@ -12,83 +12,70 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from models.capabilities import roles_with
 from extensions import db
 from models import CaseMessage, CaseStep
 from models.base import utcnow
-from models.case import OUTCOMES
+from models.case import OUTCOMES, CaseState
 from services import audit, checklist, notifications, settings, terms
 from services.deadlines import now_local
 from core.formats import date_in_words
-from core.errors import InvalidInput, PermissionDenied, RegionMismatch
+from core.errors import InvalidInput, PermissionDenied
+from services.workflow import Refusals, Transition, Workflow
 
-OPEN_STATES = ("received", "registered", "in_progress")
 CLOSING_OUTCOMES = ("restored_fully", "restored_partly", "not_restored")
+OMBUDSMAN = roles_with("cases_handle")
+OPEN, TAKEN_UP = CaseState.OPEN, ("registered", "in_progress")  # taken up: registered, not answered
 
-# action → (states it may start from, the state it leads to; None keeps the state)
-TRANSITIONS = {
-    "register": (("received",), "registered"),
-    "start": (("registered",), "in_progress"),
-    "answer": (("registered", "in_progress"), "answered"),
-    "close": (("answered",), "closed"),
-    "forward": (("received", "registered", "in_progress"), "forwarded"),
-    "reject": (("received", "registered", "in_progress"), "rejected"),
-    "extend": (("registered", "in_progress"), None),
-    "confirm_police": (("registered", "in_progress", "answered", "closed"), None),
-    "reopen": (("closed",), "answered"),
-    "withdraw": (OPEN_STATES, "withdrawn"),
+STEP_LABELS = {
+    "register": _l("Registered"), "start": _l("Start work"), "answer": _l("Final answer"),
+    "close": _l("Close the case"), "forward": _l("Forward to another body"), "reject": _l("Reject"),
+    "extend": _l("Extend the term"), "confirm_police": _l("Police confirmation [R11]"),
+    "withdraw": _l("Withdrawn by the reporter"), "reopen": _l("Reopened"),
 }
+WORKFLOW = Workflow(
+    "case",
+    {
+        "register": Transition(frozenset(), frozenset({"received"}), "registered", offered=False),
+        "start": Transition(OMBUDSMAN, frozenset({"registered"}), "in_progress"),
+        "answer": Transition(OMBUDSMAN, frozenset(TAKEN_UP), "answered"),
+        "close": Transition(OMBUDSMAN, frozenset({"answered"}), "closed"),
+        "forward": Transition(OMBUDSMAN, frozenset(OPEN), "forwarded"),
+        "reject": Transition(OMBUDSMAN, frozenset(OPEN), "rejected"),
+        "extend": Transition(OMBUDSMAN, frozenset(TAKEN_UP)),
+        "confirm_police": Transition(OMBUDSMAN, frozenset({*TAKEN_UP, "answered", "closed"}),
+                                     offered_when=lambda case: case.police_confirmed_on is None),
+        "reopen": Transition(OMBUDSMAN, frozenset({"closed"}), "answered", offered=False),
+        "withdraw": Transition(frozenset(), frozenset(OPEN), "withdrawn", offered=False),
+    },
+    Refusals(role=_l("Only the regional ombudsman handles cases."),
+             region=_l("This case belongs to another region."),
+             state=_l("This step is not possible in the case's current state.")),
+    step_model=CaseStep, owner="case", labels=STEP_LABELS)
 
 
 def check(actor, case, action):
     """Raise unless ``actor`` — the ombudsman of the case's region — may take ``action`` now."""
-    if actor is None or actor.role != "ombudsman":
-        raise PermissionDenied(_l("Only the regional ombudsman handles cases."))
-    if actor.region_code != case.region_code:
-        raise RegionMismatch(_l("This case belongs to another region."))
-    if case.state not in TRANSITIONS[action][0]:
-        raise InvalidInput(_l("This step is not possible in the case's current state."))
+    WORKFLOW.check(actor, case, action)
 
 
 def allowed_actions(actor, case):
     """The steps ``actor`` may take now: the buttons the case page shows."""
-    actions = []
-    for action in TRANSITIONS:
-        if action in ("register", "withdraw", "reopen"):
-            continue
-        if action == "confirm_police" and case.police_confirmed_on is not None:
-            continue
-        try:
-            check(actor, case, action)
-        except PermissionDenied:
-            return []  # another role or region: no step at all (RegionMismatch included)
-        except InvalidInput:
-            continue
-        actions.append(action)
-    return actions
-
-
-def _step(case, actor, action, note=None):
-    old = case.state
-    target = TRANSITIONS[action][1]
-    if target is not None:
-        case.state = target
-    db.session.add(CaseStep(case=case, actor_id=getattr(actor, "id", None), action=action,
-                            from_state=old, to_state=case.state, note=note or None))
-    audit.record(f"case.{action}", actor=actor, obj=case, old_state=old, new_state=case.state)
+    return WORKFLOW.allowed_actions(actor, case)
 
 
 def register(case, actor=None):
     """Register a received case: the [R10] checklist is generated and its alerts queued."""
-    if case.state != "received":
+    if case.state != CaseState.RECEIVED:
         raise InvalidInput(_l("This step is not possible in the case's current state."))
     case.registered_at = utcnow()
-    _step(case, actor, "register")
+    WORKFLOW.record(case, actor, "register")
     checklist.generate_at_registration(case)  # flushes the step with the checklist
 
 
 def start(actor, case, note=None):
     check(actor, case, "start")
-    _step(case, actor, "start", note)
+    WORKFLOW.record(case, actor, "start", step_note=note)
     db.session.flush()
 
 
@@ -114,7 +101,7 @@ def answer(actor, case, body):
     check(actor, case, "answer")
     send_message(actor, case, body, final=True)
     case.answered_at = utcnow()
-    _step(case, actor, "answer")
+    WORKFLOW.record(case, actor, "answer")
     db.session.flush()
 
 
@@ -124,7 +111,7 @@ def close(actor, case, outcome, note=None):
     if outcome not in CLOSING_OUTCOMES:
         raise InvalidInput(_l("Choose the outcome: rights restored fully, partly or not restored."))
     case.outcome, case.closed_at = outcome, utcnow()
-    _step(case, actor, "close", note or str(OUTCOMES[outcome]))
+    WORKFLOW.record(case, actor, "close", step_note=note or str(OUTCOMES[outcome]))
     db.session.flush()
 
 
@@ -135,7 +122,7 @@ def forward(actor, case, to_body, note=None):
         raise InvalidInput(_l("Say to which body the case is forwarded."))
     case.forwarded_to, case.forwarded_on, case.outcome = to_body.strip()[:300], now_local().date(), "forwarded"
     case.closed_at = utcnow()
-    _step(case, actor, "forward", note)
+    WORKFLOW.record(case, actor, "forward", step_note=note)
     _tell_reporter(actor, case, "Your report is outside our competence and was forwarded to: %(body)s.",
                    body=case.forwarded_to)
     db.session.flush()
@@ -146,7 +133,7 @@ def reject(actor, case, reason):
     if not (reason or "").strip():
         raise InvalidInput(_l("A rejection needs a reason."))
     case.rejection_reason, case.outcome, case.closed_at = reason.strip(), "rejected", utcnow()
-    _step(case, actor, "reject", reason)
+    WORKFLOW.record(case, actor, "reject", step_note=reason)
     _tell_reporter(actor, case, "Your report was not taken up. The reason: %(reason)s", reason=reason.strip())
     db.session.flush()
 
@@ -163,7 +150,7 @@ def extend(actor, case, new_due, reason):
         raise InvalidInput(_l("The term can be extended to %(months)s months from receipt at most.",
                               months=settings.get("extension_max_months")))
     case.extended_due_on, case.extension_reason = new_due, reason.strip()
-    _step(case, actor, "extend", reason)
+    WORKFLOW.record(case, actor, "extend", step_note=reason)
     _tell_reporter(actor, case, "The time to consider your report was extended to %(date)s. The reason: %(reason)s",
                    date=date_in_words(new_due, case.language), reason=reason.strip())
     db.session.flush()
@@ -179,10 +166,10 @@ def confirm_police(actor, case, confirmed_on, reference, reopen_reason=None):
         raise InvalidInput(_l("Give the date and the reference of the police confirmation."))
     if confirmed_on > now_local().date():
         raise InvalidInput(_l("The date of the police confirmation cannot be in the future."))
-    if case.state == "closed":
+    if case.state == CaseState.CLOSED:
         _reopen(actor, case, reopen_reason)
     case.police_confirmed_on, case.police_reference = confirmed_on, reference.strip()[:200]
-    _step(case, actor, "confirm_police", reference)
+    WORKFLOW.record(case, actor, "confirm_police", step_note=reference)
     checklist.generate_after_police_confirmation(case)
     db.session.flush()
 
@@ -192,15 +179,15 @@ def _reopen(actor, case, reason):
     if not (reason or "").strip():
         raise InvalidInput(_l("The case is closed: say why it is reopened."))
     case.closed_at = case.outcome = None
-    _step(case, actor, "reopen", reason.strip())
+    WORKFLOW.record(case, actor, "reopen", step_note=reason.strip())
 
 
 def withdraw_by_reporter(case, note=None):
     """The reporter withdraws the report at /status."""
-    if case.state not in TRANSITIONS["withdraw"][0]:
+    if case.state not in WORKFLOW.transitions["withdraw"].sources:
         raise InvalidInput(_l("This report can no longer be withdrawn."))
     case.closed_at = utcnow()
-    _step(case, None, "withdraw", note)
+    WORKFLOW.record(case, None, "withdraw", step_note=note)
     db.session.flush()
 
 

@@ -19,12 +19,11 @@ from extensions import db
 from models import Case, CaseAttachment, CaseChild, CaseMessage, Region
 from models.base import utcnow
 from models.case import CATEGORIES, KINDS, PUBLIC_KINDS, REPORTER_TYPES, RESPONSIBLE, SEXES
-from services import audit, case_workflow, notifications, recipients, terms
+from services import alerts, audit, case_workflow, terms
 from core.errors import InvalidInput
 from services.files import PUBLIC_TYPES, check_upload, save_file
 from services.deadlines import KZ_TZ
 from core.iin import age_flag, is_valid_iin, normalize_iin
-from core.formats import N_, bilingual, bilingual_subject
 from core.receipts import new_receipt_code, receipt_hash
 
 MAX_ATTACHMENTS = 5
@@ -194,15 +193,11 @@ def _staff_link(case):
 
 def _alert_new_case(case):
     """The ombudsman of the region learns of every new case; the Commissioner's office
-    too when the child is in danger now. No child's identity goes into an e-mail."""
-    to = recipients.ombudsman(case.region_code) + (recipients.commissioner_office() if case.urgent else [])
-    subject = (N_("URGENT: new case %(number)s, %(region)s") if case.urgent
-               else N_("New case %(number)s, %(region)s"))
-    notifications.queue_email(
-        to, bilingual_subject(subject, number=case.registration_number, region=case.region),
-        bilingual("A new case %(number)s was received in %(region)s. Open it in the system: %(link)s",
-                  number=case.registration_number, region=case.region, link=_staff_link(case)),
-        topic="case.new", obj=case)
+    too when the child is in danger now, then by every channel they have [R10.1]. No child's
+    identity goes into an e-mail, an SMS or a Telegram message."""
+    alerts.raise_alert("case.new_urgent" if case.urgent else "case.new", case.region_code, obj=case,
+                       short=alerts.case_text(case), number=case.registration_number,
+                       region=case.region, link=_staff_link(case))
 
 
 def find_by_receipt(code):
@@ -228,12 +223,8 @@ def add_reporter_message(case, body, uploads=()):
     for checked in files:
         _attach(case, checked, message=message)
     audit.record("case.reporter_message", obj=case, message_id=message.id, files=len(files))
-    notifications.queue_email(
-        recipients.ombudsman(case.region_code),
-        bilingual_subject("New message on case %(number)s", number=case.registration_number),
-        bilingual("The reporter added a message to case %(number)s. Open it in the system: %(link)s",
-                  number=case.registration_number, link=_staff_link(case)),
-        topic="case.message", obj=case)
+    alerts.raise_alert("case.message", case.region_code, obj=case, number=case.registration_number,
+                       link=_staff_link(case))
     db.session.flush()
     return message
 

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from extensions import db
 from models import Case, ChecklistEvidence, ChecklistItem, Organization
 from models.base import utcnow
-from models.case import RESPONSIBLE
+from models.case import RESPONSIBLE, CaseState
 from models.checklist import SET_ASIDE_REASONS
 from models.organization import PLACEMENT_TYPES
-from services import audit, notices, notifications, recipients, settings
+from services import alerts, audit, settings
 from services.deadlines import KZ_TZ, calendar
 from core.errors import InvalidInput, PermissionDenied, RegionMismatch
 from services.files import check_upload, save_file
@@ -41,9 +41,6 @@ SET_ASIDE_NEEDS_TEXT = ("unreachable", "other")
 R11_ALWAYS = ("R11.1", "R11.3", "R11.4", "R11.6")
 R11_IN_DANGER = ("R11.2", "R11.7")
 R11_URGENT = ("R11.1", "R11.2", "R11.7")  # "immediately" / "urgent" in the rule's text
-# The checklist is worked on from registration until the case is closed; a finished case
-# (closed, forwarded, rejected, withdrawn) keeps its record as it is.
-WORKING_STATES = ("registered", "in_progress", "answered")
 _PLACEMENT_MESSAGE = _l("Choose where the child was placed: a crisis, adaptation or child support "
                         "centre, or a medical organization of the region's directory.")
 
@@ -86,7 +83,7 @@ def generate_at_registration(case):
         _item(case, "R10.2", 21, person=conversation_person(case), due_at=_deadline_end(case))
     guardianship = _guardianship_item(case, start) if case.responsible == "parent_cohabiting" else None
     db.session.flush()  # the items' ids name them in their alerts
-    _queue_alert(alert, recipients.national_and_akim(case.region_code))
+    _queue_alert(alert)
     if guardianship is not None:
         _alert_guardianship(guardianship)
 
@@ -97,7 +94,7 @@ def _guardianship_item(case, start):
 
 
 def _alert_guardianship(item):
-    _queue_alert(item, recipients.organizations(item.case.region_code, ("guardianship", "police")), identities=True)
+    _queue_alert(item)
 
 
 def notify_guardianship(case):
@@ -117,13 +114,13 @@ def add_guardianship_notice(actor, case):
     return item
 
 
-def _queue_alert(item, to, identities=False):
-    """The official notice of an automatic item [R10.1], [R10.3] (services.notices)."""
-    if not to:
+def _queue_alert(item):
+    """The official notice of an automatic item [R10.1], [R10.3]: urgent, so by every channel
+    each recipient has; the item is done at the first delivery."""
+    message = alerts.raise_alert(f"alert.{item.rule}", item.case.region_code, obj=item,
+                                 short=alerts.case_text(item.case), case=item.case)
+    if message is None:
         item.note = str(_l("No recipient address is recorded: add the organizations to the directory."))
-        return
-    subject, body = notices.violation_notice(item.case, item.rule, identities=identities)
-    notifications.queue_email(to, subject, body, topic=f"alert.{item.rule}", obj=item)
 
 
 def alert_delivered(item_id, sent_at):
@@ -159,7 +156,7 @@ def check(actor, case):
         raise PermissionDenied(_l("Only the regional ombudsman handles cases."))
     if actor.region_code != case.region_code:
         raise RegionMismatch(_l("This case belongs to another region."))
-    if case.state not in WORKING_STATES:
+    if case.state not in CaseState.WORKING:
         raise InvalidInput(_l("The checklist of a finished case cannot be changed."))
 
 

@@ -28,6 +28,7 @@ from models import (
     YearPlan,
 )
 from models.registry import EXPIRY_WARNING_DAYS
+from models.registry_specs import REGISTRY_SPECS, RegistrySpecError
 
 OK, WARNING, MISSING = "ok", "warning", "missing"
 MARK_LABELS = {OK: _l("OK"), WARNING: _l("Warning"), MISSING: _l("Missing")}
@@ -40,6 +41,14 @@ CHECKS = {
     "memoranda": _l("Memoranda expiring within 30 days [R6.8]"),
     "document_requests": _l("Document requests overdue [R6.6]"),
 }
+# The checks computed from a registry, and which: each registry's spec declares the check it
+# feeds (``RegistrySpec.duty``), and the two must agree or this module does not load.
+REGISTRY_CHECKS = {"briefing": Briefing, "meetings": CommissionMeeting, "memoranda": Memorandum,
+                   "document_requests": DocumentRequest}
+_DECLARED = {spec.duty: spec.model for spec in REGISTRY_SPECS if spec.duty}
+if _DECLARED != REGISTRY_CHECKS or not set(REGISTRY_CHECKS) <= set(CHECKS):
+    raise RegistrySpecError(f"compliance computes {REGISTRY_CHECKS} from the registries, their specs "
+                            f"declare {_DECLARED}")
 # A request unanswered this many days after its due date is missing, not just late.
 LONG_OVERDUE_DAYS = 30
 # The report of a half-year is a warning, not yet missing, this long after it ends [R8].

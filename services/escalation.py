@@ -15,17 +15,12 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Case, ChecklistItem, Region
+from models.case import CaseState
 from models.checklist import RULE_LABELS
 from models.base import utcnow
-from services import notices, notifications, recipients, settings
-from services.case_workflow import OPEN_STATES
+from services import alerts, settings
 from services.deadlines import KZ_TZ, deadline_column, now_local
-from core.formats import N_, bilingual, bilingual_subject
 from services.work_queue import forward_overdue, not_started
-
-
-# A checklist is worked on until the case is closed, even after the answer went out.
-CHECKLIST_STATES = OPEN_STATES + ("answered",)
 
 
 def send_reminders(now=None):
@@ -35,17 +30,15 @@ def send_reminders(now=None):
     items = db.session.scalars(select(ChecklistItem).join(Case, Case.id == ChecklistItem.case_id).where(
         ChecklistItem.status == "open", ChecklistItem.automatic.is_(False),
         ChecklistItem.due_at > now, ChecklistItem.due_at <= window,
-        Case.state.in_(CHECKLIST_STATES))).all()
+        Case.state.in_(CaseState.UNFINISHED))).all()
     queued = 0
     for item in items:
         case = item.case
-        message = notifications.queue_email(
-            recipients.ombudsman(case.region_code),
-            bilingual_subject("Reminder: case %(number)s, an item is due soon", number=case.registration_number),
-            bilingual("“%(what)s” of case %(number)s is due on %(due)s at %(time)s (Almaty time).",
-                      what=RULE_LABELS[item.rule], number=case.registration_number,
-                      due=item.due_at.astimezone(KZ_TZ).date(), time=item.due_at.astimezone(KZ_TZ).strftime("%H:%M")),
-            topic="reminder", obj=item, dedupe_key=f"reminder:item:{item.id}")
+        due = item.due_at.astimezone(KZ_TZ)
+        message = alerts.raise_alert(
+            "reminder.item", case.region_code, obj=item, dedupe_key=f"reminder:item:{item.id}",
+            what=RULE_LABELS[item.rule], number=case.registration_number, due=due.date(),
+            time=due.strftime("%H:%M"))
         queued += message is not None
     return queued
 
@@ -57,23 +50,14 @@ def send_term_reminders(now=None):
     last_day = (now + timedelta(hours=settings.get("reminder_hours_before"))).astimezone(KZ_TZ).date()
     today = now.astimezone(KZ_TZ).date()
     queued = 0
-    for term, due, where in (("answer", deadline_column(), Case.state.in_(OPEN_STATES)),
+    for term, due, where in (("answer", deadline_column(), Case.state.in_(CaseState.OPEN)),
                              ("forward", Case.forward_due_on, not_started())):
         for case, day in db.session.execute(select(Case, due).where(where, due >= today, due <= last_day)):
-            message = notifications.queue_email(
-                recipients.ombudsman(case.region_code),
-                bilingual_subject(TERM_SUBJECTS[term], number=case.registration_number),
-                bilingual(TERM_BODIES[term], number=case.registration_number, due=day),
-                topic="reminder", obj=case, dedupe_key=f"reminder:case:{case.id}:{term}:{day.isoformat()}")
+            message = alerts.raise_alert(
+                f"reminder.{term}", case.region_code, obj=case, number=case.registration_number,
+                due=day, dedupe_key=f"reminder:case:{case.id}:{term}:{day.isoformat()}")
             queued += message is not None
     return queued
-
-
-TERM_SUBJECTS = {"answer": N_("Reminder: case %(number)s is due soon"),
-                 "forward": N_("Reminder: case %(number)s, take it up or forward it")}
-TERM_BODIES = {"answer": N_("The answer to case %(number)s is due on %(due)s."),
-               "forward": N_("Case %(number)s has not been started. If it is outside the office's competence, "
-                             "forward it by %(due)s.")}
 
 
 def overdue_by_region(now=None):
@@ -84,12 +68,12 @@ def overdue_by_region(now=None):
     found = defaultdict(lambda: {"items": [], "cases": [], "forward": []})
     for item in db.session.scalars(select(ChecklistItem).join(Case, Case.id == ChecklistItem.case_id).where(
             ChecklistItem.status == "open", ChecklistItem.due_at < now,
-            Case.state.in_(CHECKLIST_STATES))):
+            Case.state.in_(CaseState.UNFINISHED))):
         found[item.case.region_code]["items"].append(item)
     # The deadline is compared in SQL: loading every open case to compare in Python
     # would read the whole table (and each case's children and files) on every run.
     for case in db.session.scalars(select(Case).where(
-            Case.state.in_(OPEN_STATES), deadline_column() < today).order_by(Case.id)):
+            Case.state.in_(CaseState.OPEN), deadline_column() < today).order_by(Case.id)):
         found[case.region_code]["cases"].append(case)
     for case in db.session.scalars(select(Case).where(forward_overdue(today)).order_by(Case.id)):
         found[case.region_code]["forward"].append(case)
@@ -101,12 +85,10 @@ def send_digests(now=None):
     today = now_local().date().isoformat()
     queued = 0
     for region_code, overdue in sorted(overdue_by_region(now).items()):
-        to = recipients.ombudsman(region_code)
-        if overdue["cases"] or overdue["forward"] or any(i.rule.startswith("R10") for i in overdue["items"]):
-            to += recipients.commissioner_office() + recipients.akimat(region_code)
-        subject, body = notices.overdue_digest(db.session.get(Region, region_code), overdue)
-        message = notifications.queue_email(to, subject, body, topic="digest",
-                                            dedupe_key=f"digest:{region_code}:{today}")
+        serious = overdue["cases"] or overdue["forward"] or any(i.rule.startswith("R10") for i in overdue["items"])
+        message = alerts.raise_alert(
+            "digest.escalated" if serious else "digest", region_code, dedupe_key=f"digest:{region_code}:{today}",
+            region=db.session.get(Region, region_code), overdue=overdue)
         queued += message is not None
     return queued
 

@@ -9,11 +9,9 @@ or writes a row; ``save_file`` stores the result.
 """
 import hashlib
 import re
-from io import BytesIO
 from typing import NamedTuple
 
 import filetype
-from flask import send_file
 from flask_babel import lazy_gettext as _l
 
 from extensions import db
@@ -49,16 +47,6 @@ def clean_name(name):
     refuses) and path parts dropped, at most 255 characters."""
     name = _CONTROL.sub("", (name or "").replace("\\", "/").rsplit("/", 1)[-1]).strip()
     return name[:255] or "file"
-
-
-def send_bytes(data, mimetype, name):
-    """A response sending ``data`` as a file to save, named ``name``."""
-    return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name)
-
-
-def as_download(stored):
-    """A response sending a stored file under its original name."""
-    return send_bytes(stored.data, stored.content_type, stored.original_name)
 
 
 def check_upload(upload, allowed=DOCUMENT_TYPES, message=None):

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Appointment, User
-from models.appointment import IN_OFFICE
+from models.appointment import AppointmentState
 from models.case import CATEGORIES, RESPONSIBLE, SEXES
 from models.checklist import RULE_LABELS
 from services.deadlines import KZ_TZ
@@ -89,7 +89,7 @@ def _ombudsman(region_code):
     """(name, phone, e-mail) of the region's ombudsman in office, from the appointment, or from
     the account when there is no appointment recorded; Nones when there is nobody."""
     appointment = db.session.scalar(select(Appointment).where(Appointment.region_code == region_code,
-                                                              Appointment.state.in_(IN_OFFICE)))
+                                                              Appointment.state.in_(AppointmentState.IN_OFFICE)))
     if appointment is not None:
         return appointment.full_name, appointment.phone, appointment.email
     user = db.session.scalar(select(User).where(User.role == "ombudsman", User.region_code == region_code,

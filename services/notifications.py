@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import insert
 from extensions import db
 from models.base import utcnow
 from models.outbox import OutboxAttempt, OutboxMessage, OutboxStatus
-from core import mail
+from core import mail, sms, telegram
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,17 @@ def queue_email(recipients, subject, body, topic=None, obj=None, dedupe_key=None
     recipients = sorted({r.strip() for r in recipients if r and r.strip()})
     if not recipients:
         return None
-    values = dict(recipients=recipients, subject=_one_line(subject)[:300], body=body, topic=topic,
-                  object_type=obj.__tablename__ if obj is not None else None,
+    return _queue("email", recipients, subject, body, topic, obj, dedupe_key)
+
+
+def queue_message(channel, address, text, topic=None, obj=None, dedupe_key=None):
+    """Add an SMS or a Telegram message to one address, as ``queue_email`` does [R10.1]."""
+    return _queue(channel, [address], text, text, topic, obj, dedupe_key)
+
+
+def _queue(channel, recipients, subject, body, topic, obj, dedupe_key):
+    values = dict(channel=channel, recipients=recipients, subject=_one_line(subject)[:300], body=body,
+                  topic=topic, object_type=obj.__tablename__ if obj is not None else None,
                   object_id=str(obj.id) if obj is not None else None, dedupe_key=dedupe_key)
     stmt = insert(OutboxMessage).values(**values).on_conflict_do_nothing(
         index_elements=["dedupe_key"]).returning(OutboxMessage)
@@ -99,11 +108,10 @@ def deliver_one():
     accepted = _sent_not_recorded.get(message.id)
     if accepted is None:
         try:
-            accepted = mail.send(cfg.get("MAIL_URL"), _email(message, cfg),
-                                 timeout=cfg["MAIL_TIMEOUT"], ca_file=cfg.get("MAIL_CA_FILE"))
+            accepted = TRANSPORTS[message.channel](message, cfg)
         except Exception as exc:  # noqa: BLE001 — whatever the cause, record it (and retry)
-            error = str(exc) if isinstance(exc, mail.MailError) else f"{type(exc).__name__}: {exc}"
-            _record_failure(message, error, cfg, refused=isinstance(exc, mail.MailRefused))
+            error = str(exc) if isinstance(exc, TRANSPORT_ERRORS) else f"{type(exc).__name__}: {exc}"
+            _record_failure(message, error, cfg, refused=isinstance(exc, REFUSED_FOR_GOOD))
         else:
             _sent_not_recorded[message.id] = accepted
     if accepted is not None:
@@ -132,11 +140,37 @@ def _compose(message):
     return True
 
 
-def _email(message, cfg):
+def _send_email(message, cfg):
+    """Send by SMTP (logged when MAIL_URL is unset); (transport, refused recipients)."""
     # id and creation time: stable across retries, unique across databases.
     key = f"outbox-{message.id}.{message.created_at:%Y%m%d%H%M%S%f}"
-    return mail.build_message(cfg["MAIL_FROM"], message.recipients, message.subject,
-                              message.body, message_key=key, date=message.created_at)
+    email = mail.build_message(cfg["MAIL_FROM"], message.recipients, message.subject,
+                               message.body, message_key=key, date=message.created_at)
+    return mail.send(cfg.get("MAIL_URL"), email, timeout=cfg["MAIL_TIMEOUT"],
+                     ca_file=cfg.get("MAIL_CA_FILE"))
+
+
+def _send_sms(message, cfg):
+    if not cfg.get("SMS_URL"):
+        raise sms.SmsError("SMS is not configured (SMS_URL)")
+    gateway_id = sms.send(cfg["SMS_URL"], cfg.get("SMS_LOGIN"), cfg.get("SMS_PASSWORD"),
+                          message.recipients[0], message.body, sender=cfg.get("SMS_SENDER"),
+                          timeout=cfg["SMS_TIMEOUT"])
+    return f"sms:{gateway_id}"[:20], {}
+
+
+def _send_telegram(message, cfg):
+    if not cfg.get("TELEGRAM_BOT_TOKEN"):
+        raise telegram.TelegramError("Telegram is not configured (TELEGRAM_BOT_TOKEN)")
+    telegram_id = telegram.send_message(cfg["TELEGRAM_API_URL"], cfg["TELEGRAM_BOT_TOKEN"],
+                                        message.recipients[0], message.body)
+    return f"telegram:{telegram_id}"[:20], {}
+
+
+# Each channel's transport: (transport name, refused recipients), or an exception.
+TRANSPORTS = {"email": _send_email, "sms": _send_sms, "telegram": _send_telegram}
+TRANSPORT_ERRORS = (mail.MailError, sms.SmsError, telegram.TelegramError)
+REFUSED_FOR_GOOD = (mail.MailRefused, sms.SmsRefused, telegram.TelegramRefused)
 
 
 def _record_success(message, transport, refused):
@@ -162,7 +196,8 @@ def _record_failure(message, error, cfg, refused=False):
     message.next_attempt_at = utcnow() + backoff(message.attempts, cfg["OUTBOX_RETRY_BASE_SECONDS"])
     if refused or message.attempts >= cfg["OUTBOX_MAX_ATTEMPTS"]:
         message.status = OutboxStatus.FAILED.value
-    transport = "smtp" if cfg.get("MAIL_URL") else "log"
+    transport = message.channel if message.channel != "email" else (
+        "smtp" if cfg.get("MAIL_URL") else "log")
     db.session.add(OutboxAttempt(message=message, succeeded=False, error=error, transport=transport))
 
 

@@ -11,17 +11,18 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
+from models.capabilities import roles_with
 from extensions import db
 from models import PlanItem, YearPlan
 from models.base import utcnow
-from models.registry import COMMISSIONS, REGISTRIES
+from models.registry_specs import REGISTRY_SPECS, SPEC_BY_TABLE
 from request_input import id_from
-from services import audit, notifications, recipients
+from services import alerts, audit
 from core.errors import InvalidInput, PermissionDenied, RegionMismatch
-from core.formats import N_, bilingual, bilingual_subject
+from services.workflow import Refusals, Transition, Workflow
 
-REGIONAL = frozenset({"ombudsman", "akimat_admin"})
-COMMISSIONER = frozenset({"commissioner"})
+REGIONAL = roles_with("plans_draft")
+COMMISSIONER = roles_with("plans_agree")
 EDITABLE = ("draft", "returned")
 
 ACTION_LABELS = {
@@ -30,13 +31,18 @@ ACTION_LABELS = {
     "return_with_remarks": _l("Return with remarks"),
     "approve": _l("Approve"),
 }
-# action → (roles, source states)
-STEPS = {
-    "send_for_agreement": (REGIONAL, EDITABLE),
-    "agree": (COMMISSIONER, ("sent",)),
-    "return_with_remarks": (COMMISSIONER, ("sent",)),
-    "approve": (REGIONAL, ("agreed",)),
-}
+WORKFLOW = Workflow(
+    "year_plan",
+    {
+        "send_for_agreement": Transition(REGIONAL, frozenset(EDITABLE), "sent"),
+        "agree": Transition(COMMISSIONER, frozenset({"sent"}), "agreed"),
+        "return_with_remarks": Transition(COMMISSIONER, frozenset({"sent"}), "returned"),
+        "approve": Transition(REGIONAL, frozenset({"agreed"}), "approved"),
+    },
+    Refusals(role=_l("Your role cannot do this step."),
+             region=_l("This plan belongs to another region."),
+             state=_l("This step is not possible in the plan's current state.")),
+    labels=ACTION_LABELS)
 
 
 class PlanExists(InvalidInput):
@@ -46,21 +52,6 @@ class PlanExists(InvalidInput):
 def _check_region(actor, region_code):
     if actor.role_enum.is_regional and actor.region_code != region_code:
         raise RegionMismatch(_l("This plan belongs to another region."))
-
-
-def _check_step(actor, plan, action):
-    roles, sources = STEPS[action]
-    if actor.role not in roles:
-        raise PermissionDenied(_l("Your role cannot do this step."))
-    _check_region(actor, plan.region_code)
-    if plan.state not in sources:
-        raise InvalidInput(_l("This step is not possible in the plan's current state."))
-
-
-def _move(actor, plan, action, target, **data):
-    old = plan.state
-    plan.state = target
-    audit.record(f"year_plan.{action}", actor=actor, obj=plan, old_state=old, new_state=target, **data)
 
 
 def create_plan(actor, region_code, year):
@@ -95,48 +86,39 @@ def check_items_editable(actor, plan):
 
 def send_for_agreement(actor, plan, note=None):
     """[R6.1] the plan is sent to the Commissioner for agreement; their office is alerted."""
-    _check_step(actor, plan, "send_for_agreement")
+    WORKFLOW.check(actor, plan, "send_for_agreement")
     if not any(item.status != "cancelled" for item in plan.items):
         raise InvalidInput(_l("Add the plan's activities before sending it."))
     plan.sent_at = utcnow()
-    _move(actor, plan, "send_for_agreement", "sent", note=(note or "").strip() or None)
-    _alert(recipients.commissioner_office(), plan, "sent",
-           N_("Year plan for agreement: %(region)s, %(year)s"),
-           N_("The children's ombudsman of %(region)s sent the plan for %(year)s for the "
-              "Commissioner's agreement. Open the plan in the system to agree or return it."))
+    WORKFLOW.record(plan, actor, "send_for_agreement", note=(note or "").strip() or None)
+    _alert(plan, "sent")
     db.session.flush()
 
 
 def agree(actor, plan, note=None):
     """[R6.1] the Commissioner agrees the plan; the region is told."""
-    _check_step(actor, plan, "agree")
+    WORKFLOW.check(actor, plan, "agree")
     plan.agreed_at, plan.agreed_by_id = utcnow(), actor.id
-    _move(actor, plan, "agree", "agreed", note=(note or "").strip() or None)
-    _alert(_region_staff(plan.region_code), plan, "agreed",
-           N_("Year plan agreed: %(region)s, %(year)s"),
-           N_("The Commissioner agreed the plan of %(region)s for %(year)s. Record its approval "
-              "in the system (due by 30 December of the year before)."))
+    WORKFLOW.record(plan, actor, "agree", note=(note or "").strip() or None)
+    _alert(plan, "agreed")
     db.session.flush()
 
 
 def return_with_remarks(actor, plan, remarks):
     """The Commissioner returns the plan with remarks; the region corrects and sends it again."""
-    _check_step(actor, plan, "return_with_remarks")
+    WORKFLOW.check(actor, plan, "return_with_remarks")
     if not (remarks or "").strip():
         raise InvalidInput(_l("Returning a plan needs remarks."))
     plan.remarks = remarks.strip()
-    _move(actor, plan, "return_with_remarks", "returned", remarks=plan.remarks)
-    _alert(_region_staff(plan.region_code), plan, "returned",
-           N_("Year plan returned with remarks: %(region)s, %(year)s"),
-           N_("The Commissioner returned the plan of %(region)s for %(year)s with remarks: "
-              "%(remarks)s"), remarks=plan.remarks)
+    WORKFLOW.record(plan, actor, "return_with_remarks", remarks=plan.remarks)
+    _alert(plan, "returned")
     db.session.flush()
 
 
 def approve(actor, plan, approved_on):
     """[R6.1] the region approves the agreed plan. After 30 December of the year before it
     is still approved, but marked late (``plan.approved_late``)."""
-    _check_step(actor, plan, "approve")
+    WORKFLOW.check(actor, plan, "approve")
     if approved_on is None:
         raise InvalidInput(_l("Enter the date of the approval."))
     if approved_on > _today():
@@ -144,7 +126,7 @@ def approve(actor, plan, approved_on):
     if plan.agreed_at is not None and approved_on < _local_date(plan.agreed_at):
         raise InvalidInput(_l("The plan cannot be approved before the Commissioner agreed it."))
     plan.approved_on = approved_on
-    _move(actor, plan, "approve", "approved", approved_on=approved_on.isoformat(),
+    WORKFLOW.record(plan, actor, "approve", approved_on=approved_on.isoformat(),
           late=plan.approved_late)
     db.session.flush()
 
@@ -161,14 +143,9 @@ def _today():
     return now_local().date()
 
 
-def _region_staff(region_code):
-    return [*recipients.ombudsman(region_code), *recipients.akimat(region_code)]
-
-
-def _alert(to, plan, topic, subject, body, **extra):
-    values = dict(region=plan.region, year=plan.year, **extra)
-    notifications.queue_email(to, bilingual_subject(subject, **values), bilingual(body, **values),
-                              topic=f"year_plan.{topic}", obj=plan)
+def _alert(plan, event):
+    alerts.raise_alert(f"year_plan.{event}", plan.region_code, obj=plan, region=plan.region,
+                       year=plan.year, remarks=plan.remarks)
 
 
 ACTIONS = {"send_for_agreement": send_for_agreement, "agree": agree,
@@ -177,52 +154,37 @@ ACTIONS = {"send_for_agreement": send_for_agreement, "agree": agree,
 
 def allowed_actions(plan, user):
     """The steps ``user`` may take now: what the admin shows as buttons."""
-    if user.role_enum.is_regional and user.region_code != plan.region_code:
-        return []
-    return [action for action, (roles, sources) in STEPS.items()
-            if user.role in roles and plan.state in sources]
+    return WORKFLOW.allowed_actions(user, plan)
 
 
 # --- items and the records that fulfil them -----------------------------------------------
 
-REGISTRY_BY_TABLE = {model.__tablename__: model for model in REGISTRIES}
-RECORD_LABELS = {
-    "memorandum": _l("Memorandum"), "commission_meeting": _l("Commission meeting"),
-    "advisory_body": _l("Advisory body"), "visit": _l("Visit"),
-    "document_request": _l("Document request"), "court_hearing": _l("Court hearing"),
-    "legislative_recommendation": _l("Legislative recommendation"), "briefing": _l("Briefing"),
-    "event": _l("Event"), "campaign": _l("Campaign"), "publication": _l("Publication"),
-}
-# The columns naming a record and dating it, per registry table.
-_TITLE_AND_DATE = {
-    "memorandum": ("title", "signed_on"), "commission_meeting": ("commission", "held_on"),
-    "advisory_body": ("name", "member_since"), "visit": ("organization_name", "visited_on"),
-    "document_request": ("addressee", "sent_on"), "court_hearing": ("court_case_number", "hearing_on"),
-    "legislative_recommendation": ("text", "submitted_on"), "briefing": ("topic", "held_on"),
-    "event": ("title", "held_on"), "campaign": ("title", "started_on"),
-    "publication": ("title", "published_on"),
-}
+REGISTRY_BY_TABLE = {spec.table: spec.model for spec in REGISTRY_SPECS}
+RECORD_LABELS = {spec.table: spec.record_label for spec in REGISTRY_SPECS}
 
 
 def record_date(record):
-    return getattr(record, _TITLE_AND_DATE[record.__tablename__][1])
+    return getattr(record, SPEC_BY_TABLE[record.__tablename__].date)
 
 
-def region_records(region_code, year=None):
+def region_records(region_code, year=None, role=None):
     """The region's registry records as ``("table:id", "type: title/date")`` choices, newest
-    first within each type; with ``year``, only records dated in that year (or undated)."""
+    first within each type; with ``year``, only records dated in that year (or undated);
+    with ``role``, only those it may see (a closed court session [R6.7] is not offered to
+    the akimat). Each registry's spec names the column that titles a row and its main date."""
     choices = []
-    for table, (title_name, date_name) in _TITLE_AND_DATE.items():
-        model = REGISTRY_BY_TABLE[table]
-        title, dated = getattr(model, title_name), getattr(model, date_name)
-        query = select(model.id, title, dated).where(model.region_code == region_code)
+    for spec in REGISTRY_SPECS:
+        model, table = spec.model, spec.table
+        title, dated = getattr(model, spec.title), spec.date_column
+        query = select(model.id, title, dated).where(spec.region_column == region_code)
+        if role is not None and spec.visible_to(role) is not None:
+            query = query.where(spec.visible_to(role))
         if year is not None:
             query = query.where(dated.is_(None) | dated.between(date(year, 1, 1), date(year, 12, 31)))
         for row_id, name, day in db.session.execute(query.order_by(dated.desc(), model.id.desc())):
-            name = COMMISSIONS.get(name, name) if table == "commission_meeting" else name
-            name = (name or "")[:80]
+            name = (spec.title_of(name) or "")[:80]
             choices.append((f"{table}:{row_id}",
-                            f"{RECORD_LABELS[table]}: {name} / {day.isoformat() if day else '—'}"))
+                            f"{spec.record_label}: {name} / {day.isoformat() if day else '—'}"))
     return choices
 
 

@@ -5,9 +5,10 @@ to the ombudsman of the case's region and to the Commissioner's office (and supe
 akimat administrators and the committee work with the case without them. Every view of
 them is audited by the screen that shows them.
 """
+from models.capabilities import roles_with
 
-NATIONAL_IDENTITY_ROLES = frozenset({"superadmin", "commissioner"})
-REGIONAL_IDENTITY_ROLES = frozenset({"ombudsman"})
+NATIONAL_IDENTITY_ROLES = roles_with("identities_all_regions")
+REGIONAL_IDENTITY_ROLES = roles_with("identities_own_region")
 
 
 def may_see_identity(user, case):

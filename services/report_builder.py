@@ -2,9 +2,10 @@
 
 A saved ``ReportDefinition`` names a data set, up to two group-by fields, a measure, a chart
 and filters. Everything a definition may name is in the whitelist below (``DATASETS``): the
-data sets (cases, checklist items and every registry), their main date (the period filter and
-the "month" and "year" group-bys), the fields one may group and filter by with the labels of
-their values, and the measures defined for them. A run turns the definition into SQLAlchemy
+data sets (cases, checklist items and every registry, read from its spec in
+``models.registry_specs``), their main date (the period filter and the "month" and "year"
+group-bys), the fields one may group and filter by with the labels of their values, and the
+measures defined for them. A run turns the definition into SQLAlchemy
 expressions taken from that whitelist only (never SQL text built from strings) and lets Postgres
 aggregate: ``GROUP BY CUBE`` gives the cells, the subtotals of each field and the grand total in
 the same statement, and no row of the data set is ever loaded into Python. Grouping cases by
@@ -35,15 +36,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (Integer, String, and_, case, cast, func, literal, null, select,
                         union_all)
 
+from models.capabilities import roles_with
 from extensions import db
 from models import ChecklistItem, Region, ReportDefinition
 from models.base import utcnow
 from models.case import CASE_STATE_LABELS, CATEGORIES, CHANNELS, KINDS, OUTCOMES, RESPONSIBLE, Case
 from models.checklist import ITEM_STATES, RULE_LABELS
-from models.registry import (ADVISORY_BASES, CAMPAIGN_KINDS, CLOSED_SESSION_ROLES, COMMISSIONS,
-                             REGISTRIES, VISIT_TYPES, AdvisoryBody, Briefing, Campaign,
-                             CommissionMeeting, CourtHearing, DocumentRequest, Event,
-                             LegislativeRecommendation, Memorandum, Publication, Visit)
+from models.registry_specs import REGISTRY_SPECS
 from models.report import CHART_TYPES, MEASURES
 from services import audit
 from services.deadlines import KZ_TZ, answered_on_time, deadline_column, local_day
@@ -211,59 +210,29 @@ def _checklist_items():
     )
 
 
-def _hide_closed_sessions(user):
-    return None if user.role in CLOSED_SESSION_ROLES else CourtHearing.closed_session.is_(False)
-
-
-# Registry: (label, main date attribute, its label, extra fields, extra measures, hidden rows)
-_REGISTRY_SPECS = {
-    Memorandum: (_l("Memoranda"), "signed_on", _l("Signed on"), {}, {}, None),
-    CommissionMeeting: (
-        _l("Commission meetings"), "held_on", _l("Held on"),
-        {"commission": _choice(_l("Commission"), CommissionMeeting.commission, COMMISSIONS),
-         "attended": _yes_no(_l("Attended"), CommissionMeeting.attended)}, {}, None),
-    AdvisoryBody: (
-        _l("Advisory bodies"), "member_since", _l("Member since"),
-        {"basis": _choice(_l("Basis"), AdvisoryBody.basis, ADVISORY_BASES)}, {}, None),
-    Visit: (
-        _l("Visits"), "visited_on", _l("Visited on"),
-        {"organization_type": _choice(_l("Organization type"), Visit.organization_type, VISIT_TYPES)},
-        {}, None),
-    DocumentRequest: (
-        _l("Document requests"), "sent_on", _l("Sent on"), {},
-        {"median_days": Measure("days", _days(DocumentRequest.sent_on, DocumentRequest.answered_on)),
-         "share_on_time": Measure("percent", _on_time(
-             DocumentRequest.answered_on, DocumentRequest.answer_due,
-             DocumentRequest.answered_on <= DocumentRequest.answer_due))},
-        None),
-    CourtHearing: (
-        _l("Court hearings"), "hearing_on", _l("Hearing on"),
-        {"closed_session": _yes_no(_l("Closed session"), CourtHearing.closed_session)}, {},
-        _hide_closed_sessions),
-    LegislativeRecommendation: (_l("Legislative recommendations"), "submitted_on", _l("Submitted on"),
-                                {}, {}, None),
-    Briefing: (_l("Briefings"), "held_on", _l("Held on"), {}, {}, None),
-    Event: (_l("Events"), "held_on", _l("Held on"), {}, {}, None),
-    Campaign: (
-        _l("Campaigns and projects"), "started_on", _l("Started on"),
-        {"kind": _choice(_l("Kind"), Campaign.kind, CAMPAIGN_KINDS)}, {}, None),
-    Publication: (_l("Publications"), "published_on", _l("Published on"), {}, {}, None),
-}
-
-
-def _registry(model):
-    label, date_attribute, date_label, fields, measures, hidden = _REGISTRY_SPECS[model]
-    main_date = getattr(model, date_attribute)
+def _registry(spec):
+    """A registry's data set, from its spec: its coded and yes/no columns to group by, its
+    answer times (if any) to measure, its closed rows hidden from the roles not to see them."""
+    model, main_date = spec.model, spec.date_column
+    fields = {column: _choice(spec.labels[column], getattr(model, column), catalogue)
+              for column, catalogue in spec.choices.items()}
+    fields.update({column: _yes_no(spec.labels[column], getattr(model, column)) for column in spec.flags})
+    measures = {"count": Measure("count")}
+    if spec.turnaround is not None:
+        start, done, due = (getattr(model, column) for column in
+                            (spec.turnaround.start, spec.turnaround.done, spec.turnaround.due))
+        measures["median_days"] = Measure("days", _days(start, done))
+        measures["share_on_time"] = Measure("percent", _on_time(done, due, done <= due))
     return Dataset(
-        key=model.__tablename__, label=label, model=model, date=main_date, date_label=date_label,
-        region_model=model, hidden=hidden,
-        fields={"region": _region(model.region_code), **fields,
+        key=spec.table, label=spec.label, model=model, date=main_date, date_label=spec.date_label,
+        region_model=model, hidden=(lambda user: spec.visible_to(user.role)) if spec.closed else None,
+        fields={"region": _region(spec.region_column), **fields,
                 "month": _month(main_date), "year": _year(main_date)},
-        measures={"count": Measure("count"), **measures},
+        measures=measures,
     )
 
 
-DATASETS = {d.key: d for d in (_cases(), _checklist_items(), *(_registry(m) for m in REGISTRIES))}
+DATASETS = {d.key: d for d in (_cases(), _checklist_items(), *(_registry(spec) for spec in REGISTRY_SPECS))}
 
 
 def dataset_choices():
@@ -349,7 +318,7 @@ def _validate_filters(dataset, filters):
 # --- saving -------------------------------------------------------------------------------------
 
 # Who saves definitions: every staff role but the Committee, which only reads (PRODUCT.md).
-AUTHOR_ROLES = frozenset({"superadmin", "commissioner", "akimat_admin", "ombudsman"})
+AUTHOR_ROLES = roles_with("reports_build")
 
 
 def may_change(user, definition):

@@ -1,7 +1,8 @@
 """How the half-year report [R8] reads: its sections, lines and tables, in kk or ru.
 
 ``services.reports`` computes figures keyed by codes; this module is the one place that
-names them. ``render(figures, language)`` gives the "rendered" structure every output
+names them (the registries' activities by their specs' figures, ``models.registry_specs``,
+in ``REPORT_ORDER``). ``render(figures, language)`` gives the "rendered" structure every output
 uses (the HTML preview, ``services.report_files`` for XLSX and PDF): sections of
 tables whose cells are text, numbers or ``{"value", "kind"}`` pairs. ``lines`` flattens
 the same layout for the national roll-up, so the two can never disagree.
@@ -15,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from models.case import CASE_STATE_LABELS, CATEGORIES, CHANNELS, KINDS, OUTCOMES, RESPONSIBLE
 from models.checklist import RULE_LABELS
 from models.plan import PLAN_STATES
+from models.registry_specs import report_figures
 from services.deadlines import KZ_TZ
 from services.reports import ALERT_RULES, MEASURE_RULES
 
@@ -95,21 +97,7 @@ SECTIONS = (
                     Breakdown("measures_late", _l("Of which done after their due time"), MEASURE_LABELS),
                     Breakdown("measures_set_aside", _l("Set aside with a reason (not done)"), MEASURE_LABELS))),
     Section("activities", _l("Activities [R6.4]–[R6.11], [R9], [R12], [R13]"),
-            lines=(Line("activities.visits", _l("Visits to organizations [R6.5]")),
-                   Line("activities.document_requests_sent", _l("Document requests sent [R6.6]")),
-                   Line("activities.document_requests_answered", _l("Document requests answered [R6.6]")),
-                   Line("activities.court_hearings", _l("Court hearings attended [R6.7]")),
-                   Line("activities.memoranda_signed", _l("Memoranda signed [R6.8]")),
-                   Line("activities.memoranda_in_force", _l("Memoranda in force at the end [R6.8]")),
-                   Line("activities.advisory_bodies", _l("Advisory bodies joined [R6.9]")),
-                   Line("activities.briefings", _l("Briefings [R6.10]")),
-                   Line("activities.events", _l("Events [R6.11]")),
-                   Line("activities.commission_meetings", _l("Commission meetings [R9]")),
-                   Line("activities.commission_meetings_attended", _l("Commission meetings attended [R9]")),
-                   Line("activities.campaigns", _l("Campaigns and projects [R12]")),
-                   Line("activities.publications", _l("Publications [R13]")),
-                   Line("activities.legislative_recommendations",
-                        _l("Legislative recommendations [R6.4]")))),
+            lines=tuple(Line(f"activities.{figure.key}", figure.label) for _spec, figure in report_figures())),
     Section("plan", _l("Year plan [R6.1]"),
             lines=(Line("plan.state", _l("Plan state"), "text"),
                    Line("plan.items", _l("Plan items")),

@@ -18,11 +18,11 @@ from sqlalchemy import func, select
 from extensions import db
 from models import HalfYearReport, HalfYearReportFile, Region
 from models.report import REPORT_LANGUAGES
-from services import audit, audit_chain, notifications, recipients, report_files
+from services import alerts, audit, audit_chain, report_files
 from services.deadlines import now_local
 from core.errors import InvalidInput, PermissionDenied, RegionMismatch
 from services.files import save_bytes
-from core.formats import N_, bilingual, bilingual_subject
+from core.formats import N_
 from services.report_layout import render
 from services.reports import Period, build_half_year_report, current_half, last_completed_half
 
@@ -117,13 +117,7 @@ def link(report):
 
 def _alert(report, region):
     """The Commissioner, the Committee and the akimat of the region are told [R8]."""
-    subject = (N_("Half-year report submitted: %(region)s, %(period)s")
-               if report.version == 1 else
-               N_("Half-year report corrected: %(region)s, %(period)s, version %(version)s"))
-    values = dict(region=region, period=lazy_gettext(HALVES[report.half], year=report.year), version=report.version)
-    notifications.queue_email(
-        recipients.national_and_akim(report.region_code), bilingual_subject(subject, **values),
-        bilingual(N_("The regional ombudsman of %(region)s submitted the half-year report for "
-                     "%(period)s (version %(version)s). Read it: %(link)s"),
-                  link=link(report), **values),
-        topic="half_year_report", obj=report)
+    alerts.raise_alert(
+        "half_year_report.submitted" if report.version == 1 else "half_year_report.corrected",
+        report.region_code, obj=report, region=region, version=report.version, link=link(report),
+        period=lazy_gettext(HALVES[report.half], year=report.year))

@@ -21,8 +21,9 @@ The half-year runs from 1 January to 30 June, or 1 July to 31 December, in local
   delivered, the median and the worst minutes from registration to delivery;
 - conversations [R10.2] held, and [R11] measures done, in the half-year; of these, the
   ones done after their due time; and, counted apart, those set aside in it;
-- activities [R6.4]-[R6.11], [R9], [R12], [R13]: registry records dated in the half-year; memoranda
-  and advisory bodies as they stand at its end;
+- activities [R6.4]-[R6.11], [R9], [R12], [R13]: what each registry's spec counts
+  (``models.registry_specs``): records dated in the half-year; memoranda, advisory bodies
+  and commission memberships as they stand at its end;
 - the year plan [R6.1]: its state and items done.
 """
 from datetime import date, datetime, time, timedelta
@@ -32,10 +33,8 @@ from sqlalchemy import (Float, Interval, and_, case, cast, func, literal, litera
 from sqlalchemy.dialects.postgresql import ARRAY, array
 
 from extensions import db
-from models import (AdvisoryBody, Briefing, Campaign, Case, CaseChild, CaseStep, ChecklistItem,
-                    CommissionMeeting, CourtHearing, DocumentRequest, Event,
-                    LegislativeRecommendation, Memorandum, PlanItem, Publication, Region, Visit,
-                    YearPlan)
+from models import Case, CaseChild, CaseStep, ChecklistItem, PlanItem, Region, YearPlan
+from models.registry_specs import report_figures
 from services.deadlines import KZ_TZ, answered_on_time, local_day, now_local
 
 AGE_GROUPS = (("0-5", 0, 5), ("6-9", 6, 9), ("10-13", 10, 13), ("14-17", 14, 17))
@@ -271,34 +270,12 @@ def _checklist_done(q, period):
 
 
 def _activities(q, period):
-    """Registry records counted in the half-year, each kind by its own condition: all in one
-    statement (UNION ALL), the registries being small."""
-    end = period.end
-    dated = {
-        "visits": (Visit, Visit.visited_on),
-        "document_requests_sent": (DocumentRequest, DocumentRequest.sent_on),
-        "document_requests_answered": (DocumentRequest, DocumentRequest.answered_on),
-        "court_hearings": (CourtHearing, CourtHearing.hearing_on),
-        "memoranda_signed": (Memorandum, Memorandum.signed_on),
-        "briefings": (Briefing, Briefing.held_on),
-        "events": (Event, Event.held_on),
-        "commission_meetings": (CommissionMeeting, CommissionMeeting.held_on),
-        "campaigns": (Campaign, Campaign.started_on),
-        "publications": (Publication, Publication.published_on),
-        "legislative_recommendations": (LegislativeRecommendation, LegislativeRecommendation.submitted_on),
-    }
-    counted = {key: (model, period.holds_day(column)) for key, (model, column) in dated.items()}
-    counted["commission_meetings_attended"] = (
-        CommissionMeeting, and_(period.holds_day(CommissionMeeting.held_on), CommissionMeeting.attended))
-    counted["memoranda_in_force"] = (
-        Memorandum, and_(Memorandum.signed_on <= end,
-                         or_(Memorandum.valid_until.is_(None), Memorandum.valid_until >= end),
-                         or_(Memorandum.terminated_on.is_(None), Memorandum.terminated_on > end)))
-    counted["advisory_bodies"] = (
-        AdvisoryBody, or_(AdvisoryBody.member_since.is_(None), AdvisoryBody.member_since <= end))
-    query = union_all(*(select(model.region_code, literal(key), func.count())
-                        .where(q.scope(model.region_code), condition).group_by(model.region_code)
-                        for key, (model, condition) in counted.items()))
+    """Registry records counted in the half-year, each figure as its registry's spec says
+    (``RegistrySpec.report``): all in one statement (UNION ALL), the registries being small."""
+    counted = {figure.key: (spec, spec.condition(figure, period)) for spec, figure in report_figures()}
+    query = union_all(*(select(spec.region_column, literal(key), func.count())
+                        .where(q.scope(spec.region_column), condition).group_by(spec.region_column)
+                        for key, (spec, condition) in counted.items()))
     found = {}
     for region, key, count in db.session.execute(query):
         found.setdefault(region, {})[key] = count

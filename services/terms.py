@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import Case, CaseStep
+from models.case import CaseState
 from services import audit, settings
 from services.deadlines import Counting, Term, calendar, months_after
 
@@ -27,8 +28,6 @@ UNITS = {"appeal": "working", "complaint": "working", "proposal": "working", "me
 # Settings whose change moves open cases' due dates.
 COUNTING_SETTINGS = ("receipt_day_counts", "workday_cutoff", "term_forward",
                      *(f"term_{kind}" for kind in UNITS))
-# Cases whose due dates still matter: not yet answered, forwarded, rejected or withdrawn.
-OPEN_STATES = ("received", "registered", "in_progress")
 
 
 def counting():
@@ -67,7 +66,7 @@ def recompute_open_cases(actor, reason):
     if has_app_context():
         g.pop("working_calendar", None)  # the calendar may be what changed
     moved = 0
-    for case in db.session.scalars(select(Case).where(Case.state.in_(OPEN_STATES)).order_by(Case.id)):
+    for case in db.session.scalars(select(Case).where(Case.state.in_(CaseState.OPEN)).order_by(Case.id)):
         old = {"due_on": case.due_on, "forward_due_on": case.forward_due_on}
         set_due_dates(case)
         changed = {name: [_iso(before), _iso(getattr(case, name))] for name, before in old.items()

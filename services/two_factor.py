@@ -29,6 +29,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import delete, func, select
 
+from models.capabilities import roles_with
 from extensions import db
 from models import AuditEvent, RecoveryCode, Role, User
 from models.base import utcnow
@@ -43,7 +44,7 @@ VALID_WINDOW = 1  # steps accepted early or late: phones' clocks drift
 DIGITS = 6
 RECOVERY_CODE_COUNT = 10
 RECOVERY_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"  # base32, lower case
-REQUIRED_ROLES = frozenset({Role.SUPERADMIN.value, Role.COMMISSIONER.value})
+REQUIRED_ROLES = roles_with("two_factor_required")
 # Audit actions whose row holds the time step of an accepted code.
 STEP_ACTIONS = ("two_factor.login", "two_factor.enrol")
 # Accepted steps older than this can no longer match a new code (the window is ±1 step).

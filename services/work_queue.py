@@ -20,9 +20,8 @@ from sqlalchemy import and_, select
 
 from extensions import db
 from models import Case, ChecklistItem, Region
+from models.case import CaseState
 from models.base import utcnow
-from services.case_workflow import OPEN_STATES
-from services.checklist import WORKING_STATES
 from services.deadlines import KZ_TZ, calendar, deadline_column
 
 LIMIT = 50
@@ -56,7 +55,7 @@ class Row:
 def item_open():
     """A checklist item still to do: open, while the case is worked on (the answer sent or
     not, until it is closed) [R10], [R11]."""
-    return and_(ChecklistItem.status == "open", Case.state.in_(WORKING_STATES))
+    return and_(ChecklistItem.status == "open", Case.state.in_(CaseState.WORKING))
 
 
 def item_overdue(now):
@@ -65,7 +64,7 @@ def item_overdue(now):
 
 def case_overdue(today):
     """An open case past its deadline (``today`` is the Almaty date) [R6.2]."""
-    return and_(Case.state.in_(OPEN_STATES), deadline_column() < today)
+    return and_(Case.state.in_(CaseState.OPEN), deadline_column() < today)
 
 
 def not_started():
@@ -104,7 +103,7 @@ def _reference_rows(user, today):
                     .select_from(ChecklistItem).join(Case, Case.id == ChecklistItem.case_id), user)
     query = query.where(ChecklistItem.rule == "R10.3", ChecklistItem.status == "done",
                         ChecklistItem.reference.is_(None), ChecklistItem.done_at < since,
-                        Case.state.in_(WORKING_STATES)).order_by(ChecklistItem.done_at).limit(LIMIT)
+                        Case.state.in_(CaseState.WORKING)).order_by(ChecklistItem.done_at).limit(LIMIT)
     return [Row(*row, term="reference") for row in db.session.execute(query)]
 
 
@@ -121,7 +120,7 @@ def sections(user, now=None):
     local = now.astimezone(KZ_TZ)
     today = local.date()
     tomorrow = datetime.combine(today + timedelta(days=1), time(0), tzinfo=KZ_TZ)
-    is_open = Case.state.in_(OPEN_STATES)
+    is_open = Case.state.in_(CaseState.OPEN)
     overdue = (_item_rows(user, ChecklistItem.due_at < now) + _case_rows(user, case_overdue(today))
                + _case_rows(user, forward_overdue(today), term="forward") + _reference_rows(user, today))
     due_today = (_item_rows(user, ChecklistItem.due_at >= now, ChecklistItem.due_at < tomorrow)

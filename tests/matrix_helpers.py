@@ -12,16 +12,15 @@ from sqlalchemy import select, text
 from werkzeug.datastructures import FileStorage
 
 from extensions import db
-from models import (AdvisoryBody, AuditEvent, Briefing, CalendarOverride, Campaign, ChecklistEvidence,
-                    CommissionMeeting, CourtHearing, DocumentRequest, Event, LegislativeRecommendation,
-                    Memorandum, Organization, PlanItem, Publication, Question, Questionnaire,
-                    RegistryAttachment, ReportDefinition, Visit)
+from models import (AuditEvent, CalendarOverride, ChecklistEvidence, CourtHearing, Organization, PlanItem,
+                    Question, Questionnaire, RegistryAttachment, ReportDefinition)
+from models.registry_specs import REGISTRY_SPECS
 from services import appointments, case_workflow, plans, report_workflow
 from services.cases import add_reporter_message, submit_case
 from services.files import store_file
 from services.password_links import make_token
 from services.questionnaires import publish
-from tests.factories import REPORT
+from tests.factories import REPORT, gen_registry_record
 from tests.helpers import PASSWORD, AuthActions, csrf_token, gen_user
 from tests.upload_samples import PLAIN_PDF
 
@@ -212,24 +211,12 @@ def _attach(record, actor):
 
 
 def _registry_rows():
-    """One record of every registry in region 75, each naming itself (the list marker)."""
-    day = date(2026, 3, 2)
-    return {
-        "memorandum": Memorandum(title="MX75-memorandum", signed_on=day),
-        "commission_meeting": CommissionMeeting(commission="kdn", held_on=day, agenda="MX75-commission_meeting"),
-        "advisory_body": AdvisoryBody(name="MX75-advisory_body", host_organization="Akimat", basis="agreement"),
-        "visit": Visit(organization_type="education", organization_name="MX75-visit", visited_on=day),
-        "document_request": DocumentRequest(addressee="MX75-document_request", subject="Files", sent_on=day),
-        "court_hearing": CourtHearing(court="MX75-court_hearing", court_case_number="2-1", hearing_on=day),
-        "closed_hearing": CourtHearing(court="MX75-closed_hearing", court_case_number="2-2", hearing_on=day,
-                                       closed_session=True),
-        "recommendation": LegislativeRecommendation(text="MX75-recommendation"),
-        "briefing": Briefing(held_on=day, topic="MX75-briefing"),
-        "event": Event(title="MX75-event", held_on=day),
-        "campaign": Campaign(kind="campaign", title="MX75-campaign", started_on=day),
-        "publication": Publication(outlet="Radio", title="MX75-publication", published_on=day,
-                                   confirmed_by="Police"),
-    }
+    """One record of every registry in region 75, each naming itself (the list marker), and a
+    closed court session."""
+    rows = {spec.endpoint: gen_registry_record(spec, f"MX75-{spec.endpoint}") for spec in REGISTRY_SPECS}
+    rows["closed_hearing"] = CourtHearing(court="MX75-closed_hearing", court_case_number="2-2",
+                                          hearing_on=date(2026, 3, 2), closed_session=True)
+    return rows
 
 
 def _plan(actor, year, *steps):

@@ -42,15 +42,16 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from tests.matrix_helpers import (PEOPLE, build_world, changed_tables, client_with, fingerprint,
+from models.capabilities import CAPABILITIES, roles_with
+from models.registry_specs import REGISTRY_SPECS
+from tests.matrix_helpers import (PEOPLE, STAFF, build_world, changed_tables, client_with, fingerprint,
                                   fingerprint_sql, flashes, savepoint, transaction_connection)
 
 CELLS = {"ok", "ok+", "ok-", "L", "nf", "no", "302", "403", "404", "405"}
 
 # The registries ([R6.4]–[R6.11], [R9], [R12], [R13]) share one decision: the national offices
 # read, the region's akimat and ombudsman write and delete their region's records.
-REGISTRIES = ("memorandum", "commission_meeting", "advisory_body", "visit", "document_request",
-              "court_hearing", "recommendation", "briefing", "event", "campaign", "publication")
+REGISTRIES = tuple(spec.endpoint for spec in REGISTRY_SPECS)
 # Registries whose form links cases: their relation lookup lists the cases a user may see.
 CASE_LOOKUPS = {"commission_meeting": "cases", "visit": "cases", "court_hearing": "case"}
 
@@ -114,6 +115,15 @@ TABLE_LINES = [
                                           "POST /account/two-factor/recovery-codes codes-password={password}"),
     ("auth.two_factor_turn_off",          "L    L    no   no   no   no   no   ok   no",
                                           "POST /account/two-factor/turn-off off-password={password}"),
+    ("auth.alert_channels_save",          "L    L    ok   ok   ok   ok   ok   ok   ok",
+                                          "POST /account/alerts alerts-channel=email"),
+    # Telegram is off here (no TELEGRAM_BOT_TOKEN): no code (tests/test_alert_channels.py: with it)
+    ("auth.telegram_code",                "L    L    no   no   no   no   no   no   no", "POST /account/telegram/code"),
+    ("auth.telegram_unlink",              "L    L    ok   ok   ok   ok   ok   ok   ok", "POST /account/telegram/unlink"),
+    # Telegram's webhook: off without TELEGRAM_WEBHOOK_SECRET (tests/test_alert_channels.py: with it)
+    ("auth.telegram_webhook",             "404  404  404  404  404  404  404  404  404", "POST /telegram/webhook"),
+    # the short link of SMS and Telegram alerts: to the case's admin page, which decides
+    ("auth.case_link",                    "302  302  302  302  302  302  302  302  302", "GET /c/{case}"),
     # --- the admin home and the national screens ----------------------------------------------------------------------
     ("admin.index",                       "L    L    ok   ok   ok   ok   ok   ok   ok", "GET /admin/"),
     ("admin.static",                      "ok   ok   ok   ok   ok   ok   ok   ok   ok",
@@ -531,6 +541,23 @@ def test_access(app, world, line):
                 failures.append(f"{person:5} {method:4} expected {cell:3}, got "
                                 f"{_describe(response, changes, flashed)}: {why}")
     assert not failures, f"{line.name} {url}\n" + "\n".join(failures)
+
+
+def test_the_views_take_their_roles_from_the_capability_table_and_the_matrix_agrees(app):
+    """Every screen's ``roles`` and ``edit_roles`` is a capability of models/capabilities.py,
+    and its list page lets in exactly the staff whose role has that capability."""
+    capabilities = {roles_with(name): name for name in CAPABILITIES} | {frozenset(): "nobody"}
+    lines = {line.endpoint: line for line in TABLE if line.methods == ("GET",)}
+    for view in app.extensions["admin"][0]._views:
+        for attribute in ("roles", "edit_roles"):
+            roles = getattr(view, attribute, None)
+            assert roles is None or roles in capabilities, (view.endpoint, attribute, roles)
+        line = lines.get(f"{view.endpoint}.index_view") or lines.get(f"{view.endpoint}.index")
+        if line is None or view.endpoint == "admin":
+            continue
+        let_in = {p for p in STAFF if line.cells[p].startswith("ok")}
+        assert let_in == {p for p, (role, _region) in STAFF.items() if role in view.roles}, (
+            view.endpoint, capabilities[view.roles])
 
 
 def test_the_matrix_reads_the_right_rows(world):

@@ -15,47 +15,21 @@ from sqlalchemy import func, select
 
 from admin.registries import memorandum_state, today
 from extensions import db
-from models import (
-    AdvisoryBody,
-    AuditEvent,
-    Briefing,
-    Campaign,
-    CommissionMeeting,
-    CourtHearing,
-    DocumentRequest,
-    Event,
-    LegislativeRecommendation,
-    Memorandum,
-    Organization,
-    Publication,
-    RegistryAttachment,
-    StoredFile,
-    Visit,
-)
-from tests.factories import gen_case
+from models import (AuditEvent, DocumentRequest, Memorandum, Organization, RegistryAttachment, StoredFile,
+                    Visit)
+from models.registry import CommissionMembership
+from models.registry_specs import REGISTRY_SPECS
+from tests.factories import REGISTRY_DAY, REGISTRY_SAMPLES, gen_case
 from tests.helpers import admin_form_data, csrf_token
 from tests.upload_samples import PLAIN_PDF
 
 NO_RECORD = "Record does not exist."
 PDF = PLAIN_PDF  # a real PDF: uploads are rewritten by pypdf, an unreadable one refused
-DAY = date(2026, 3, 2)
+DAY = REGISTRY_DAY
 
-# endpoint: (model, the attribute holding the marker text, other values of a valid record)
-REGISTRIES = {
-    "memorandum": (Memorandum, "title", {"signed_on": DAY}),
-    "commission_meeting": (CommissionMeeting, "agenda", {"commission": "kdn", "held_on": DAY}),
-    "advisory_body": (AdvisoryBody, "name", {"host_organization": "Әкімдік", "basis": "agreement",
-                                              "member_since": DAY}),
-    "visit": (Visit, "organization_name", {"organization_type": "penal_institution", "visited_on": DAY}),
-    "document_request": (DocumentRequest, "addressee", {"subject": "Мектеп құжаттары", "sent_on": DAY}),
-    "court_hearing": (CourtHearing, "court", {"court_case_number": "2-123/2026", "hearing_on": DAY}),
-    "recommendation": (LegislativeRecommendation, "text", {"submitted_on": DAY}),
-    "briefing": (Briefing, "topic", {"held_on": DAY}),
-    "event": (Event, "title", {"held_on": DAY}),
-    "campaign": (Campaign, "title", {"kind": "project", "started_on": DAY}),
-    "publication": (Publication, "title", {"outlet": "Instagram", "published_on": DAY,
-                                           "confirmed_by": "ПД Алматы"}),
-}
+# endpoint: (model, the attribute holding the marker text, other values of a valid record),
+# for every registry its spec declares.
+REGISTRIES = {spec.endpoint: (spec.model, *REGISTRY_SAMPLES[spec.endpoint]) for spec in REGISTRY_SPECS}
 
 
 def text(response):
@@ -191,6 +165,33 @@ def test_a_visit_links_own_cases_by_registration_number(app, login):
     assert client.post("/admin/visit/new/", data=data).status_code == 302
     visit_id = find(app, "visit", "№ 5 мектеп")[0]
     assert number in text(client.get(f"/admin/visit/details/?id={visit_id}"))
+
+
+def test_a_commission_membership_from_its_spec_alone(app, login):
+    """[R9] a registry with no screen of its own: the form offers the two commissions of the
+    akimat, an open-ended membership is saved, the list names the commission and only its region
+    sees it."""
+    client = login("ombudsman75")
+    form_page = text(client.get("/admin/commission_membership/new/"))
+    for commission in ("Commission on Minors' Affairs and the Protection of their Rights (KDN)",
+                       "Commission on Women's Affairs and Family-Demographic Policy"):
+        assert commission in form_page
+    data = form_of(client, "/admin/commission_membership/new/")
+    data.update(as_form({"commission": "women_family", "decision_number": "№ 214-қ", "decision_date": DAY,
+                         "member_from": DAY + timedelta(days=7)}))
+    data["member_to"] = [""]
+    response = client.post("/admin/commission_membership/new/", data=data)
+    assert response.status_code == 302, problems(response)
+    record_id, region, _author = find(app, "commission_membership", "№ 214-қ")
+    with app.app_context():
+        assert db.session.get(CommissionMembership, record_id).member_to is None and region == "75"
+    listing = text(client.get("/admin/commission_membership/?search=214"))
+    assert "№ 214-қ" in listing and "Commission on Women's Affairs and Family-Demographic Policy" in listing
+    filtered = "/admin/commission_membership/?flt0_1={}&flt1_2={}"
+    assert "№ 214-қ" in text(client.get(filtered.format("women_family", DAY.year)))
+    assert "№ 214-қ" not in text(client.get(filtered.format("kdn", DAY.year)))
+    assert "№ 214-қ" not in text(client.get(filtered.format("women_family", DAY.year - 1)))
+    assert "№ 214-қ" not in text(login("ombudsman71").get("/admin/commission_membership/"))
 
 
 def test_memorandum_parties_list_only_own_region(app, login):

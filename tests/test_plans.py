@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from extensions import db
 from models import AuditEvent, Briefing, Memorandum, OutboxMessage, PlanItem, YearPlan
+from models.registry import CommissionMembership, CourtHearing
 from services import plans as service
 from services.deadlines import now_local
 from core.errors import InvalidInput, PermissionDenied, RegionMismatch
@@ -153,6 +154,43 @@ def test_link_item_and_progress(staff):
     db.session.flush()
     assert service.progress(plan) == (1, 1)
     assert service.progress_by_plan([plan.id]) == {plan.id: (1, 1)}
+
+
+def test_a_commission_membership_fulfils_an_item(staff):
+    """[R9] the membership record is offered and linked through its spec alone: named by its
+    commission, dated by the akimat's decision, in its own region and year."""
+    plan = draft(staff)
+    first = plan.items[0]
+    member = CommissionMembership(region_code="75", commission="women_family", decision_number="№ 214",
+                                  decision_date=date(2026, 2, 3), member_from=date(2026, 2, 10))
+    other_region = CommissionMembership(region_code="71", commission="kdn", decision_number="№ 9",
+                                        decision_date=date(2026, 2, 3), member_from=date(2026, 2, 3))
+    last_year = CommissionMembership(region_code="75", commission="kdn", decision_number="№ 1",
+                                     decision_date=date(2025, 1, 20), member_from=date(2025, 2, 1))
+    db.session.add_all([member, other_region, last_year])
+    db.session.flush()
+
+    offered = dict(service.region_records("75", 2026))
+    assert offered[f"commission_membership:{member.id}"] == (
+        "Commission membership: Commission on Women's Affairs and Family-Demographic Policy / 2026-02-03")
+    assert f"commission_membership:{other_region.id}" not in offered
+    assert f"commission_membership:{last_year.id}" not in offered
+    with pytest.raises(InvalidInput):
+        service.link_item(staff["ombudsman75"], first, last_year)
+    service.link_item(staff["akimat75"], first, service.find_record(f"commission_membership:{member.id}"))
+    assert (first.record_type, first.record_id, first.status) == ("commission_membership", member.id, "done")
+    assert service.linked_record_label(first) == f"Commission membership #{member.id}"
+
+
+def test_a_closed_court_session_is_offered_only_to_those_who_may_see_it(staff):
+    """[R6.7] the akimat links no closed session: it would read its court case number."""
+    closed = CourtHearing(region_code="75", court="Алматы қалалық соты", court_case_number="2-999/2026",
+                          hearing_on=date(2026, 3, 3), closed_session=True)
+    db.session.add(closed)
+    db.session.flush()
+    key = f"court_hearing:{closed.id}"
+    assert key in dict(service.region_records("75", 2026, "ombudsman"))
+    assert key not in dict(service.region_records("75", 2026, "akimat_admin"))
 
 
 # --- the admin screens ----------------------------------------------------------------------

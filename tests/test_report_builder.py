@@ -20,7 +20,8 @@ from sqlalchemy import delete, select
 from extensions import db
 from models import (AuditEvent, ChecklistItem, CommissionMeeting, CourtHearing, DocumentRequest,
                     ReportDefinition)
-from models.registry import REGISTRIES
+from models.registry import COMMISSIONS, CommissionMembership
+from models.registry_specs import REGISTRY_SPECS
 from services import report_builder as builder
 from core.errors import InvalidInput, PermissionDenied
 from tests.factories import gen_case
@@ -125,8 +126,8 @@ def as_dict(result):
 
 def test_every_registry_is_a_data_set():
     assert {"cases", "checklist_items"} <= set(builder.DATASETS)
-    for model in REGISTRIES:
-        dataset = builder.DATASETS[model.__tablename__]
+    for spec in REGISTRY_SPECS:
+        dataset = builder.DATASETS[spec.table]
         assert {"region", "month", "year"} <= set(dataset.fields)
         assert "count" in dataset.measures
     assert set(builder.DATASETS["cases"].measures) == {"count", "median_days", "share_on_time"}
@@ -243,6 +244,26 @@ def test_registry_choice_and_yes_no_fields(data, staff):
 def test_closed_court_sessions_count_only_for_who_may_see_them(data, staff):
     assert run(staff["ombudsman75"], dataset="court_hearing")["totals"]["overall"] == 2
     assert run(staff["akimat75"], dataset="court_hearing")["totals"]["overall"] == 1
+
+
+def test_commission_memberships_are_a_data_set_from_their_spec(staff):
+    """[R9] the membership record is grouped by commission and by year of the akimat's
+    decision, each region seeing its own."""
+    db.session.add_all([
+        CommissionMembership(region_code=region, commission=commission, decision_number=number,
+                             decision_date=day, member_from=day)
+        for region, commission, number, day in (("75", "kdn", "1", date(2026, 1, 15)),
+                                                ("75", "women_family", "2", date(2026, 2, 1)),
+                                                ("75", "kdn", "3", date(2025, 12, 1)),
+                                                ("71", "kdn", "4", date(2026, 1, 20)))])
+    db.session.flush()
+    own = run(staff["ombudsman75"], dataset="commission_membership", group_by="commission", second="year")
+    assert own["scope"] == "Almaty" and own["totals"]["overall"] == 3
+    assert own["first"]["values"] == [str(label) for label in COMMISSIONS.values()]
+    assert own["second"]["values"] == ["2025", "2026"] and own["matrix"] == [[1, 1], [0, 1]]
+    assert run(staff["ombudsman71"], dataset="commission_membership")["totals"]["overall"] == 1
+    assert as_dict(run(staff["commissioner"], dataset="commission_membership",
+                       filters={"commission": "kdn", "date_from": "2026-01-01"})) == {"Almaty": 1, "Astana": 1}
 
 
 def test_no_rows(staff):

@@ -13,9 +13,10 @@ from sqlalchemy import func, or_, select
 from extensions import db
 from models import (AdvisoryBody, Briefing, Campaign, Case, CaseStep, ChecklistItem, CommissionMeeting,
                     CourtHearing, DocumentRequest, Event, LegislativeRecommendation, Memorandum,
-                    PlanItem, Publication, Visit, YearPlan)
+                    PlanItem, Publication, Region, Visit, YearPlan)
 from models.case import CaseChild
-from services import reports
+from models.registry import CommissionMembership
+from services import report_layout, reports
 from tests.factories import gen_case
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -135,6 +136,16 @@ def build_registries():
                      member_since=date(2025, 5, 1)),
         AdvisoryBody(region_code="75", name="Board", host_organization="School", basis="own_initiative",
                      member_since=date(2026, 9, 1)),
+        # [R9] memberships: open-ended since last year, and from June: members at the end;
+        # ended in May; from August; another region's.
+        *(CommissionMembership(region_code=region, commission=commission, decision_number=number,
+                               decision_date=start, member_from=start, member_to=end)
+          for region, commission, number, start, end in (
+              ("75", "kdn", "12", date(2025, 1, 10), None),
+              ("75", "women_family", "31", date(2026, 6, 1), None),
+              ("75", "women_family", "7", date(2025, 3, 1), date(2026, 5, 31)),
+              ("75", "kdn", "88", date(2026, 8, 1), None),
+              ("71", "kdn", "5", date(2025, 1, 10), None))),
     ]
     plan = YearPlan(region_code="75", year=2026, state="approved", approved_on=date(2025, 12, 20))
     plan.items = [PlanItem(activity="Briefing", planned_month=3, status="done"),
@@ -174,7 +185,7 @@ EXPECTED = {
         "visits": 2, "document_requests_sent": 2, "document_requests_answered": 2, "court_hearings": 2,
         "memoranda_signed": 2, "memoranda_in_force": 2, "advisory_bodies": 1, "briefings": 2,
         "events": 2, "commission_meetings": 3, "commission_meetings_attended": 2, "campaigns": 2,
-        "publications": 2, "legislative_recommendations": 2,
+        "publications": 2, "legislative_recommendations": 2, "commission_memberships": 2,
     },
     "plan": {"state": "approved", "items": 3, "done": 2, "due_this_half": 2, "due_this_half_done": 1},
 }
@@ -205,6 +216,19 @@ def test_other_region_and_other_half(data):
     assert second["measures_set_aside"]["R11.5"] == 1 and second["measures_set_aside"]["R11.4"] == 0
     assert second["activities"]["memoranda_signed"] == 1 and second["activities"]["advisory_bodies"] == 2
     assert second["plan"]["due_this_half"] == 1 and second["plan"]["due_this_half_done"] == 1
+
+
+def test_commission_memberships_as_they_stand_at_the_end(data):
+    """[R9] the membership record counts through its spec alone: the memberships running on
+    the half-year's last day, in their region."""
+    assert reports.build_half_year_report("75", 2026, 2)["activities"]["commission_memberships"] == 3
+    assert reports.build_half_year_report("71", 2026, 1)["activities"]["commission_memberships"] == 1
+    assert reports.build_half_year_report("75", 2025, 1)["activities"]["commission_memberships"] == 2
+    rendered = report_layout.render(reports.build_half_year_report("75", 2026, 1), db.session.get(Region, "75"),
+                                    language="en")
+    [activities] = [section for section in rendered["sections"] if section["key"] == "activities"]
+    line = ["Commission memberships at the end [R9]", {"value": 2, "kind": "count"}]
+    assert line in activities["tables"][0]["rows"]
 
 
 def test_empty_region_reports_zeros(app_ctx):

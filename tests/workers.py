@@ -17,10 +17,11 @@ def start_worker(database_url, tmp_path):
     """Start ``flask --app app worker`` against the test database; kill leftovers after."""
     started = []
 
-    def start(mail_url, name="worker"):
+    def start(mail_url, name="worker", **settings):
+        """``settings``: more of the worker's environment (e.g. SMS_URL)."""
         env = dict(os.environ, DATABASE_URL=database_url, APP_ENV="testing", SECRET_KEY="test",
                    MAIL_URL=mail_url, WORKER_POLL_SECONDS="0.1", OUTBOX_RETRY_BASE_SECONDS="0.2",
-                   PGAPPNAME=WORKER_APP_NAME)
+                   PGAPPNAME=WORKER_APP_NAME, **settings)
         log_path = tmp_path / f"{name}.log"
         with open(log_path, "wb") as out:
             proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "worker"],

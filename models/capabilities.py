@@ -1,0 +1,46 @@
+"""Who may do what: every capability of the staff roles, in one table.
+
+The admin views (``roles``, ``edit_roles``), the use cases and the access-matrix test read
+this table; nowhere else is a set of roles written out. Region isolation is a separate,
+second check: a regional role acts in its own region only (``admin.scoping``).
+"""
+SUPERADMIN, COMMISSIONER, COMMITTEE = "superadmin", "commissioner", "committee"
+AKIMAT, OMBUDSMAN = "akimat_admin", "ombudsman"
+STAFF = (SUPERADMIN, COMMISSIONER, COMMITTEE, AKIMAT, OMBUDSMAN)
+NATIONAL = (SUPERADMIN, COMMISSIONER, COMMITTEE)
+
+CAPABILITIES = {
+    # the panel, and reading the office's records (each in its own region)
+    "staff": STAFF,
+    "national_overview": NATIONAL,  # all regions side by side: compliance, roll-up, ombudsmen
+    "work_queue": (SUPERADMIN, COMMISSIONER, COMMITTEE, OMBUDSMAN),
+    "audit_log": (SUPERADMIN, COMMISSIONER),
+    "settings": (SUPERADMIN,),  # the admin settings, regions, the working-day calendar
+    "users_read": (SUPERADMIN, AKIMAT),
+    "users_write": (SUPERADMIN,),
+    "directory_write": (SUPERADMIN, AKIMAT, OMBUDSMAN),  # partner organizations [R7]
+    "registries_write": (SUPERADMIN, AKIMAT, OMBUDSMAN),  # the office's records [R6], [R9]
+    "questionnaires_read": (SUPERADMIN, COMMISSIONER, AKIMAT),
+    "questionnaires_write": (SUPERADMIN, AKIMAT),
+    "reports_build": (SUPERADMIN, COMMISSIONER, AKIMAT, OMBUDSMAN),  # report builder [R8]
+    # appointments [R4]
+    "appointments_propose": (AKIMAT,),
+    "appointments_consent": (COMMISSIONER,),
+    # the year plan [R6.1]
+    "plans_draft": (OMBUDSMAN, AKIMAT),
+    "plans_agree": (COMMISSIONER,),
+    # cases [R6.2], [R10], [R11]
+    "cases_handle": (OMBUDSMAN,),
+    "cases_correct": (OMBUDSMAN, COMMISSIONER),
+    "cases_export": (OMBUDSMAN, COMMISSIONER),
+    # a child's identity [R12]: the national ones in every region, the ombudsman in their own
+    "identities_all_regions": (SUPERADMIN, COMMISSIONER),
+    "identities_own_region": (OMBUDSMAN,),
+    "closed_court_sessions": (SUPERADMIN, COMMISSIONER, OMBUDSMAN),
+    "two_factor_required": (SUPERADMIN, COMMISSIONER),
+}
+
+
+def roles_with(capability):
+    """The roles that have ``capability``; an unknown name fails at import of its user."""
+    return frozenset(CAPABILITIES[capability])
