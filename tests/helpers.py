@@ -1,7 +1,8 @@
 """Small helpers for tests: CSRF tokens, logging in (with the two-factor step), making users,
-the settings of a production process."""
+the settings of a production process, what a log shows of an exception."""
 import re
 import secrets
+import traceback
 from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -208,6 +209,16 @@ def paas_url(database_url, name):
     ``postgres://…``."""
     url = make_url(database_url).set(drivername="postgres", database=name)
     return url.render_as_string(hide_password=False)
+
+
+def shown(exc_info):
+    """What a log shows of the exception of ``pytest.raises`` and of each exception chained to
+    it (not the source lines, which quote the tests' own passwords and tokens)."""
+    exc, texts = exc_info.value, []
+    while exc is not None:
+        texts += traceback.format_exception_only(exc)
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    return "".join(texts)
 
 
 def production_config(database_url, **overrides):

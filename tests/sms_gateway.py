@@ -22,15 +22,13 @@ HTTP 500 to them; ``.stop()`` takes the server down (connections are refused) an
 """
 import json
 import re
-import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-HOST = "127.0.0.1"
-POLL = 0.05  # seconds; stop() waits up to one poll, and tests stop servers often
+from tests.http_stand_in import HOST, HttpStandIn, QuietHandler
+
 PATH = "/sys/send.php"
 PHONE = re.compile(r"\+?\d{10,15}")
 ERRORS = {1: "parameters error", 2: "authorise error", 7: "invalid number",
@@ -48,55 +46,32 @@ class Sms:
     method: str  # "POST", or "GET" (the password then sits in the URL, in access logs)
 
 
-class SmsGateway:
+class SmsGateway(HttpStandIn):
     """The stand-in server; ``url``, ``login`` and ``password`` are what a client needs."""
 
     def __init__(self, login="ombudsman-kz", password="Psw-of-the-gateway-7"):
+        super().__init__(_handler_for(self))
         self.login, self.password = login, password
-        self.port = 0  # the kernel picks one at the first start; restarts reuse it
         self.refuse = set()
         self.messages = []
-        self._rate_limited = self._failing = 0
+        self._rate_limited = 0
         self._last_id = 5000
-        self._changed = threading.Condition()
-        self._server = None
 
     @property
     def url(self):
         return f"http://{HOST}:{self.port}{PATH}"
 
-    def start(self):
-        if self._server is None:
-            self._server = ThreadingHTTPServer((HOST, self.port), _handler_for(self))
-            self.port = self._server.server_address[1]
-            threading.Thread(target=self._server.serve_forever, args=(POLL,), daemon=True).start()
-        return self
-
-    def stop(self):
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
     def rate_limit_next(self, count):
         with self._changed:
             self._rate_limited = count
 
-    def fail_next(self, count):
-        with self._changed:
-            self._failing = count
-
-    def wait_for(self, count, timeout=5.0):
-        """Wait until ``count`` messages were accepted (or ``timeout`` seconds); return them all."""
-        with self._changed:
-            self._changed.wait_for(lambda: len(self.messages) >= count, timeout)
-            return list(self.messages)
+    def _arrived(self):
+        return self.messages  # the accepted ones
 
     def answer(self, method, params):
         """``(HTTP status, JSON answer or None)`` for one request's parameters."""
         with self._changed:
-            if self._failing:
-                self._failing -= 1
+            if self._fails_now():
                 return 500, None
             if params.get("charset") != "utf-8" or params.get("fmt") != "3":
                 return 200, _error(1)
@@ -126,7 +101,7 @@ def _error(code, message_id=None):
 
 
 def _handler_for(gateway):
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):
             self._reply(urlsplit(self.path).query)
 
@@ -148,14 +123,7 @@ def _handler_for(gateway):
             self._send(status, json.dumps(answer, ensure_ascii=False).encode(), "application/json")
 
         def _send(self, status, body, content_type):
-            self.send_response(status)
-            self.send_header("Content-Type", f"{content_type}; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format, *args):
-            """Quiet: a GET request line would print the password in the test output."""
+            self.send_body(status, body, f"{content_type}; charset=utf-8")
 
     return Handler
 

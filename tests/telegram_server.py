@@ -30,16 +30,14 @@ same port.
 """
 import json
 import re
-import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-HOST = "127.0.0.1"
-POLL = 0.05  # seconds; stop() waits up to one poll, and tests stop servers often
+from tests.http_stand_in import HOST, HttpStandIn, QuietHandler
+
 ROUTE = re.compile(r"/bot([^/]+)/(\w+)")
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 MAX_TEXT = 4096
@@ -58,52 +56,30 @@ class Sent:
     params: dict  # every parameter of the call, e.g. link_preview_options
 
 
-class TelegramApi:
+class TelegramApi(HttpStandIn):
     """The stand-in server; ``url`` (the API base) and ``token`` are what a client needs."""
 
     def __init__(self, token="123456:TEST-token"):
+        super().__init__(_handler_for(self))
         self.token = token
-        self.port = 0  # the kernel picks one at the first start; restarts reuse it
         self.blocked = set()
         self.chats = {}  # chat id -> the chat object of the person who wrote to the bot
         self.updates = []  # not yet confirmed by an offset
         self.sent, self.calls = [], []
         self.webhook = None  # {"url", "secret_token"} once set
         self._last_update_id, self._last_message_id = 700000, 0
-        self._rate_limited, self._retry_after, self._failing = 0, 0, 0
-        self._changed = threading.Condition()
-        self._server = None
+        self._rate_limited, self._retry_after = 0, 0
 
     @property
     def url(self):
         return f"http://{HOST}:{self.port}"
 
-    def start(self):
-        if self._server is None:
-            self._server = ThreadingHTTPServer((HOST, self.port), _handler_for(self))
-            self.port = self._server.server_address[1]
-            threading.Thread(target=self._server.serve_forever, args=(POLL,), daemon=True).start()
-        return self
-
-    def stop(self):
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
     def rate_limit_next(self, count, retry_after=5):
         with self._changed:
             self._rate_limited, self._retry_after = count, retry_after
 
-    def fail_next(self, count):
-        with self._changed:
-            self._failing = count
-
-    def wait_for(self, count, timeout=5.0):
-        """Wait until ``count`` messages were sent (or ``timeout`` seconds); return them all."""
-        with self._changed:
-            self._changed.wait_for(lambda: len(self.sent) >= count, timeout)
-            return list(self.sent)
+    def _arrived(self):
+        return self.sent  # by the bot, to the chats
 
     def user_writes(self, chat_id, text, username=None, first_name="Aigerim"):
         """A person writes ``text`` to the bot from a private chat; return the queued update."""
@@ -125,8 +101,7 @@ class TelegramApi:
         """``(HTTP status, JSON answer or None)`` for one call."""
         with self._changed:
             self.calls.append((method, params))
-            if self._failing:
-                self._failing -= 1
+            if self._fails_now():
                 return 502, None
             if token != self.token:
                 return _error(401, "Unauthorized")
@@ -194,7 +169,7 @@ def _chat_id(value):
 
 
 def _handler_for(api):
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):
             self._reply(lambda: _form(urlsplit(self.path).query))
 
@@ -221,14 +196,7 @@ def _handler_for(api):
             else:
                 body = json.dumps(answer, ensure_ascii=False).encode()
                 content_type = "application/json"
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format, *args):
-            """Quiet: every request line holds the bot token."""
+            self.send_body(status, body, content_type)
 
     return Handler
 

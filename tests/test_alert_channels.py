@@ -186,14 +186,22 @@ def _account(client):
     return client.get("/account/?lang=en").get_data(as_text=True)
 
 
-def test_linking_telegram_with_a_one_time_code_by_polling(app, channels, runner):
-    _sms_gateway, telegram_api = channels
+def _ask_telegram_code(app):
+    """How linking starts, by polling or by webhook: a new ombudsman of 75, logged in, asks
+    for a one-time code to link Telegram:
+    ``(user, their client, the code page, the code)``."""
     with app.app_context():
         user = gen_user("ombudsman", "75")
     client = app.test_client()
     AuthActions(client).login(user.email)
     page = client.post("/account/telegram/code", data={"csrf_token": csrf_token(_account(client))})
     code = re.search(r'data-testid="telegram-code">(\d{8})<', page.get_data(as_text=True)).group(1)
+    return user, client, page, code
+
+
+def test_linking_telegram_with_a_one_time_code_by_polling(app, channels, runner):
+    _sms_gateway, telegram_api = channels
+    user, client, page, code = _ask_telegram_code(app)
     assert page.headers["Cache-Control"] == "no-store"
     telegram_api.user_writes(CHAT, "00000000")  # a wrong code links nothing
     telegram_api.user_writes(CHAT, f"/start {code}")
@@ -213,12 +221,7 @@ def test_linking_telegram_with_a_one_time_code_by_polling(app, channels, runner)
 
 def test_the_webhook_needs_its_secret_and_links_the_chat(app, channels, monkeypatch):
     monkeypatch.setitem(app.config, "TELEGRAM_WEBHOOK_SECRET", "hook-secret-1")
-    with app.app_context():
-        user = gen_user("ombudsman", "75")
-    client = app.test_client()
-    AuthActions(client).login(user.email)
-    page = client.post("/account/telegram/code", data={"csrf_token": csrf_token(_account(client))})
-    code = re.search(r'data-testid="telegram-code">(\d{8})<', page.get_data(as_text=True)).group(1)
+    user, _client, _page, code = _ask_telegram_code(app)
     update = {"update_id": 1, "message": {"message_id": 1, "text": code,
                                           "chat": {"id": CHAT, "type": "private"}}}
     bot = app.test_client()

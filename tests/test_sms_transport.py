@@ -7,12 +7,12 @@ password. Then how many parts a text takes, and which typed numbers are mobiles.
 """
 import socket
 import threading
-import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from core import sms
+from tests.helpers import shown
 from tests.sms_gateway import sms_gateway  # noqa: F401 (fixture)
 
 PHONE = "+77011234567"
@@ -27,16 +27,6 @@ def _isolation():
 
 def send(gateway, phone=PHONE, text="Test alert", **kwargs):
     return sms.send(gateway.url, gateway.login, gateway.password, phone, text, **kwargs)
-
-
-def shown(exc_info):
-    """What a log shows of the exception and of each exception chained to it (not the
-    source lines, which quote the tests' own passwords)."""
-    exc, texts = exc_info.value, []
-    while exc is not None:
-        texts += traceback.format_exception_only(exc)
-        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
-    return "".join(texts)
 
 
 # --- Delivery ------------------------------------------------------------------------------

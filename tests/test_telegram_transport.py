@@ -9,11 +9,11 @@ updates that link a person's chat, and the webhook.
 import socket
 import threading
 import time
-import traceback
 
 import pytest
 
 from core import telegram
+from tests.helpers import shown
 from tests.telegram_server import telegram_api  # noqa: F401 (fixture)
 
 CHAT = 424242
@@ -35,16 +35,6 @@ def api(telegram_api):
 
 def send(api, chat_id=CHAT, text="Test alert", token=None):
     return telegram.send_message(api.url, token or api.token, chat_id, text)
-
-
-def shown(exc_info):
-    """What a log shows of the exception and of each exception chained to it (not the
-    source lines, which quote the tests' own tokens)."""
-    exc, texts = exc_info.value, []
-    while exc is not None:
-        texts += traceback.format_exception_only(exc)
-        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
-    return "".join(texts)
 
 
 # --- Delivery ------------------------------------------------------------------------------
