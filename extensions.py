@@ -24,4 +24,8 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION),
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+# One local format for dates on every page, as Kazakhstan writes them: 29.12.2026 and
+# 29.12.2026, 18:30 (the "long" form, in words, stays for letters).
+DATE_FORMATS = {**Babel.default_date_formats, "date.short": "dd.MM.yyyy", "date.medium": "dd.MM.yyyy",
+                "datetime.short": "dd.MM.yyyy, HH:mm", "datetime.medium": "dd.MM.yyyy, HH:mm"}
+babel = Babel(date_formats=DATE_FORMATS)

@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 from flask import g, has_request_context, request
 from flask_babel import get_locale
 
+from core.formats import month_name, quarter_name, rule_reference
+
 LANG_COOKIE = "lang"
 LANGUAGES = ("kk", "ru", "en")
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
@@ -72,3 +74,18 @@ def language_url(language):
 def template_globals():
     return {"current_language": current_language, "language_url": language_url,
             "LANGUAGES": LANGUAGES, "LANGUAGE_NAMES": LANGUAGE_NAMES}
+
+
+def rule_filter(code):
+    """``{{ item.rule|rule }}``: a rule code ("R10.2") as the page's language writes it."""
+    return rule_reference(code, current_language())
+
+
+def month_filter(number):
+    """``{{ 7|month }}``: the month's name in the page's language."""
+    return month_name(number, current_language())
+
+
+def quarter_filter(number):
+    """``{{ 1|quarter }}``: the quarter in words in the page's language."""
+    return quarter_name(number, current_language())

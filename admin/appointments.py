@@ -9,6 +9,7 @@ from flask_admin.model.template import EditRowAction
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import BooleanField
 
 from models.capabilities import roles_with
 from admin.base import STAFF_ROLES, SecureModelView
@@ -61,7 +62,11 @@ class AppointmentView(WorkflowStepMixin, SecureModelView):
         "dismissal_order_number": _l("Dismissal order number"),
         "dismissal_order_date": _l("Dismissal order date"), "state_changed_at": _l("Last step"),
     }
-    form_columns = ("full_name", "iin", "phone", "email", "workplace", "note")
+    # [R4] while an ombudsman is in office, a proposal is only their replacement, and says so
+    # (an extra field is in the form only when named among the columns).
+    form_columns = ("full_name", "iin", "phone", "email", "workplace", "note", "replacement")
+    form_extra_fields = {"replacement": BooleanField(
+        _l("A replacement: the ombudsman in office will be dismissed"))}
     form_args = {"full_name": {"label": _l("Full name")}, "iin": {"label": _l("IIN (optional)")},
                  "phone": {"label": _l("Phone")}, "email": {"label": _l("E-mail")},
                  "workplace": {"label": _l("Main place of work (the post is unpaid)")},
@@ -91,6 +96,12 @@ class AppointmentView(WorkflowStepMixin, SecureModelView):
     def create_model(self, form):
         return self.through_service(
             lambda: service.propose(current_user, current_user.region_code, **form.data))
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        if "replacement" in form:  # a draft's candidate is corrected, not its purpose
+            del form["replacement"]
+        return form
 
     def update_model(self, form, model):
         return self.through_service(lambda: service.update_draft(current_user, model, **form.data))

@@ -9,6 +9,8 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.contrib.sqla.form import AdminModelConverter
+from flask_admin.model.form import converts
 from flask_admin.contrib.sqla.fields import QuerySelectField, QuerySelectMultipleField
 from flask_admin.form import BaseForm
 from flask_babel import force_locale
@@ -19,6 +21,8 @@ from flask_wtf.csrf import _FlaskFormCSRF
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Query
+from wtforms import fields
+from wtforms.widgets import DateInput
 
 from models.capabilities import roles_with
 from admin.formatters import DETAIL_TYPE_FORMATTERS, TYPE_FORMATTERS, spreadsheet_safe
@@ -134,10 +138,21 @@ class CappedCountQuery(Query):
         return ListCount(self.session.execute(select(func.count()).select_from(rows)).scalar())
 
 
+class NativeDateConverter(AdminModelConverter):
+    """A date is the browser's own date input: the reader's language, their first day of the
+    week and their format, where Flask-Admin's picker is English and starts on Sunday."""
+
+    @converts("Date")
+    def convert_date(self, field_args, **extra):
+        field_args.setdefault("widget", DateInput())
+        return fields.DateField(**field_args)
+
+
 class SecureModelView(AccessMixin, ModelView):
     """Base for every model screen. Subclasses set columns, ``roles`` and ``edit_roles``."""
 
     form_base_class = AdminForm
+    model_form_converter = NativeDateConverter
     column_type_formatters = TYPE_FORMATTERS
     column_type_formatters_detail = DETAIL_TYPE_FORMATTERS
     can_view_details = True
@@ -295,6 +310,13 @@ class SecureModelView(AccessMixin, ModelView):
             return False
         return True if result is None else result
 
+    def get_save_return_url(self, model, is_created=False):
+        """After a save, the record itself: its details show what it waits for next."""
+        record_id = getattr(model, "id", None)
+        if self.can_view_details and record_id is not None:
+            return self.get_url(".details_view", id=record_id)
+        return super().get_save_return_url(model, is_created)
+
     def requested_row_or_404(self):
         """The row named by ``?id=`` if the user may see it (through ``get_one``), else 404."""
         row = self.get_one(request.args.get("id", ""))
@@ -352,12 +374,15 @@ class StaffIndexView(AccessMixin, AdminIndexView):
     @expose("/")
     def index(self):
         from admin.queue import QueueView
-        from services import dashboard
+        from services import dashboard, inbox
         from services.compliance import MARK_LABELS, region_compliance
 
         regional = current_user.role_enum.is_regional
+        consents = current_user.role in roles_with("appointments_consent")
         return self.render("admin/index.html", role_label=lambda role: ROLE_LABELS.get(role, role),
                            compliance=region_compliance(current_user.region_code) if regional else None,
                            show_national_compliance=not regional, mark_labels=MARK_LABELS,
                            dashboard=dashboard.for_user(current_user),
+                           waiting=inbox.for_commissioner() if consents else None,
+                           report_period=inbox.period_of,
                            queue_url=url_for("queue.index") if current_user.role in QueueView.roles else None)

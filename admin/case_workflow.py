@@ -21,7 +21,7 @@ from sqlalchemy import and_, or_, select
 
 from extensions import db
 from forms.cases import STEP_FORMS, ConversationForm, MessageForm, ReferenceForm, SetAsideForm, done_form
-from i18n import LANGUAGE_NAMES
+from i18n import LANGUAGE_NAMES, rule_filter
 from models import ChecklistEvidence, OutboxMessage
 from models.base import utcnow
 from models.case import CASE_STATE_LABELS, CATEGORIES, KINDS, RESPONSIBLE, SEXES
@@ -125,6 +125,11 @@ class CaseWorkflowMixin(WorkflowStepMixin):
                                      for a in checklist.allowed_item_actions(current_user, item)]})
         return rows
 
+    def reporter_waiting(self, case):
+        """The reporter's message the office has not replied to yet (they wrote last), or None."""
+        said = [m for m in case.messages if not m.internal]
+        return said[-1] if said and said[-1].from_reporter else None
+
     def may_add_conversation(self, case):
         return checklist.may_work(current_user, case)
 
@@ -156,7 +161,7 @@ class CaseWorkflowMixin(WorkflowStepMixin):
         for item in case.checklist:
             if item.status != "open" and item.done_at is not None:
                 entries.append({"at": item.done_at, "kind": "checklist", "key": item.rule,
-                                "who": item.done_by, "what": f"{item.rule} {RULE_LABELS.get(item.rule, '')}",
+                                "who": item.done_by, "what": f"{rule_filter(item.rule)} {RULE_LABELS.get(item.rule, '')}",
                                 "detail": ITEM_STATES.get(item.status, item.status), "state": ""})
         for message in self.alerts_for(case):
             entries.append({"at": message.created_at, "kind": "alert", "key": message.topic or "",
@@ -214,7 +219,17 @@ class CaseWorkflowMixin(WorkflowStepMixin):
             info = {"deadline": case.deadline, "latest": latest_extension(case.received_at)}
         elif action == "forward":
             info = {"forward_due": case.forward_due_on or forward_due(case.received_at)}
+        elif action == "answer":
+            info = self._before_answering(case)
         return {"case": case, "info": info, "language": self.language_label(case)}
+
+    def _before_answering(self, case):
+        """What the final answer is written against: the report, the reporter's last message
+        and the required checklist items still open (only the case's ombudsman gets here)."""
+        from_reporter = [m for m in case.messages if m.from_reporter]
+        return {"report": case.description, "last_message": from_reporter[-1] if from_reporter else None,
+                "open_items": [(item, RULE_LABELS.get(item.rule, item.rule))
+                               for item in checklist.open_required(case)]}
 
     def _item_or_404(self, case):
         item = next((i for i in case.checklist if str(i.id) == request.args.get("item", "")), None)
@@ -253,7 +268,7 @@ class CaseWorkflowMixin(WorkflowStepMixin):
             with use_case() as outcome:
                 ITEM_SERVICES[action](current_user, item, **form.service_arguments(item))
             if outcome:
-                flash(_("Done: %(step)s.", step=f"{item.rule} — {ITEM_ACTION_LABELS[action]}"), "success")
+                flash(_("Done: %(step)s.", step=f"{rule_filter(item.rule)} — {ITEM_ACTION_LABELS[action]}"), "success")
                 return redirect(details + f"#item-{item.id}")
         return self.render(self.step_template, form=form, case=case, action=action, item=item,
                            item_label=RULE_LABELS.get(item.rule, item.rule),

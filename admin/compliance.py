@@ -1,4 +1,6 @@
-"""Compliance of the 20 regions: every mark computed from the data (``services.compliance``)."""
+"""Compliance of the 20 regions: every mark computed from the data (``services.compliance``),
+in words beside its icon: done, late, missing, not applicable (nothing to do) or vacant (no
+ombudsman in office [R4]); a vacant region says so beside its name."""
 from flask_admin import expose
 
 from admin.base import NATIONAL_ROLES, StaffView

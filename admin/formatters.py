@@ -1,8 +1,9 @@
-"""Column formatters shared by admin screens: local time, labels, escaped text."""
+"""Column formatters shared by admin screens: local time, labels, yes/no in words, escaped text."""
 from datetime import date, datetime
 
 from flask_admin.model import typefmt
 from flask_babel import format_date, format_datetime
+from flask_babel import gettext as _
 
 
 def _local_datetime(view, value, name):
@@ -14,10 +15,16 @@ def _local_date(view, value, name):
     return format_date(value, "medium")
 
 
+def _yes_no(view, value, name):
+    """A word, not Flask-Admin's icon with an English tooltip ("urgent: false")."""
+    return _("Yes") if value else _("No")
+
+
 # datetime before date: a datetime is a date too.
-TYPE_FORMATTERS = {**typefmt.BASE_FORMATTERS, datetime: _local_datetime, date: _local_date}
+TYPE_FORMATTERS = {**typefmt.BASE_FORMATTERS, bool: _yes_no, datetime: _local_datetime, date: _local_date}
 # The details page has its own formatters in Flask-Admin; without these it shows UTC.
-DETAIL_TYPE_FORMATTERS = {**typefmt.DETAIL_FORMATTERS, datetime: _local_datetime, date: _local_date}
+DETAIL_TYPE_FORMATTERS = {**typefmt.DETAIL_FORMATTERS, bool: _yes_no, datetime: _local_datetime,
+                          date: _local_date}
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

@@ -1,4 +1,5 @@
-"""The work queue (menu "Cases"): what is overdue, due today, urgent and new [R6.2], [R10], [R11].
+"""The work queue (menu "Cases"): what is overdue, due today, urgent, waiting for a reply, and
+new [R6.2], [R10], [R11].
 
 The ombudsman sees their region; the Commissioner's office, superadmins and the committee
 see all regions, with a region column. No identity is shown: registration number,
@@ -18,6 +19,7 @@ SECTIONS = (
     ("overdue", _l("Overdue")),
     ("due_today", _l("Due today")),
     ("urgent", _l("Urgent")),
+    ("messages", _l("New messages from reporters")),
     ("new", _l("New")),
 )
 

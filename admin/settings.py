@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from models.capabilities import roles_with
@@ -38,8 +38,14 @@ class SettingForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.key = key
 
+    @classmethod
+    def for_setting(cls, key):
+        """A yes/no setting is chosen from "yes" and "no", in the page's language."""
+        return (FlagForm if settings.KNOWN[key].convert is settings.flag else cls)(key)
+
     def validate_value(self, field):
         """The value must convert as the setting is read (services.settings.get)."""
+        field.data = field.data or ""
         text = field.data.strip()
         convert = settings.KNOWN[self.key].convert
         if convert is int:
@@ -54,7 +60,7 @@ class SettingForm(FlaskForm):
             try:
                 field.data = "true" if convert(text) else "false"
             except ValueError:
-                raise ValidationError(_l("Enter true or false.")) from None
+                raise ValidationError(_l("Choose yes or no.")) from None
         elif convert is settings.clock:
             try:
                 field.data = convert(text).strftime("%H:%M")
@@ -67,6 +73,11 @@ class SettingForm(FlaskForm):
         else:
             field.data = text
 
+
+
+class FlagForm(SettingForm):
+    value = SelectField(_l("Value"), choices=[("true", _l("yes")), ("false", _l("no"))],
+                        validate_choice=False, validators=[InputRequired()])
 
 def shown(value):
     """A setting's value as the settings screen shows it."""
@@ -108,7 +119,7 @@ class SettingsView(StaffView):
             abort(404)
         known = settings.KNOWN[key]
         row = db.session.get(Setting, key)
-        form = SettingForm(key)
+        form = SettingForm.for_setting(key)
         if request.method == "GET":
             form.value.data = stored_form(settings.get(key))
         if form.validate_on_submit():

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from extensions import db
 from models import OutboxMessage
 from models.outbox import ALERT_CHANNELS
+from models.user import ROLE_LABELS
 from use_case import use_case
 
 
@@ -36,6 +37,10 @@ class WorkflowStepMixin:
     def steps_for(self, obj):
         """The steps the current user may take now, as (action, label) pairs."""
         return self.workflow.steps_for(current_user, obj)
+
+    def waiting_for(self, obj):
+        """Who takes the next step, in words, or "" when the procedure is over."""
+        return ", ".join(str(ROLE_LABELS[role]) for role in self.workflow.next_roles(obj))
 
     def step_label(self, action):
         return self.workflow.labels[action]

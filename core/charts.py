@@ -11,13 +11,24 @@ series ``{name: [value per label]}`` and return an ``<svg>`` element as ``Markup
 - inert: every text is XML-escaped (labels are user data in the report builder); no
   script and no style element, only presentation attributes, so the CSP needs nothing;
 - no data, zeros, None (drawn as "–"), long labels (shortened; slanted when crowded),
-  1 to a few dozen labels (the drawing widens; the template lets it scroll).
+  1 to a few dozen labels (the drawing widens; the template lets it scroll);
+- laid out with measured text: widths come from the advances of DejaVu Sans
+  (``static/fonts``), among the widest sans-serif faces (browsers on Linux draw system-ui
+  with it; Segoe UI, Roboto, San Francisco and Arial are narrower). So no two texts
+  overlap and none leaves the drawing: titles wrap between words, slanted labels get the
+  room their rotated boxes need.
+
+``rows_chart`` draws the same figures for a phone: a row per label, its bars running
+across, so the drawing is never wider than ``NARROW_WIDTH`` and the last label (this
+month) is in view. ``figure`` gives both and the width from which the wide one fits.
 
 ``unit``: None (plain numbers), ``"percent"`` (values 0..1 shown as %) or ``"days"``.
 """
+import functools
 import math
 import re
 import uuid
+from pathlib import Path
 
 from babel import Locale
 from babel.numbers import format_decimal, format_percent
@@ -26,6 +37,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from markupsafe import Markup, escape
+from reportlab.pdfbase.ttfonts import TTFont
 
 UNITS = (None, "percent", "days")
 NO_VALUE = "–"
@@ -33,15 +45,21 @@ NO_VALUE = "–"
 FONT = 12
 VALUE_FONT = 11
 TITLE_FONT = 14
-# Mean advance of a character as a share of the font size (Latin and Cyrillic, sans-serif):
-# generous, so that estimated widths are rarely too small.
-CHAR_WIDTH = 0.62
+TITLE_LINE = 18  # the distance between the lines of a wrapped title
+TITLE_LINES = 6  # at most; the whole title is the drawing's <title> anyway
+FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+FACES = {False: "DejaVuSans.ttf", True: "DejaVuSans-Bold.ttf"}
+SLACK = 1.04  # browsers' hinting and shaping differ a little from the font's advances
+ASCENT, DESCENT = 0.93, 0.24  # DejaVu Sans, as shares of the font size
+MISSING_GLYPH = 1.0  # a character DejaVu lacks (CJK…) is drawn by a fallback face, about 1 em
 PLOT_HEIGHT = 180
 MARGIN = 12
 MIN_WIDTH = 320
+MAX_TITLE_WIDTH = 720  # a longer title wraps rather than widening the drawing
 MAX_LABEL_CHARS = 24
 MAX_LEGEND_CHARS = 40
 SLANT = 40  # degrees, for crowded labels
+COS, SIN = math.cos(math.radians(SLANT)), math.sin(math.radians(SLANT))
 TEXT_COLOUR = "#212529"
 AXIS_COLOUR = "#6c757d"
 # Okabe-Ito hues darkened to at least 5:1 against white (marks must reach 3:1).
@@ -51,6 +69,15 @@ PATTERNS = ("solid", "diagonal", "dots", "crosshatch", "horizontal", "vertical")
 # Lines: a marker shape and a dash per series.
 MARKERS = ("circle", "square", "triangle", "diamond", "triangle_down", "cross")
 DASHES = (None, "7 4", "2 3", "9 3 2 3", "4 2", "1 3")
+
+# The narrow drawing: 340 px fits a 390-pixel phone's page (360 px inside its padding).
+NARROW_WIDTH = 340
+ROW_BAR = 14  # the height of a bar in the narrow drawing
+ROW_LINE = 16  # the distance between the lines of a label there
+ROW_GAP = 10
+# Bootstrap 4's breakpoints and the padding of the admin's fluid page (15 px a side).
+BREAKPOINTS = (("sm", 576), ("md", 768), ("lg", 992), ("xl", 1200))
+PAGE_PADDING = 30
 
 # Characters XML 1.0 forbids even as references: dropped from labels.
 _NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -92,6 +119,45 @@ def _shorten(text, chars):
     return text if len(text) <= chars else text[:max(chars - 1, 1)].rstrip() + "…"
 
 
+# -- measuring text -------------------------------------------------------------------------
+
+@functools.cache
+def _advances(bold):
+    """{code point: advance in thousandths of an em} of DejaVu Sans (bold or regular)."""
+    return TTFont(f"chart-{int(bold)}", str(FONT_DIR / FACES[bold])).face.charWidths
+
+
+def _width(text, size=FONT, bold=False):
+    """The drawn width of ``text`` in pixels, a little generous (``SLACK``)."""
+    advances = _advances(bold)
+    em = sum(advances.get(ord(c), MISSING_GLYPH * 1000) for c in str(text)) / 1000
+    return em * size * SLACK
+
+
+def _fit(text, room, size=FONT, bold=False):
+    """``text`` shortened with "…" until it is at most ``room`` wide."""
+    if _width(text, size, bold) <= room:
+        return text
+    text = text[:max(int(room / (size * 0.25)), 1)]  # no letter is narrower than a quarter em
+    while len(text) > 1 and _width(text + "…", size, bold) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _wrap(text, room, size=FONT, bold=False, most=3):
+    """``text`` in lines at most ``room`` wide, broken between words; a word wider than the
+    room, or what does not fit in ``most`` lines, is shortened with "…"."""
+    lines = []
+    for word in _clean(text).split():
+        if lines and _width(f"{lines[-1]} {word}", size, bold) <= room:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    if len(lines) > most:
+        lines = lines[:most - 1] + [" ".join(lines[most - 1:])]
+    return [_fit(line, room, size, bold) for line in lines] or [""]
+
+
 # A chart wider than its box shrinks to fit, down to this share of its size (text stays
 # readable); beyond that its box scrolls (templates/admin/_charts.html).
 MIN_SCALE = 0.7
@@ -102,8 +168,13 @@ def _fitting(width):
     return f"width:100%;max-width:{width}px;min-width:{math.floor(width * MIN_SCALE)}px;height:auto"
 
 
-def _width(text, size=FONT):
-    return len(str(text)) * size * CHAR_WIDTH
+def breakpoint_for(width):
+    """The smallest Bootstrap breakpoint from which the page holds a drawing ``width`` wide
+    (shrunk at most to ``MIN_SCALE``); below it the narrow drawing is shown."""
+    for name, pixels in BREAKPOINTS:
+        if width * MIN_SCALE <= pixels - PAGE_PADDING:
+            return name
+    return BREAKPOINTS[-1][0]
 
 
 def _num(value):
@@ -128,52 +199,25 @@ def _has_data(labels, series):
     return bool(labels) and any(v is not None for values in series.values() for v in values)
 
 
+def _top_value(series, unit):
+    values = [v for vs in series.values() for v in vs if v is not None]
+    top = max([0, *values])
+    return (max(top, 1) if unit == "percent" else top) or 1
+
+
 # -- drawing --------------------------------------------------------------------------------
 
-class _Canvas:
-    """Lays out title, legend, plot area and category labels; collects SVG fragments."""
+class _Drawing:
+    """An SVG being drawn: its title (wrapped), legend and fragments."""
 
-    def __init__(self, kind, title, labels, series, unit, slot):
+    def __init__(self, kind, title, series, width):
         self.id = f"chart-{uuid.uuid4().hex[:10]}"
-        self.kind, self.title, self.labels, self.series, self.unit = kind, title, labels, series, unit
+        self.kind, self.title, self.series, self.width = kind, title, series, math.ceil(width)
         self.parts = []
-        n = len(labels)
-        full_label = max((_width(_shorten(label, MAX_LABEL_CHARS)) for label in labels), default=0)
-        # Labels lie flat when they fit their slot (widened up to 110 px for a dozen or
-        # fewer), otherwise they are shortened further and slanted.
-        self.slanted = False
-        if full_label + 8 > slot:
-            if n <= 12 and full_label + 8 <= 110:
-                slot = full_label + 8
-            else:
-                self.slanted = True
-        self.slot = slot
-        self.label_chars = MAX_LABEL_CHARS if not self.slanted else 22
-        label_room = (math.sin(math.radians(SLANT)) * max(
-            (_width(_shorten(label, self.label_chars)) for label in labels), default=0) + 22
-            if self.slanted else 24)
-        # A slanted label reaches left of its slot: the first ones must stay inside.
-        self.left = MARGIN + max([0] + [
-            _width(_shorten(label, self.label_chars)) * math.cos(math.radians(SLANT)) - slot * (i + 0.5)
-            for i, label in enumerate(labels)] if self.slanted else [0])
-        self.width = math.ceil(max(MIN_WIDTH, self.left + n * slot + MARGIN,
-                                   min(_width(title, TITLE_FONT) + 2 * MARGIN, 720)))
+        self.title_lines = _wrap(title, self.width - 2 * MARGIN, TITLE_FONT, bold=True, most=TITLE_LINES)
+        self.head = 30 + TITLE_LINE * (len(self.title_lines) - 1)  # below the title
         self.legend = self._legend_rows() if len(series) > 1 else []
-        self.top = 30 + 22 * len(self.legend) + 18  # title, legend, room for the top value
-        self.baseline = self.top + PLOT_HEIGHT
-        self.height = math.ceil(self.baseline + label_room)
-        values = [v for vs in series.values() for v in vs if v is not None]
-        self.vmax = max([0, *values])
-        if unit == "percent":
-            self.vmax = max(self.vmax, 1)
-        self.vmax = self.vmax or 1
-
-    def y(self, value):
-        return self.baseline - max(min(value, self.vmax), 0) / self.vmax * PLOT_HEIGHT
-
-    def x(self, index):
-        """The centre of label ``index``'s slot."""
-        return self.left + self.slot * (index + 0.5)
+        self.top = self.head + 22 * len(self.legend) + 18  # title, legend, room for the top value
 
     def add(self, fragment):
         self.parts.append(fragment)
@@ -187,8 +231,9 @@ class _Canvas:
 
     def _legend_rows(self):
         rows, row, x = [], [], MARGIN
+        room = self.width - 2 * MARGIN - 48
         for index, name in enumerate(self.series):
-            shown = _shorten(name, MAX_LEGEND_CHARS)
+            shown = _fit(_shorten(name, MAX_LEGEND_CHARS), room)
             width = 30 + _width(shown) + 18
             if row and x + width > self.width - MARGIN:
                 rows.append(row)
@@ -199,15 +244,78 @@ class _Canvas:
             rows.append(row)
         return rows
 
-    def draw_frame(self, swatch):
-        """Title, legend (``swatch(index, x, y)`` draws a series' key), baseline, labels."""
-        shown = _shorten(self.title, max(int((self.width - 2 * MARGIN) / (TITLE_FONT * CHAR_WIDTH)), 8))
-        self.text(MARGIN, 20, shown, TITLE_FONT, "start", ' font-weight="bold"', full=self.title)
+    def draw_head(self, swatch):
+        """The title, line by line, and the legend (``swatch(index, x, y)`` draws a key)."""
+        for line, shown in enumerate(self.title_lines):
+            self.text(MARGIN, 20 + TITLE_LINE * line, shown, TITLE_FONT, "start", ' font-weight="bold"',
+                      full=self.title if len(self.title_lines) == 1 else None)
         for line, row in enumerate(self.legend):
-            y = 30 + 22 * line + 11
+            y = self.head + 22 * line + 11
             for index, name, shown, x in row:
                 swatch(index, x, y)
                 self.text(x + 30, y + 4, shown, FONT, "start", full=name)
+
+    def svg(self, description, height, defs="", classes=""):
+        """The chart as an ``<svg>`` element, to put in a box that scrolls (``_fitting``)."""
+        height = math.ceil(height)
+        return Markup(
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{self.kind}{classes}" role="img" '
+            f'aria-labelledby="{self.id}-title" aria-describedby="{self.id}-desc" '
+            f'width="{self.width}" height="{height}" viewBox="0 0 {self.width} {height}" '
+            f'style="{_fitting(self.width)}" '
+            f'font-family="system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif">'
+            f'<title id="{self.id}-title">{_text(self.title)}</title>'
+            f'<desc id="{self.id}-desc">{_text(description)}</desc>'
+            f'{f"<defs>{defs}</defs>" if defs else ""}'
+            f'<rect width="100%" height="100%" fill="#ffffff"/>'
+            + "".join(self.parts) + "</svg>")
+
+
+def _slanted_reach(width):
+    """How far a slanted label ``width`` wide reaches left of and below its anchor (its end)."""
+    return width * COS + ASCENT * FONT * SIN, width * SIN + DESCENT * FONT * COS
+
+
+class _Canvas(_Drawing):
+    """Columns: a slot per label along the x axis, the values rising from a baseline."""
+
+    def __init__(self, kind, title, labels, series, unit, slot):
+        self.labels, self.unit = labels, unit
+        self._place_labels(slot)
+        n = len(labels)
+        super().__init__(kind, title, series, max(MIN_WIDTH, self.left + n * self.slot + MARGIN,
+                                                  min(_width(title, TITLE_FONT, True) + 2 * MARGIN,
+                                                      MAX_TITLE_WIDTH)))
+        self.baseline = self.top + PLOT_HEIGHT
+        self.height = self.baseline + self.label_room
+        self.vmax = _top_value(series, unit)
+
+    def _place_labels(self, slot):
+        """Labels lie flat when they fit their slot (widened up to 110 px for a dozen or
+        fewer), otherwise they are shortened further and slanted, their slots at least a
+        line apart (measured across the slant) and the first ones moved right to stay inside."""
+        n = len(self.labels)
+        widest = max((_width(_shorten(label, MAX_LABEL_CHARS)) for label in self.labels), default=0)
+        self.slanted = widest + 8 > slot and not (n <= 12 and widest + 8 <= 110)
+        self.label_chars = 22 if self.slanted else MAX_LABEL_CHARS
+        if not self.slanted:
+            self.slot, self.left, self.label_room = max(slot, widest + 8), MARGIN, 24
+            return
+        self.slot = max(slot, ((ASCENT + DESCENT) * FONT + 2) / SIN)
+        reach = [_slanted_reach(_width(_shorten(label, self.label_chars))) for label in self.labels]
+        self.left = MARGIN + max([0] + [left - self.slot * (i + 0.5) for i, (left, _down) in enumerate(reach)])
+        self.label_room = 14 + max(down for _left, down in reach) + MARGIN / 2
+
+    def y(self, value):
+        return self.baseline - max(min(value, self.vmax), 0) / self.vmax * PLOT_HEIGHT
+
+    def x(self, index):
+        """The centre of label ``index``'s slot."""
+        return self.left + self.slot * (index + 0.5)
+
+    def draw_frame(self, swatch):
+        """Title, legend, baseline, labels."""
+        self.draw_head(swatch)
         right = self.left + len(self.labels) * self.slot
         self.add(f'<line x1="{_num(self.left)}" y1="{_num(self.baseline)}" x2="{_num(right)}" '
                  f'y2="{_num(self.baseline)}" stroke="{AXIS_COLOUR}" stroke-width="1"/>')
@@ -221,35 +329,15 @@ class _Canvas:
             else:
                 self.text(x, self.baseline + 16, shown, FONT, full=label)
 
-    def svg(self, description, defs=""):
-        """The chart as an ``<svg>`` element, to put in a box that scrolls (``_fitting``)."""
-        return Markup(
-            f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{self.kind}" role="img" '
-            f'aria-labelledby="{self.id}-title" aria-describedby="{self.id}-desc" '
-            f'width="{self.width}" height="{self.height}" viewBox="0 0 {self.width} {self.height}" '
-            f'style="{_fitting(self.width)}" '
-            f'font-family="system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif">'
-            f'<title id="{self.id}-title">{_text(self.title)}</title>'
-            f'<desc id="{self.id}-desc">{_text(description)}</desc>'
-            f'{f"<defs>{defs}</defs>" if defs else ""}'
-            f'<rect width="100%" height="100%" fill="#ffffff"/>'
-            + "".join(self.parts) + "</svg>")
 
-
-def _empty(kind, title):
-    ident = f"chart-{uuid.uuid4().hex[:10]}"
-    width = math.ceil(max(MIN_WIDTH, min(_width(title, TITLE_FONT) + 2 * MARGIN, 720)))
-    shown = _shorten(title, max(int((width - 2 * MARGIN) / (TITLE_FONT * CHAR_WIDTH)), 8))
-    return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind} chart-empty" role="img" '
-        f'aria-labelledby="{ident}-title" aria-describedby="{ident}-desc" width="{width}" height="90" '
-        f'viewBox="0 0 {width} 90" font-family="system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif">'
-        f'<title id="{ident}-title">{_text(title)}</title><desc id="{ident}-desc">{_text(_("No data"))}</desc>'
-        f'<rect width="100%" height="100%" fill="#ffffff"/>'
-        f'<text x="{MARGIN}" y="20" font-size="{TITLE_FONT}" font-weight="bold" fill="{TEXT_COLOUR}">'
-        f'{_text(shown)}</text>'
-        f'<text x="{width / 2:.0f}" y="60" font-size="{FONT}" text-anchor="middle" fill="{AXIS_COLOUR}">'
-        f'{_text(_("No data"))}</text></svg>')
+def _empty(kind, title, width=None):
+    """A titled drawing that says there is no data."""
+    width = width or max(MIN_WIDTH, min(_width(title, TITLE_FONT, True) + 2 * MARGIN, MAX_TITLE_WIDTH))
+    drawing = _Drawing(kind, title, {}, width)
+    drawing.draw_head(None)
+    drawing.add(f'<text x="{_num(drawing.width / 2)}" y="{_num(drawing.head + 30)}" font-size="{FONT}" '
+                f'text-anchor="middle" fill="{AXIS_COLOUR}">{_text(_("No data"))}</text>')
+    return drawing.svg(_("No data"), drawing.head + 60, classes=" chart-empty")
 
 
 def _description(kind, labels, series):
@@ -284,28 +372,40 @@ def _pattern(ident, index):
             f'<rect width="6" height="6" fill="#ffffff"/>{marks}</pattern>')
 
 
-def _series_bar_width(labels_values):
-    widest = max((_width(text, VALUE_FONT) for text in labels_values), default=0)
-    return min(max(widest + 6, 18), 64)
-
-
-def bar_chart(title, labels, series, unit=None):
-    """Bars for one series, grouped bars for two or more: ``{name: [value per label]}``."""
-    title = _clean(title)
-    labels, series = _normalised(labels, series, unit)
-    if not _has_data(labels, series):
-        return _empty("bar", title)
-    shown = {name: [format_value(v, unit) for v in values] for name, values in series.items()}
-    bar = _series_bar_width([t for texts in shown.values() for t in texts])
-    gap = max(10, bar / 2)
-    canvas = _Canvas("bar", title, labels, series, unit, len(series) * bar + gap)
-    fills = [_pattern(canvas.id, index) for index in range(len(series))]
-
+def _bar_swatch(drawing, fills):
     def swatch(index, x, y):
-        canvas.add(f'<rect x="{_num(x)}" y="{_num(y - 7)}" width="22" height="14" fill="{fills[index][0]}" '
-                   f'stroke="{TEXT_COLOUR}" stroke-width="1"/>')
+        drawing.add(f'<rect x="{_num(x)}" y="{_num(y - 7)}" width="22" height="14" fill="{fills[index][0]}" '
+                    f'stroke="{TEXT_COLOUR}" stroke-width="1"/>')
+    return swatch
 
-    canvas.draw_frame(swatch)
+
+def _line_style(index):
+    """(colour, dash attribute, marker shape) of line series ``index``."""
+    dash = DASHES[index % len(DASHES)]
+    return (COLOURS[index % len(COLOURS)], f' stroke-dasharray="{dash}"' if dash else "",
+            MARKERS[index % len(MARKERS)])
+
+
+def _line_swatch(drawing):
+    def swatch(index, x, y):
+        colour, dash, shape = _line_style(index)
+        drawing.add(f'<line x1="{_num(x)}" y1="{_num(y)}" x2="{_num(x + 24)}" y2="{_num(y)}" '
+                    f'stroke="{colour}" stroke-width="2"{dash}/>' + _marker(shape, x + 12, y, colour))
+    return swatch
+
+
+def _shown(series, unit):
+    return {name: [format_value(v, unit) for v in values] for name, values in series.items()}
+
+
+def _bars(title, labels, series, unit):
+    """(svg, width) of a bar chart of normalised data."""
+    shown = _shown(series, unit)
+    # Each bar is as wide as its value's text: values never overlap.
+    bar = max(max((_width(t, VALUE_FONT) for texts in shown.values() for t in texts), default=0) + 6, 18)
+    canvas = _Canvas("bar", title, labels, series, unit, len(series) * bar + max(10, bar / 2))
+    fills = [_pattern(canvas.id, index) for index in range(len(series))]
+    canvas.draw_frame(_bar_swatch(canvas, fills))
     group = len(series) * bar
     for s, (name, values) in enumerate(series.items()):
         for i, value in enumerate(values):
@@ -318,7 +418,17 @@ def bar_chart(title, labels, series, unit=None):
             else:
                 y = canvas.baseline
             canvas.text(x + bar / 2, y - 4, shown[name][i], VALUE_FONT)
-    return canvas.svg(_description("bar", labels, series), "".join(f[1] for f in fills))
+    return (canvas.svg(_description("bar", labels, series), canvas.height, "".join(f[1] for f in fills)),
+            canvas.width)
+
+
+def bar_chart(title, labels, series, unit=None):
+    """Bars for one series, grouped bars for two or more: ``{name: [value per label]}``."""
+    title = _clean(title)
+    labels, series = _normalised(labels, series, unit)
+    if not _has_data(labels, series):
+        return _empty("bar", title)
+    return _bars(title, labels, series, unit)[0]
 
 
 def _marker(shape, x, y, colour):
@@ -340,41 +450,31 @@ def _marker(shape, x, y, colour):
     return f'<path d="{d}" {common}/>'
 
 
-def line_chart(title, labels, series, unit=None):
-    """One line per series over the labels (e.g. months); None leaves a gap in the line."""
-    title = _clean(title)
-    labels, series = _normalised(labels, series, unit)
-    if not _has_data(labels, series):
-        return _empty("line", title)
-    shown = {name: [format_value(v, unit) for v in values] for name, values in series.items()}
+def _polylines(canvas, points, colour, dash):
+    """The line through ``points``, broken where a point is None."""
+    run = []
+    for point in points + [None]:
+        if point is not None:
+            run.append(point)
+            continue
+        if len(run) > 1:
+            canvas.add(f'<polyline points="{" ".join(f"{_num(x)},{_num(y)}" for x, y in run)}" '
+                       f'fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
+        run = []
+
+
+def _lines(title, labels, series, unit):
+    """(svg, width) of a line chart of normalised data."""
+    shown = _shown(series, unit)
     # Each series writes its values in its own column of the slot: they never overlap.
     column = max((_width(t, VALUE_FONT) for texts in shown.values() for t in texts), default=0) + 6
     canvas = _Canvas("line", title, labels, series, unit, max(len(series) * column, 36) + 8)
-
-    def style(index):
-        colour = COLOURS[index % len(COLOURS)]
-        dash = DASHES[index % len(DASHES)]
-        return colour, (f' stroke-dasharray="{dash}"' if dash else ""), MARKERS[index % len(MARKERS)]
-
-    def swatch(index, x, y):
-        colour, dash, shape = style(index)
-        canvas.add(f'<line x1="{_num(x)}" y1="{_num(y)}" x2="{_num(x + 24)}" y2="{_num(y)}" '
-                   f'stroke="{colour}" stroke-width="2"{dash}/>' + _marker(shape, x + 12, y, colour))
-
-    canvas.draw_frame(swatch)
+    canvas.draw_frame(_line_swatch(canvas))
     count = len(series)
     for s, (name, values) in enumerate(series.items()):
-        colour, dash, shape = style(s)
+        colour, dash, shape = _line_style(s)
         points = [(canvas.x(i), canvas.y(v)) if v is not None else None for i, v in enumerate(values)]
-        run = []
-        for point in points + [None]:
-            if point is not None:
-                run.append(point)
-                continue
-            if len(run) > 1:
-                canvas.add(f'<polyline points="{" ".join(f"{_num(x)},{_num(y)}" for x, y in run)}" '
-                           f'fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
-            run = []
+        _polylines(canvas, points, colour, dash)
         for i, point in enumerate(points):
             if point is None:
                 continue
@@ -382,23 +482,102 @@ def line_chart(title, labels, series, unit=None):
             canvas.add(_marker(shape, x, y, colour))
             label_x = x + (s - (count - 1) / 2) * column if count > 1 else x
             canvas.text(label_x, y - 9, shown[name][i], VALUE_FONT, halo=True)
-    return canvas.svg(_description("line", labels, series))
+    return canvas.svg(_description("line", labels, series), canvas.height), canvas.width
+
+
+def line_chart(title, labels, series, unit=None):
+    """One line per series over the labels (e.g. months); None leaves a gap in the line."""
+    title = _clean(title)
+    labels, series = _normalised(labels, series, unit)
+    if not _has_data(labels, series):
+        return _empty("line", title)
+    return _lines(title, labels, series, unit)[0]
 
 
 CHARTS = {"bar": bar_chart, "line": line_chart}
+_DRAWN = {"bar": _bars, "line": _lines}
+
+
+# -- the narrow drawing ---------------------------------------------------------------------
+
+class _Rows(_Drawing):
+    """Rows: a label's name (wrapped between words) above its bars, which run across."""
+
+    def __init__(self, kind, title, labels, series, unit, width):
+        super().__init__(kind, title, series, width)
+        self.labels, self.unit, self.shown = labels, unit, _shown(series, unit)
+        widest = max((_width(t, VALUE_FONT) for texts in self.shown.values() for t in texts), default=0)
+        self.length = self.width - 2 * MARGIN - widest - 10  # of the longest bar
+        self.vmax = _top_value(series, unit)
+        self.y = self.top - 8
+
+    def draw_row(self, index, draw_value):
+        for line in _wrap(self.labels[index], self.width - 2 * MARGIN, FONT, most=2):
+            self.text(MARGIN, self.y + ASCENT * FONT, line, FONT, "start", full=self.labels[index])
+            self.y += ROW_LINE
+        for s, name in enumerate(self.series):
+            value = self.series[name][index]
+            end = MARGIN + max(min(value or 0, self.vmax), 0) / self.vmax * self.length
+            after = draw_value(s, value, end, self.y + ROW_BAR / 2)
+            self.text(after, self.y + ROW_BAR / 2 + 4, self.shown[name][index], VALUE_FONT, "start")
+            self.y += ROW_BAR + 3
+        self.y += ROW_GAP
+
+
+def rows_chart(kind, title, labels, series, unit=None, width=NARROW_WIDTH):
+    """The chart for a narrow screen: a row per label with a bar per series (``bar``) or a
+    stem ending in the series' marker (``line``), each value written at its end."""
+    title = _clean(title)
+    labels, series = _normalised(labels, series, unit)
+    if not _has_data(labels, series):
+        return _empty(kind, title, width)
+    rows = _Rows(kind, title, labels, series, unit, width)
+    fills = [_pattern(rows.id, index) for index in range(len(series))]
+    rows.draw_head(_bar_swatch(rows, fills) if kind == "bar" else _line_swatch(rows))
+
+    def bar(s, value, end, middle):
+        """A bar from the left edge; where its value is written."""
+        if not value:
+            return MARGIN
+        rows.add(f'<rect x="{MARGIN}" y="{_num(middle - ROW_BAR / 2)}" width="{_num(end - MARGIN)}" '
+                 f'height="{ROW_BAR}" fill="{fills[s][0]}" stroke="{TEXT_COLOUR}" stroke-width="1"/>')
+        return end + 6
+
+    def stem(s, value, end, middle):
+        """A line from the left edge ending in the series' marker; where its value is written."""
+        if value is None:
+            return MARGIN
+        colour, dash, shape = _line_style(s)
+        rows.add(f'<line x1="{MARGIN}" y1="{_num(middle)}" x2="{_num(end)}" y2="{_num(middle)}" '
+                 f'stroke="{colour}" stroke-width="2"{dash}/>' + _marker(shape, end, middle, colour))
+        return end + 9
+
+    for index in range(len(labels)):
+        rows.draw_row(index, bar if kind == "bar" else stem)
+    defs = "".join(f[1] for f in fills) if kind == "bar" else ""
+    return rows.svg(_description(kind, labels, series), rows.y + MARGIN - ROW_GAP, defs)
 
 
 def figure(kind, title, labels, series, unit=None, label_heading=_l("Category")):
     """A chart and its data, for the ``chart_figure`` macro of templates/admin/_charts.html.
 
-    ``{"kind", "title", "svg", "label_heading", "series": [names], "rows": [{"label",
-    "values": [formatted]}]}``: the table says what the chart draws, in the same words.
+    ``{"kind", "title", "svg", "svg_narrow", "breakpoint", "label_heading", "series": [names],
+    "rows": [{"label", "values": [formatted]}]}``: ``svg`` is shown from the Bootstrap
+    ``breakpoint`` on, where it fits, ``svg_narrow`` (``rows_chart``) below it; the table
+    says what the chart draws, in the same words.
     """
     names = [_clean(name) for name in (series or {})]
+    clean_title = _clean(title)
     clean_labels, clean_series = _normalised(labels, series, unit)
+    if _has_data(clean_labels, clean_series):
+        svg, width = _DRAWN[kind](clean_title, clean_labels, clean_series, unit)
+    else:
+        svg = _empty(kind, clean_title)
+        width = NARROW_WIDTH
     return {
-        "kind": kind, "title": _clean(title), "unit": unit,
-        "svg": CHARTS[kind](title, labels, series, unit),
+        "kind": kind, "title": clean_title, "unit": unit,
+        "svg": svg, "svg_narrow": rows_chart(kind, title, labels, series, unit),
+        "breakpoint": breakpoint_for(width),
         "label_heading": str(label_heading), "series": names,
         "rows": [{"label": label, "values": [format_value(values[i], unit) for values in clean_series.values()]}
                  for i, label in enumerate(clean_labels)],

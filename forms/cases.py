@@ -17,6 +17,7 @@ from i18n import LANGUAGE_NAMES
 from models.case import CATEGORIES, CHANNELS, KINDS, OUTCOMES, REPORTER_TYPES, RESPONSIBLE, SEXES, CaseState
 from models.checklist import SET_ASIDE_REASONS
 from services.case_workflow import CLOSING_OUTCOMES
+from services.checklist import open_required
 from services.deadlines import KZ_TZ, now_local
 from services.settings import clock
 
@@ -49,13 +50,22 @@ class StartForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    """The final answer, written in the language of the case (shown above the box)."""
+    """The final answer, written in the language of the case (shown above the box); while
+    required checklist items are open, also why it goes now."""
 
     body = TextAreaField(_l("Final answer to the reporter"),
                          validators=[DataRequired(), Length(max=10000)], render_kw={"rows": 10})
+    open_items_reason = _required_text(_l("Required checklist items are still open: why does the "
+                                          "answer go now?"))
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is None or not open_required(case):
+            del self.open_items_reason
 
     def service_arguments(self, case, actor):
-        return {"body": self.body.data}
+        reason = self.open_items_reason.data if "open_items_reason" in self._fields else None
+        return {"body": self.body.data, "open_items_reason": reason}
 
 
 class CloseForm(FlaskForm):

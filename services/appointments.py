@@ -75,19 +75,28 @@ def _refuse_email_of_other_staff(email, region_code):
         raise InvalidInput(_l("This e-mail belongs to another staff account; use another e-mail."))
 
 
-def propose(actor, region_code, **appointee):
-    """An akimat administrator proposes a candidate: a draft in their own region."""
+def propose(actor, region_code, replacement=False, **appointee):
+    """An akimat administrator proposes a candidate: a draft in their own region. [R4] one
+    ombudsman per region: while one is in office, only a replacement (their dismissal to
+    follow) may be proposed, and it says so."""
     if actor.role != Role.AKIMAT_ADMIN.value:
         raise PermissionDenied(_l("Only an akimat administrator proposes an ombudsman."))
     if actor.region_code != region_code:
         raise RegionMismatch(_l("You can propose an ombudsman only for your own region."))
     values = _clean_appointee(appointee)
     _refuse_email_of_other_staff(values["email"], region_code)
+    in_office = _in_office(region_code)
+    if in_office is not None and not replacement:
+        raise RegionHasOmbudsman(_l("This region has an ombudsman in office, %(name)s: a candidate "
+                                    "can be proposed only as their replacement.",
+                                    name=in_office.full_name))
     appointment = Appointment(region_code=region_code, state="draft", created_by_id=actor.id, **values)
     db.session.add(appointment)
     db.session.flush()
+    note = (str(_l("A replacement of %(name)s, in office now.", name=in_office.full_name))
+            if in_office is not None else None)
     db.session.add(AppointmentStep(appointment=appointment, actor_id=actor.id, action="propose",
-                                   from_state=None, to_state="draft"))
+                                   from_state=None, to_state="draft", note=note))
     audit.record("appointment.propose", actor=actor, obj=appointment)
     db.session.flush()
     return appointment
@@ -174,12 +183,15 @@ def record_order(actor, appointment, number, order_date, note=None, file=None):
     db.session.flush()
 
 
+def _in_office(region_code):
+    """The region's ombudsman in office, or None."""
+    return db.session.scalar(select(Appointment).where(
+        Appointment.region_code == region_code, Appointment.state.in_(AppointmentState.IN_OFFICE)))
+
+
 def _refuse_second_ombudsman(appointment):
-    other = db.session.scalar(select(Appointment.id).where(
-        Appointment.region_code == appointment.region_code,
-        Appointment.state.in_(AppointmentState.IN_OFFICE),
-        Appointment.id != appointment.id))
-    if other is not None:
+    other = _in_office(appointment.region_code)
+    if other is not None and other.id != appointment.id:
         raise RegionHasOmbudsman(_l("This region already has an ombudsman in office. "
                                     "Record the dismissal first."))
 

@@ -16,6 +16,11 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from sqlalchemy import select
+
+from extensions import db
+from models import Appointment
+from models.appointment import AppointmentState
 from models.base import utcnow
 from services import audit
 from core.errors import DomainError
@@ -26,6 +31,10 @@ from services.users import find_by_email
 
 class LoginFailed(DomainError):
     pass
+
+
+class AccountClosed(DomainError):
+    """The password is right, but the account is disabled (or its ombudsman dismissed)."""
 
 
 class LoginThrottled(DomainError):
@@ -86,12 +95,26 @@ def authenticate(email, password, address):
         raise LoginThrottled(_l("Too many failed attempts. Try again in %(minutes)s minutes.", minutes=minutes))
     user = find_by_email(key_email)
     password_ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not password_ok or not user.is_enabled:
+    if user is None or not password_ok:
         throttles.count(key_email, address)
         audit.record("login.failed", actor=user, email=key_email[:254])
         raise LoginFailed(_l("Wrong e-mail or password."))
+    if not user.is_enabled:
+        # Told only to whoever knows the password: a stranger learns nothing more.
+        audit.record("login.disabled", actor=user, obj=user)
+        raise AccountClosed(_closed_reason(user))
     audit.record("login.password", actor=user, obj=user)
     return user
+
+
+def _closed_reason(user):
+    """Why a disabled account cannot log in: a dismissed ombudsman [R4] is told so."""
+    dismissed = db.session.scalar(select(Appointment.id).where(
+        Appointment.user_id == user.id, Appointment.state == AppointmentState.DISMISSED))
+    if dismissed is not None:
+        return _l("Your access has ended: you were dismissed as the regional children's ombudsman "
+                  "by the akim's order. If this is a mistake, contact the akimat.")
+    return _l("Your account is disabled. Ask the administrator who manages your account.")
 
 
 def logged_in(user):

@@ -96,12 +96,20 @@ def send_message(actor, case, body, internal=False, final=False):
     return message
 
 
-def answer(actor, case, body):
-    """The final answer, in the language of the case; the reporter reads it at /status."""
+def answer(actor, case, body, open_items_reason=None):
+    """The final answer, in the language of the case; the reporter reads it at /status.
+
+    While required checklist items are open the answer goes only with a reason, kept on
+    the step: the measures of [R10] and [R11] are not to be forgotten by answering early.
+    """
     check(actor, case, "answer")
+    reason = (open_items_reason or "").strip()
+    if checklist.open_required(case) and not reason:
+        raise InvalidInput(_l("Required checklist items are still open. Finish them, or say why the "
+                              "answer goes now."))
     send_message(actor, case, body, final=True)
     case.answered_at = utcnow()
-    WORKFLOW.record(case, actor, "answer")
+    WORKFLOW.record(case, actor, "answer", step_note=reason)
     db.session.flush()
 
 

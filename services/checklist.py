@@ -292,5 +292,12 @@ def placement_organizations(region_code):
         Organization.is_active.is_(True)).order_by(Organization.name_kk)).all()
 
 
+def open_required(case):
+    """The required items the ombudsman has not finished (the automatic alerts, which the
+    outbox completes, aside): answering before them needs a reason [R10], [R11]."""
+    return [item for item in case.checklist
+            if item.required and not item.automatic and item.status == "open"]
+
+
 def overdue(item, now=None):
     return item.status == "open" and item.due_at is not None and item.due_at < (now or utcnow())

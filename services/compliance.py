@@ -9,29 +9,45 @@ For a date (by default today in Asia/Almaty) and its year and half-year:
 - [R9] commission meetings attended out of those recorded this year;
 - [R6.8] memoranda ending within 30 days; [R6.6] document requests past their answer date.
 
+A mark says what it means, in words beside its icon (never by colour alone):
+
+- ``ok``: the duty is done; ``warning``: late or behind; ``missing``: not done;
+- ``not_applicable``: there was nothing to do (no memorandum ends soon, no request awaits
+  an answer, no commission meeting was recorded, no plan to count items of);
+- ``vacant``: the region has no ombudsman in office [R4], so a duty not done is nobody's
+  failure: it is marked vacant, not missing. A duty done (a report submitted before the
+  post fell vacant) keeps its mark.
+
 Every figure is an SQL count grouped by region, so the national table of the 20
 regions costs a handful of queries. Results are plain dicts and lists.
 """
 from datetime import date, timedelta
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from extensions import db
 from models import (
+    Appointment,
+    AppointmentState,
     Briefing,
     CommissionMeeting,
     DocumentRequest,
     Memorandum,
     PlanItem,
     Region,
+    User,
     YearPlan,
 )
 from models.registry import EXPIRY_WARNING_DAYS
 from models.registry_specs import REGISTRY_SPECS, RegistrySpecError
+from models.user import Role
 
 OK, WARNING, MISSING = "ok", "warning", "missing"
-MARK_LABELS = {OK: _l("OK"), WARNING: _l("Warning"), MISSING: _l("Missing")}
+NOT_APPLICABLE, VACANT = "not_applicable", "vacant"
+MARK_LABELS = {OK: _l("OK"), WARNING: _l("Warning"), MISSING: _l("Missing"),
+               NOT_APPLICABLE: _l("Not applicable"), VACANT: _l("Vacant")}
 CHECKS = {
     "plan": _l("Year plan approved on time [R6.1]"),
     "plan_items": _l("Plan items done [R6.1]"),
@@ -81,6 +97,7 @@ def _figures(day, region_code=None):
     done = func.count(case((PlanItem.status == "done", 1)))
     attended = func.count(case((CommissionMeeting.attended, 1)))
     long_ago = day - timedelta(days=LONG_OVERDUE_DAYS)
+    overdue = func.count(case((DocumentRequest.answer_due < day, 1)))
     long_overdue = func.count(case((DocumentRequest.answer_due < long_ago, 1)))
     return {
         "plans": by_region(select(YearPlan.region_code, YearPlan.id, YearPlan.state,
@@ -103,11 +120,25 @@ def _figures(day, region_code=None):
                                           day, day + timedelta(days=EXPIRY_WARNING_DAYS)))
                                .group_by(Memorandum.region_code), Memorandum.region_code),
         "reports": _reports(day, region_code),
-        "requests": by_region(select(DocumentRequest.region_code, func.count(), long_overdue)
-                              .where(DocumentRequest.answered_on.is_(None),
-                                     DocumentRequest.answer_due < day)
+        "requests": by_region(select(DocumentRequest.region_code, func.count(), overdue, long_overdue)
+                              .where(DocumentRequest.answered_on.is_(None))
                               .group_by(DocumentRequest.region_code), DocumentRequest.region_code),
+        "in_office": _in_office(region_code),
     }
+
+
+def _in_office(region_code=None):
+    """The regions with an ombudsman in office [R4]: an appointment between the akim's order
+    and the dismissal order or, where no appointment is recorded, an enabled ombudsman
+    account (as ``services.notices`` names the ombudsman). Taken as things stand now."""
+    appointed = select(Appointment.region_code).where(
+        Appointment.state.in_(AppointmentState.IN_OFFICE))
+    accounts = select(User.region_code).where(User.role == Role.OMBUDSMAN.value,
+                                              User.is_enabled.is_(True))
+    if region_code:
+        appointed = appointed.where(Appointment.region_code == region_code)
+        accounts = accounts.where(User.region_code == region_code)
+    return set(db.session.scalars(appointed.union(accounts)))
 
 
 def _reports(day, region_code=None):
@@ -118,7 +149,48 @@ def _reports(day, region_code=None):
     return {"period": (year, half), "submitted": latest_submitted(year, half, region_code)}
 
 
+def _check(key, mark, detail, **numbers):
+    return {"key": key, "label": CHECKS[key], "mark": mark, "detail": detail, **numbers}
+
+
+def _plan_check(code, day, figures):
+    """[R6.1] the year's plan, approved by 30 December of the year before."""
+    plan = figures["plans"].get(code)
+    if plan is None:
+        return _check("plan", MISSING, _l("No plan for %(year)s.", year=day.year))
+    plan_id, state, approved_on = plan
+    if approved_on is None or state != "approved":
+        return _check("plan", WARNING, _l("Not approved yet."), plan_id=plan_id)
+    if approved_on > date(day.year - 1, 12, 30):
+        return _check("plan", WARNING, _l("Approved late, on %(day)s.", day=format_date(approved_on, "medium")),
+                      plan_id=plan_id)
+    return _check("plan", OK, _l("Approved on %(day)s.", day=format_date(approved_on, "medium")), plan_id=plan_id)
+
+
+def _plan_items_check(code, day, figures):
+    """[R6.1] the plan's items done: half of them by the second half-year. Without a plan
+    there are no items to count (the plan's own mark says it is missing)."""
+    done, total = figures["items"].get(code, (0, 0))
+    if code not in figures["plans"]:
+        return _check("plan_items", NOT_APPLICABLE, _l("No plan to count the items of."),
+                      done=done, total=total)
+    if total == 0:
+        return _check("plan_items", MISSING, _l("No plan items."), done=done, total=total)
+    behind = day >= date(day.year, 7, 1) and done * 2 < total
+    return _check("plan_items", WARNING if behind else OK,
+                  _l("%(done)s of %(total)s done.", done=done, total=total), done=done, total=total)
+
+
+def _briefing_check(code, day, figures):
+    """[R6.10] a briefing every half-year."""
+    _, half_start, _ = periods(day)
+    (held,) = figures["briefings"].get(code, (0,))
+    return _check("briefing", OK if held else MISSING,
+                  _l("%(n)s held since %(day)s.", n=held, day=format_date(half_start, "medium")), count=held)
+
+
 def _report_check(code, day, figures):
+    """[R8] the report of the last completed half-year; a warning in its first month."""
     from services.reports import Period
 
     (year, half), report = figures["reports"]["period"], figures["reports"]["submitted"].get(code)
@@ -130,78 +202,71 @@ def _report_check(code, day, figures):
                   _l("%(year)s/%(half)s: not submitted yet.", year=year, half=half))
 
 
-def _check(key, mark, detail, **numbers):
-    return {"key": key, "label": CHECKS[key], "mark": mark, "detail": detail, **numbers}
+def _meetings_check(code, day, figures):
+    """[R9] the commission meetings recorded this year, attended; none recorded: nothing to
+    attend."""
+    attended, recorded = figures["meetings"].get(code, (0, 0))
+    if recorded == 0:
+        return _check("meetings", NOT_APPLICABLE, _l("No commission meeting recorded this year."),
+                      attended=0, recorded=0)
+    return _check("meetings", OK if attended == recorded else WARNING,
+                  _l("%(attended)s of %(recorded)s attended.", attended=attended, recorded=recorded),
+                  attended=attended, recorded=recorded)
+
+
+def _memoranda_check(code, day, figures):
+    """[R6.8] memoranda ending within 30 days, to renew; none: nothing to do."""
+    (expiring,) = figures["memoranda"].get(code, (0,))
+    if not expiring:
+        return _check("memoranda", NOT_APPLICABLE, _l("No memorandum ends within 30 days."), count=0)
+    return _check("memoranda", WARNING, _l("%(n)s expiring.", n=expiring), count=expiring)
+
+
+def _document_requests_check(code, day, figures):
+    """[R6.6] requests for documents past their answer date: a warning, missing a month
+    later; none waiting for an answer: nothing to do."""
+    waiting, overdue, long_overdue = figures["requests"].get(code, (0, 0, 0))
+    numbers = dict(count=overdue, long_overdue=long_overdue, waiting=waiting)
+    if not waiting:
+        return _check("document_requests", NOT_APPLICABLE, _l("No request awaits an answer."), **numbers)
+    if not overdue:
+        return _check("document_requests", OK,
+                      _l("%(n)s awaiting an answer, none overdue.", n=waiting), **numbers)
+    return _check("document_requests", MISSING if long_overdue else WARNING,
+                  _l("%(n)s overdue.", n=overdue), **numbers)
+
+
+CHECK_FUNCTIONS = (_plan_check, _plan_items_check, _briefing_check, _report_check, _meetings_check,
+                   _memoranda_check, _document_requests_check)
+
+
+def _vacant(check):
+    """A duty not done where nobody is in office [R4]: vacant, its detail kept."""
+    return {**check, "mark": VACANT} if check["mark"] in (MISSING, WARNING) else check
 
 
 def _region_checks(code, day, figures):
     """The seven checks of one region, in the order of ``CHECKS``."""
-    _, half_start, _ = periods(day)
-    checks = []
-
-    plan = figures["plans"].get(code)
-    if plan is None:
-        checks.append(_check("plan", MISSING, _l("No plan for %(year)s.", year=day.year)))
-    else:
-        plan_id, state, approved_on = plan
-        deadline = date(day.year - 1, 12, 30)
-        if approved_on is not None and state == "approved":
-            late = approved_on > deadline
-            checks.append(_check("plan", WARNING if late else OK,
-                                 _l("Approved late, on %(day)s.", day=approved_on.isoformat()) if late
-                                 else _l("Approved on %(day)s.", day=approved_on.isoformat()),
-                                 plan_id=plan_id))
-        else:
-            checks.append(_check("plan", WARNING, _l("Not approved yet."), plan_id=plan_id))
-
-    done, total = figures["items"].get(code, (0, 0))
-    if plan is None or total == 0:
-        checks.append(_check("plan_items", MISSING, _l("No plan items."), done=done, total=total))
-    else:
-        behind = day >= date(day.year, 7, 1) and done * 2 < total
-        checks.append(_check("plan_items", WARNING if behind else OK,
-                             _l("%(done)s of %(total)s done.", done=done, total=total),
-                             done=done, total=total))
-
-    (held,) = figures["briefings"].get(code, (0,))
-    checks.append(_check("briefing", OK if held else MISSING,
-                         _l("%(n)s held since %(day)s.", n=held, day=half_start.isoformat()),
-                         count=held))
-
-    checks.append(_report_check(code, day, figures))
-
-    attended, recorded = figures["meetings"].get(code, (0, 0))
-    mark = MISSING if recorded == 0 else OK if attended == recorded else WARNING
-    checks.append(_check("meetings", mark,
-                         _l("%(attended)s of %(recorded)s attended.", attended=attended,
-                            recorded=recorded), attended=attended, recorded=recorded))
-
-    (expiring,) = figures["memoranda"].get(code, (0,))
-    checks.append(_check("memoranda", WARNING if expiring else OK,
-                         _l("%(n)s expiring.", n=expiring), count=expiring))
-
-    overdue, long_overdue = figures["requests"].get(code, (0, 0))
-    mark = MISSING if long_overdue else WARNING if overdue else OK
-    checks.append(_check("document_requests", mark, _l("%(n)s overdue.", n=overdue),
-                         count=overdue, long_overdue=long_overdue))
-    return checks
+    checks = [function(code, day, figures) for function in CHECK_FUNCTIONS]
+    return checks if code in figures["in_office"] else [_vacant(check) for check in checks]
 
 
 def region_compliance(region_code, day=None):
-    """``{"region_code", "day", "year", "half", "checks": [...]}`` for one region."""
+    """``{"region_code", "day", "year", "half", "vacant", "checks": [...]}`` for one region."""
     day = day or today()
+    figures = _figures(day, region_code)
     return {"region_code": region_code, "day": day, "year": day.year,
-            "half": 1 if day.month <= 6 else 2,
-            "checks": _region_checks(region_code, day, _figures(day, region_code))}
+            "half": 1 if day.month <= 6 else 2, "vacant": region_code not in figures["in_office"],
+            "checks": _region_checks(region_code, day, figures)}
 
 
 def national_compliance(day=None):
-    """One row per region (all 20): ``{"region": Region, "checks": [...]}``."""
+    """One row per region (all 20): ``{"region": Region, "vacant": bool, "checks": [...]}``."""
     day = day or today()
     figures = _figures(day)
     regions = db.session.scalars(select(Region).order_by(Region.code)).all()
-    return [{"region": region, "checks": _region_checks(region.code, day, figures)}
-            for region in regions]
+    return [{"region": region, "vacant": region.code not in figures["in_office"],
+             "checks": _region_checks(region.code, day, figures)} for region in regions]
 
 
 def marks(checks):

@@ -8,16 +8,18 @@ tables whose cells are text, numbers or ``{"value", "kind"}`` pairs. ``lines`` f
 the same layout for the national roll-up, so the two can never disagree.
 """
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from i18n import current_language
 from models.case import CASE_STATE_LABELS, CATEGORIES, CHANNELS, KINDS, OUTCOMES, RESPONSIBLE
 from models.checklist import RULE_LABELS
 from models.plan import PLAN_STATES
 from models.registry_specs import report_figures
 from services.deadlines import KZ_TZ
+from services.report_files import format_day, format_moment
 from services.reports import ALERT_RULES, MEASURE_RULES
 
 AGE_LABELS = {"0-5": _l("0–5 years"), "6-9": _l("6–9 years"), "10-13": _l("10–13 years"),
@@ -57,10 +59,14 @@ class Matrix:
 
 @dataclass(frozen=True)
 class Section:
+    """A part of the report; ``sheet`` names its XLSX sheet where the title, without its rule
+    references, would not fit Excel's 31 characters in some language."""
+
     key: str
     title: object
     lines: tuple = ()
     tables: tuple = field(default=())
+    sheet: object = None
 
 
 SECTIONS = (
@@ -95,7 +101,8 @@ SECTIONS = (
     Section("measures", _l("Measures after a confirmed violation [R11]"),
             tables=(Breakdown("measures", _l("Measures done"), MEASURE_LABELS),
                     Breakdown("measures_late", _l("Of which done after their due time"), MEASURE_LABELS),
-                    Breakdown("measures_set_aside", _l("Set aside with a reason (not done)"), MEASURE_LABELS))),
+                    Breakdown("measures_set_aside", _l("Set aside with a reason (not done)"), MEASURE_LABELS)),
+            sheet=_l("Measures after a violation")),
     Section("activities", _l("Activities [R6.4]–[R6.11], [R9], [R12], [R13]"),
             lines=tuple(Line(f"activities.{figure.key}", figure.label) for _spec, figure in report_figures())),
     Section("plan", _l("Year plan [R6.1]"),
@@ -152,11 +159,8 @@ def _section(figures, section):
                                                    "kind": line.kind}]
                                 for line in section.lines]})
     tables += [_table(figures, table) for table in section.tables]
-    return {"key": section.key, "title": str(section.title), "tables": tables}
-
-
-def _dmy(iso):
-    return date.fromisoformat(iso).strftime("%d.%m.%Y")
+    return {"key": section.key, "title": str(section.title), "sheet": str(section.sheet or section.title),
+            "tables": tables}
 
 
 def title(figures, region):
@@ -165,19 +169,21 @@ def title(figures, region):
 
 
 def subtitle(figures, version=None):
-    period = f"{_dmy(figures['start'])}–{_dmy(figures['end'])}"
+    """The period and the version, dates and times as the report's language writes them."""
+    period = "–".join(format_day(date.fromisoformat(figures[end])) for end in ("start", "end"))
     if version is None:
-        return gettext("%(period)s · draft, computed %(at)s", period=period,
-                       at=figures["computed_at"][:16].replace("T", " "))
+        computed = datetime.fromisoformat(figures["computed_at"]).astimezone(KZ_TZ)
+        return gettext("%(period)s · draft, computed %(at)s", period=period, at=format_moment(computed))
     return gettext("%(period)s · version %(version)s, submitted %(at)s", period=period,
-                   version=version.version,
-                   at=version.submitted_at.astimezone(KZ_TZ).strftime("%d.%m.%Y %H:%M"))
+                   version=version.version, at=format_moment(version.submitted_at.astimezone(KZ_TZ)))
 
 
 def render(figures, region, language=None, version=None):
-    """The rendered report in ``language`` (kk or ru; by default the one being shown)."""
+    """The rendered report [R8] in ``language`` (kk or ru; by default the one being shown):
+    a draft unless it is a submitted ``version``, so that its files say so on every page."""
     def build():
         return {"title": title(figures, region), "subtitle": subtitle(figures, version),
+                "language": language or current_language(), "draft": version is None,
                 "sections": [_section(figures, section) for section in SECTIONS]}
     if language is None:
         return build()

@@ -72,8 +72,8 @@ KNOWN = {
                                config="ALERT_DUE_MINUTES"),
     "reminder_hours_before": Known(int, _l("Hours before a due time when a reminder is sent"),
                                    config="REMINDER_HOURS_BEFORE"),
-    "two_factor_for_all": Known(flag, _l("Two-factor login required of every staff member (true or false); "
-                                         "it is always required of the superadmin and the Commissioner's office"),
+    "two_factor_for_all": Known(flag, _l("Two-factor login required of every staff member; it is "
+                                         "always required of the superadmin and the Commissioner's office"),
                                 config="TWO_FACTOR_FOR_ALL"),
     "session_idle_minutes": Known(int, _l("Minutes without activity after which a staff session ends"),
                                   config="SESSION_IDLE_MINUTES"),
@@ -82,7 +82,7 @@ KNOWN = {
     "retention_years": Known(int, _l("Years a closed case keeps its personal data, then it is removed"),
                              config="RETENTION_YEARS"),
     # How terms are counted (services.terms): changing one recomputes open cases' due dates.
-    "receipt_day_counts": Known(flag, _l("The day of receipt is the first day of a term (true or false)"),
+    "receipt_day_counts": Known(flag, _l("The day of receipt is the first day of a term"),
                                 default=True, basis=E_OTINISH),
     "workday_cutoff": Known(clock, _l("Time of day (HH:MM) after which a case counts as received on the "
                                       "next working day"), config="WORKDAY_CUTOFF", basis=E_OTINISH),

@@ -10,6 +10,7 @@ in SQL (never every case loaded to filter in Python):
 - due today (Asia/Almaty date): items due later today, cases whose deadline or forwarding
   term is today;
 - urgent: open cases where the child is in danger now;
+- messages: cases whose reporter wrote last: their message waits for the office's reply;
 - new: cases not started yet (received or registered).
 The rows carry no identity: registration number, region, categories, due, state.
 """
@@ -19,7 +20,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import and_, select
 
 from extensions import db
-from models import Case, ChecklistItem, Region
+from models import Case, CaseMessage, ChecklistItem, Region
 from models.case import CaseState
 from models.base import utcnow
 from services.deadlines import KZ_TZ, calendar, deadline_column
@@ -65,6 +66,14 @@ def item_overdue(now):
 def case_overdue(today):
     """An open case past its deadline (``today`` is the Almaty date) [R6.2]."""
     return and_(Case.state.in_(CaseState.OPEN), deadline_column() < today)
+
+
+def reporter_waiting():
+    """The reporter wrote last (internal notes aside): their message waits for a reply."""
+    last_from_reporter = (select(CaseMessage.from_reporter)
+                          .where(CaseMessage.case_id == Case.id, CaseMessage.internal.is_(False))
+                          .order_by(CaseMessage.id.desc()).limit(1).scalar_subquery())
+    return last_from_reporter.is_(True)
 
 
 def not_started():
@@ -115,7 +124,7 @@ def _case_rows(user, *where, order=None, term="answer"):
 
 
 def sections(user, now=None):
-    """{"overdue", "due_today", "urgent", "new"} → rows, urgent first."""
+    """{"overdue", "due_today", "urgent", "messages", "new"} → rows, urgent first."""
     now = now or utcnow()
     local = now.astimezone(KZ_TZ)
     today = local.date()
@@ -130,5 +139,7 @@ def sections(user, now=None):
         "overdue": sorted(overdue, key=lambda r: r.sort_key),
         "due_today": sorted(due_today, key=lambda r: r.sort_key),
         "urgent": _case_rows(user, is_open, Case.urgent.is_(True), order=(Case.received_at, Case.id)),
+        "messages": _case_rows(user, Case.state.in_(CaseState.UNFINISHED), reporter_waiting(),
+                               order=(Case.id,), term="message"),
         "new": _case_rows(user, Case.state.in_(NEW_STATES), order=(Case.received_at, Case.id)),
     }

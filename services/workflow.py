@@ -78,6 +78,12 @@ class Workflow:
                 if t.offered and actor.role in t.roles and obj.state in t.sources
                 and (t.offered_when is None or t.offered_when(obj))]
 
+    def next_roles(self, obj):
+        """The roles that may take a step on ``obj`` now (none: the procedure is over)."""
+        return sorted({role for t in self.transitions.values()
+                       if t.offered and obj.state in t.sources
+                       and (t.offered_when is None or t.offered_when(obj)) for role in t.roles})
+
     def steps_for(self, actor, obj):
         """``allowed_actions`` with their labels, as (action, label) pairs for the buttons."""
         return [(action, self.labels[action]) for action in self.allowed_actions(actor, obj)]

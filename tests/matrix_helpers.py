@@ -38,6 +38,9 @@ TWO_FACTOR = {"sa", "com", "om75"}
 # and a session's record ends when a refused request logs it out (services/staff_sessions.py).
 NOT_FINGERPRINTED = {"audit_event", "alembic_version", "throttle_hit", "staff_session"}
 
+# The measures go on after the answer: it goes with the reason [R10], [R11].
+REASON = "Шаралар жауаптан кейін жалғасады."
+
 
 def cookies_of(client):
     """The cookies of a test client, to start other clients in the same browser session."""
@@ -245,7 +248,7 @@ def _build(users):
     case_workflow.start(om75, started)
     case_workflow.confirm_police(om75, started, date.today(), "KUI-1")
     answered, _code = submit_case(dict(REPORT, region_code="75"), [{"age": 12, "sex": "girl"}], consent=True)
-    case_workflow.answer(om75, answered, "Жауап: бала қорғалды.")
+    case_workflow.answer(om75, answered, "Жауап: бала қорғалды.", open_items_reason=REASON)
     db.session.flush()
     ids.update(case=case.id, regnum=case.registration_number, item=item.id, evidence=evidence.id,
                case_file=next(a.id for a in case.attachments if a.message_id is None),

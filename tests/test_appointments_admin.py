@@ -318,7 +318,7 @@ def test_timeline_and_alert_rows(app, people, login):
     body = text(details(login(people["committee"]), appointment_id))
     assert STEP_ATTR.findall(body) == ["propose", "request_consent", "grant_consent"]
     assert "Grant consent" in body and "Consent granted" in body
-    assert "Jan 20, 2025" in body and "2025-01-20" not in body  # dates in the reader's locale
+    assert "20.01.2025" in body and "2025-01-20" not in body  # one local date format
     assert re.search(r'data-alert="appointment.consent_requested" data-status="pending"', body)
     assert re.search(r'data-alert="appointment.consent_granted" data-status="pending"', body)
     assert people["akimat75"] in body  # the akimat is told of the consent
@@ -579,3 +579,42 @@ def test_overview_links_open_for_the_commissioner(app, people, login):
     assert f"/admin/appointment/details/?id={appointment_id}" in page
     assert details(commissioner, appointment_id).status_code == 200
 
+
+
+# --- guard rails -----------------------------------------------------------------------------
+
+def test_a_proposal_lands_on_its_record_and_a_region_in_office_takes_only_a_replacement(app, people, login):
+    """[R4] after saving, the proposal itself with its next step; while an ombudsman is in
+    office, a proposal is refused at once unless it is their replacement, which it says."""
+    akimat = login(people["akimat75"])
+    fields = {"full_name": "Дана Бекова", "email": "dana@test.kz"}
+    page = submit(akimat, "/admin/appointment/new/?lang=en", fields)
+    assert page.request.path == "/admin/appointment/details/" and "request_consent" in actions(page)
+    with app.app_context():
+        first = db.session.scalar(select(Appointment).where(Appointment.email == "dana@test.kz"))
+        for action, arguments in PATH[:STEPS_TO["active"]]:
+            actor = find_by_email(people["commissioner"]) if action.startswith("grant") else find_by_email(
+                people["akimat75"])
+            service.ACTIONS[action](actor, first, **arguments)
+        db.session.commit()
+    refused = submit(akimat, "/admin/appointment/new/?lang=en", {**fields, "email": "next@test.kz"})
+    assert "This region has an ombudsman in office, Дана Бекова" in text(refused)
+    with app.app_context():
+        assert find_by_email("next@test.kz") is None
+        assert db.session.scalar(select(func.count()).select_from(Appointment)) == 1
+    page = submit(akimat, "/admin/appointment/new/?lang=en", {**fields, "email": "next@test.kz",
+                                                               "replacement": "y"})
+    assert page.request.path == "/admin/appointment/details/", re.findall(r'alert[^>]*>([^<]+)', text(page))
+    assert "A replacement of Дана Бекова" in text(page)
+
+
+def test_a_waiting_appointment_says_who_takes_the_next_step(app, people, login):
+    appointment_id = make_appointment(app, "75", "consent_requested")
+    page = text(details(login(people["committee"]), appointment_id))
+    assert "The next step is for: Commissioner" in page
+    finished = make_appointment(app, "71", "consent_requested")
+    with app.app_context():
+        service.ACTIONS["refuse_consent"](find_by_email(people["commissioner"]), db.session.get(
+            Appointment, finished), number="04-12/1", letter_date=date(2025, 1, 20), reason="Another candidate.")
+        db.session.commit()
+    assert "The procedure is over" in text(details(login(people["commissioner"]), finished))

@@ -436,7 +436,7 @@ def test_a_step_with_missing_or_wrong_data_is_refused(staff, case):
 
 def test_a_second_ombudsman_in_office_is_refused(staff):
     sitting = appointment_in(staff, "dismissal_requested")  # still in office until the order
-    successor = appointment_in(staff, "consent_granted", email="successor@test.kz")
+    successor = appointment_in(staff, "consent_granted", email="successor@test.kz", replacement=True)
     message = refused(RegionHasOmbudsman, lambda: act(staff, "record_order", successor))
     assert "already has an ombudsman in office" in message
     assert successor.state == "consent_granted" and outbox("ombudsman_access")[1:] == []
@@ -446,10 +446,19 @@ def test_a_second_ombudsman_in_office_is_refused(staff):
     assert successor.state == "active" and successor.user.email == "successor@test.kz"
 
 
+def test_while_an_ombudsman_is_in_office_only_a_replacement_is_proposed(staff):
+    """Guard rail [R4]: refused at the proposal, not three steps later at the akim's order."""
+    appointment_in(staff, "active")
+    message = refused(RegionHasOmbudsman, lambda: appointment_in(staff, "draft", email="next@test.kz"))
+    assert CANDIDATE["full_name"] in message and "replacement" in message
+    successor = appointment_in(staff, "draft", email="next@test.kz", replacement=True)
+    assert steps(successor)[0][0] == "propose" and "A replacement of" in successor.steps[0].note
+
+
 def test_the_unique_index_refusal_is_a_typed_error_and_leaves_the_session_usable(staff, monkeypatch):
     """When a racing order slips past the service's own check, the index's refusal is typed."""
     appointment_in(staff, "active")
-    successor = appointment_in(staff, "consent_granted", email="successor@test.kz")
+    successor = appointment_in(staff, "consent_granted", email="successor@test.kz", replacement=True)
     monkeypatch.setattr(service, "_refuse_second_ombudsman", lambda appointment: None)
     message = refused(RegionHasOmbudsman, lambda: act(staff, "record_order", successor))
     assert "already has an ombudsman in office" in message
@@ -458,7 +467,8 @@ def test_the_unique_index_refusal_is_a_typed_error_and_leaves_the_session_usable
     assert steps(successor)[-1][0] == "grant_consent"
     assert db.session.scalar(select(db.func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "appointment.record_order")) == 1  # the first one only
-    act(staff, "withdraw", appointment_in(staff, "draft", email="third@test.kz"))  # the session still works
+    third = appointment_in(staff, "draft", email="third@test.kz", replacement=True)
+    act(staff, "withdraw", third)  # the session still works
 
 
 # --- 3. the database's own guards ------------------------------------------------------------------
@@ -577,7 +587,7 @@ def test_region_overview_and_commissioners_order(staff):
     akimat = {code: gen_user("akimat_admin", code) for code in ("55", "47")}
     now = utcnow()
     in_office_75 = appointment_in(staff, "active")
-    candidate_75 = appointment_in(staff, "consent_requested", email="next@test.kz")  # a successor
+    candidate_75 = appointment_in(staff, "consent_requested", email="next@test.kz", replacement=True)
     asked_71 = appointment_in(staff, "consent_requested", akimat=staff.akimat71, email="astana@test.kz")
     leaving_55 = appointment_in(staff, "dismissal_requested", akimat=akimat["55"], email="pavlodar@test.kz")
     appointment_in(staff, "consent_refused", akimat=akimat["47"], email="aktau@test.kz")

@@ -5,7 +5,7 @@ import pytest
 
 from extensions import db
 from models import AuditEvent, User
-from services.users import set_enabled
+from services.users import set_enabled, set_password
 from tests.helpers import PASSWORD, AuthActions, gen_user
 
 
@@ -129,7 +129,33 @@ def test_disabled_user_cannot_log_in(client, auth, akimat75, app):
     with app.app_context():
         set_enabled(db.session.get(User, akimat75.id), False)
         db.session.commit()
-    assert auth.login(akimat75.email).status_code == 401
+    client.get("/login?lang=en")
+    refused = auth.login(akimat75.email)
+    assert refused.status_code == 401 and "Your account is disabled." in refused.get_data(as_text=True)
+    wrong = auth.login(akimat75.email, password="not-the-password-123")
+    assert wrong.status_code == 401 and "Wrong e-mail or password." in wrong.get_data(as_text=True)
+    assert "disabled" not in wrong.get_data(as_text=True)  # a stranger learns nothing more
+
+
+def test_a_dismissed_ombudsman_is_told_so_at_login(client, auth, app):
+    from datetime import date
+
+    from services import appointments
+
+    with app.app_context():
+        akimat, commissioner = gen_user("akimat_admin", "75"), gen_user("commissioner")
+        appointment = appointments.propose(akimat, "75", full_name="Дана Бекова", email="dana@test.kz")
+        appointments.request_consent(akimat, appointment)
+        appointments.grant_consent(commissioner, appointment, "04-12/1", date(2025, 1, 20))
+        appointments.record_order(akimat, appointment, "15-ө", date(2025, 2, 3))
+        set_password(appointment.user, PASSWORD, actor=appointment.user)
+        appointments.request_dismissal(akimat, appointment, "Moved to another city")
+        appointments.grant_dismissal(commissioner, appointment, "04-12/9", date(2025, 6, 2))
+        appointments.record_dismissal(akimat, appointment, "88-ө", date(2025, 6, 10))
+        db.session.commit()
+    client.get("/login?lang=en")
+    refused = auth.login("dana@test.kz")
+    assert refused.status_code == 401 and "dismissed" in refused.get_data(as_text=True)
 
 
 def test_anonymous_admin_redirects_to_login(client):

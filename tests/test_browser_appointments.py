@@ -40,9 +40,9 @@ def test_propose_consent_and_order(app, live_server, page, tmp_path):
     page.fill("#workplace", "№ 12 мектеп-гимназия, директор")
     shot(page, "appt-1-create")
     page.locator("form.admin-form input[type=submit]:not([name])").click()
-    expect(page).to_have_url(re.compile(r"/admin/appointment/(\?.*)?$"))
-    shot(page, "appt-2-list")
-    page.locator('a[href*="/admin/appointment/details/"]').first.click()
+    # Saved: the proposal itself, with its next step.
+    expect(page).to_have_url(re.compile(r"/admin/appointment/details/\?id=\d+"))
+    shot(page, "appt-2-details")
     expect(page.locator("[data-testid=state]")).to_have_attribute("data-state", "draft")
     details_url = page.url
 

@@ -38,11 +38,11 @@ def test_submit_the_half_year_report(app, live_server, page, people):
 
     page.goto(f"{live_server}/admin/half_year_report/?year=2026&half=1")
     preview = page.locator('[data-testid="report-preview"]')
-    expect(preview).to_contain_text("Қабылданған өтініштер [R6.2]")
+    expect(preview).to_contain_text("Қабылданған өтініштер [6-т. 2) тт.]")
     expect(preview.locator('[data-section="received"] td').first).to_have_text("5")
     shot(page, "reports-half-year-draft-kk")
     page.locator('[data-testid="report-lang-ru"]').click()
-    expect(preview).to_contain_text("Поступившие обращения [R6.2]")
+    expect(preview).to_contain_text("Поступившие обращения [пп. 2) п. 6]")
 
     page.locator('[data-testid="submit-report"]').click()
     expect(page).to_have_url(re.compile(r"/admin/half_year_report/version/\?id=\d+"))

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from extensions import db
 from models import AuditEvent, Case, CaseStep, ChecklistItem, OutboxMessage, StoredFile
+from services.cases import add_reporter_message
 from models.base import utcnow
 from services import case_workflow as workflow
 from services import escalation
@@ -39,6 +40,9 @@ STAFF = {
     "akimat75": ("akimat_admin", "75"), "committee": ("committee", None),
     "commissioner": ("commissioner", None), "superadmin": ("superadmin", None),
 }
+
+# The measures go on after the answer: it goes with the reason [R10], [R11].
+REASON = "Шаралар жауаптан кейін жалғасады."
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -214,7 +218,8 @@ def test_every_step_from_start_to_closing(app, login, directory):
 
     form = text(client.get(f"/admin/case/step/answer/?id={case_id}"))
     assert 'data-testid="answer-language" data-language="kk"' in form and "Answer in: Қазақша" in form
-    step(client, case_id, "answer", body="Жауап: қорғаншылық органы мен полиция хабардар етілді.")
+    step(client, case_id, "answer", body="Жауап: қорғаншылық органы мен полиция хабардар етілді.",
+         open_items_reason=REASON)
     state = load(app, case_id)
     assert state["state"] == "answered"
     assert ("Жауап: қорғаншылық органы мен полиция хабардар етілді.", False, True) in state["messages"]
@@ -317,12 +322,31 @@ def test_ombudsman_of_another_region_gets_not_found_and_changes_nothing(app, log
     assert all(status == "open" for _i, _r, status, _req in state["items"])
 
 
+def test_the_final_answer_shows_the_report_and_waits_for_a_reason_while_items_are_open(
+        app, login, directory):
+    """[R10], [R11] guard rail: open required items are listed on the answer form; without a
+    reason the answer is refused and nothing is sent; with one it goes, the reason kept."""
+    case_id = make_case(app, directory, started=True)
+    client = login("ombudsman75")
+    form = text(client.get(f"/admin/case/step/answer/?id={case_id}"))
+    assert 'data-testid="open-items"' in form and "R10.2" in form.split('data-testid="open-items"')[1]
+    assert 'data-testid="answer-report"' in form and 'name="open_items_reason"' in form
+    body = text(step(client, case_id, "answer", body="Жауап."))
+    assert 'data-testid="form-errors"' in body
+    state = load(app, case_id)
+    assert state["state"] == "in_progress" and state["messages"] == []
+    step(client, case_id, "answer", body="Жауап.", open_items_reason=REASON)
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.state == "answered" and case.steps[-1].note == REASON
+
+
 def test_wrong_state_is_refused_with_a_clear_message(app, login, directory):
     case_id = make_case(app, directory)
     client = login("ombudsman75")
     body = text(step(client, case_id, "close", outcome="restored_fully"))
     assert WRONG_STATE in body and load(app, case_id)["state"] == "registered"
-    step(client, case_id, "answer", body="Жауап.")
+    step(client, case_id, "answer", body="Жауап.", open_items_reason=REASON)
     body = text(step(client, case_id, "start"))
     assert WRONG_STATE in body and load(app, case_id)["state"] == "answered"
     body = text(step(client, case_id, "close", outcome="forwarded"))  # not a closing outcome
@@ -577,11 +601,11 @@ def queue_cases(app, people, directory):
         overdue.due_on = now_local().date() - timedelta(days=1)
         db.session.get(Case, ids["due_today"]).due_on = now_local().date()
         closed = db.session.get(Case, ids["closed"])
-        workflow.answer(_ombudsman("75"), closed, "Жауап.")
+        workflow.answer(_ombudsman("75"), closed, "Жауап.", open_items_reason=REASON)
         workflow.close(_ombudsman("75"), closed, "restored_fully")
         for key in ("closed", "answered"):  # a conversation not held in time
             db.session.get(ChecklistItem, item_id(app, ids[key], "R10.2")).due_at = now - timedelta(hours=1)
-        workflow.answer(_ombudsman("75"), db.session.get(Case, ids["answered"]), "Жауап.")
+        workflow.answer(_ombudsman("75"), db.session.get(Case, ids["answered"]), "Жауап.", open_items_reason=REASON)
         db.session.commit()
     return ids
 
@@ -625,6 +649,23 @@ def test_national_queue_covers_every_region_with_a_region_column(app, login, que
     assert set(urgent) == {queue_cases["urgent"], queue_cases["other_region"]}
     for value in IDENTITY:
         assert value not in body
+
+
+def test_a_reporters_new_message_is_at_the_top_of_the_case_and_in_the_queue(app, login, directory):
+    """Guard rail: the reporter's message waits for a reply in plain sight until the office
+    answers them (an internal note is no answer)."""
+    case_id = make_case(app, directory)
+    client = login("ombudsman75")
+    assert 'data-testid="reporter-waiting"' not in details(client, case_id)
+    with app.app_context():
+        add_reporter_message(db.session.get(Case, case_id), "Мектеп әлі жауап бермеді.")
+        db.session.commit()
+    waiting = lambda: [c for c, _r in queue_section(text(client.get("/admin/queue/")), "messages")]  # noqa: E731
+    assert 'data-testid="reporter-waiting"' in details(client, case_id) and waiting() == [case_id]
+    post(client, f"/admin/case/message/?id={case_id}", {"body": "Тексеру керек.", "internal": "y"})
+    assert waiting() == [case_id]
+    post(client, f"/admin/case/message/?id={case_id}", {"body": "Хатыңыз алынды, тексереміз."})
+    assert 'data-testid="reporter-waiting"' not in details(client, case_id) and waiting() == []
 
 
 def test_akimat_has_no_queue(app, login):
@@ -739,7 +780,7 @@ def test_evidence_of_a_wrong_type_is_refused_and_nothing_is_saved(app, login, di
 def test_police_confirmation_after_closing_asks_why_the_case_reopens(app, login, directory):
     case_id = make_case(app, directory, started=True)
     client = login("ombudsman75")
-    step(client, case_id, "answer", body="Жауап берілді.")
+    step(client, case_id, "answer", body="Жауап берілді.", open_items_reason=REASON)
     step(client, case_id, "close", outcome="restored_fully")
     assert 'data-action="confirm_police"' in details(client, case_id)
     form = text(client.get(f"/admin/case/step/confirm_police/?id={case_id}"))

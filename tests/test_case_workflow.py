@@ -15,6 +15,9 @@ from core.errors import InvalidInput, PermissionDenied, RegionMismatch
 from tests.factories import gen_case, gen_directory
 from tests.helpers import gen_user
 
+# The measures go on after the answer: it goes with the reason [R10], [R11].
+REASON = "Шаралар жауаптан кейін жалғасады."
+
 
 @pytest.fixture
 def staff(app_ctx):
@@ -109,7 +112,7 @@ def test_full_workflow_to_closing(staff):
                                                          "confirm_police"]
     workflow.start(ombudsman, case)
     workflow.extend(ombudsman, case, case.deadline + timedelta(days=10), "Awaiting documents")
-    workflow.answer(ombudsman, case, "Жауап: мектепке ұсыныс жіберілді.")
+    workflow.answer(ombudsman, case, "Жауап: мектепке ұсыныс жіберілді.", open_items_reason=REASON)
     workflow.close(ombudsman, case, "restored_partly")
     assert case.state == "closed" and case.outcome == "restored_partly" and case.closed_at
     actions = [s.action for s in db.session.scalars(select(CaseStep).where(CaseStep.case_id == case.id)
@@ -137,7 +140,7 @@ def test_wrong_state_is_refused(staff):
     case = registered()
     with pytest.raises(InvalidInput):
         workflow.close(staff["ombudsman"], case, "restored_fully")
-    workflow.answer(staff["ombudsman"], case, "Жауап беру.")
+    workflow.answer(staff["ombudsman"], case, "Жауап беру.", open_items_reason=REASON)
     with pytest.raises(InvalidInput):
         workflow.start(staff["ombudsman"], case)
     with pytest.raises(InvalidInput):
@@ -274,7 +277,7 @@ def test_cases_past_their_deadline_are_found_in_sql(staff):
     today = now_local().date()
     yesterday = today - timedelta(days=1)
     late.due_on = closed.due_on = yesterday
-    workflow.answer(staff["ombudsman"], closed, "Жауап.")
+    workflow.answer(staff["ombudsman"], closed, "Жауап.", open_items_reason=REASON)
     workflow.close(staff["ombudsman"], closed, "restored_fully")
     late.extended_due_on = None
     db.session.flush()
@@ -287,7 +290,7 @@ def test_cases_past_their_deadline_are_found_in_sql(staff):
 
 def test_open_items_of_an_answered_case_still_escalate(staff):
     case = registered()
-    workflow.answer(staff["ombudsman"], case, "Жауап берілді.")
+    workflow.answer(staff["ombudsman"], case, "Жауап берілді.", open_items_reason=REASON)
     conversation = next(i for i in case.checklist if i.rule == "R10.2")
     conversation.due_at = conversation.created_at - timedelta(hours=1)
     db.session.flush()
@@ -299,7 +302,7 @@ def test_open_items_of_an_answered_case_still_escalate(staff):
 def _answered(staff, **overrides):
     case = registered(**overrides)
     workflow.start(staff["ombudsman"], case)
-    workflow.answer(staff["ombudsman"], case, "Жауап: мектеппен сөйлестік.")
+    workflow.answer(staff["ombudsman"], case, "Жауап: мектеппен сөйлестік.", open_items_reason=REASON)
     return case
 
 

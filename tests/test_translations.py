@@ -66,3 +66,20 @@ def test_compiled_catalogue_is_up_to_date(language):
 def _key(message_id):
     """A plural message's id is a list: make it usable as a dict key."""
     return tuple(message_id) if isinstance(message_id, list) else message_id
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_rules_are_cited_as_the_language_writes_them(language):
+    """"[R6.8]" is our code's shorthand; a kk or ru page says "[6-т. 8) тт.]" / "[пп. 8) п. 6]"."""
+    for message in catalog(language, "messages.po"):
+        strings = message.string if isinstance(message.string, (tuple, list)) else [message.string]
+        for string in strings:
+            assert not re.search(r"\bR\d+(\.\d+)?\b", string or ""), (language, message.id, string)
+
+
+def test_a_rule_code_is_written_in_each_language():
+    from core.formats import rule_reference
+
+    assert rule_reference("R10.1", "kk") == "10-т. 1) тт." and rule_reference("R9", "kk") == "9-т."
+    assert rule_reference("R10.1", "ru") == "пп. 1) п. 10" and rule_reference("R9", "ru") == "п. 9"
+    assert rule_reference("R10.1", "en") == "R10.1" and rule_reference("other", "kk") == "other"
