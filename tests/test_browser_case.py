@@ -76,7 +76,7 @@ def test_ombudsman_answers_and_the_reporter_reads_it(app, live_server, page, tmp
     expect(page.locator("[data-testid=answer-language]")).to_have_attribute("data-language", "kk")
     page.locator("[data-testid=step-form] #body").fill(ANSWER)
     # The other conversation is still open: the answer goes with the reason, as the form asks.
-    expect(page.locator("[data-testid=open-items]")).to_contain_text("R10.2")
+    expect(page.locator("[data-testid=open-items]")).to_contain_text("10-т. 2) тт.")  # [R10.2] in kk
     page.locator("[data-testid=step-form] #open_items_reason").fill(
         "Мектеппен әңгіме келесі аптада өтеді; жауап бұдан әрі кешіктірілмейді.")
     shot(page, "case-4-answer-form")
