@@ -9,14 +9,15 @@ from core.passwords import hash_password
 from services.users import create_user, find_by_email
 
 DEMO_PASSWORD = "demo-password-123"
+DEMO_NOTE = "Демо-деректер"  # shown on the records: kk and ru read it alike
 
 DEMO_USERS = (
-    ("superadmin@demo.kz", "superadmin", None, "Demo Superadmin"),
-    ("commissioner@demo.kz", "commissioner", None, "Demo Commissioner's office"),
-    ("committee@demo.kz", "committee", None, "Demo Committee"),
-    ("akimat.75@demo.kz", "akimat_admin", "75", "Demo Akimat of Almaty"),
+    ("superadmin@demo.kz", "superadmin", None, "Ерлан Тұрсынов"),
+    ("commissioner@demo.kz", "commissioner", None, "Гүлнар Әбенова"),
+    ("committee@demo.kz", "committee", None, "Марат Сейітов"),
+    ("akimat.75@demo.kz", "akimat_admin", "75", "Әсел Нұрланқызы"),
     ("ombudsman.75@demo.kz", "ombudsman", "75", "Айгерім Сәрсенова"),
-    ("akimat.71@demo.kz", "akimat_admin", "71", "Demo Akimat of Astana"),
+    ("akimat.71@demo.kz", "akimat_admin", "71", "Бауыржан Омаров"),
     ("ombudsman.71@demo.kz", "ombudsman", "71", "Нұрлан Жақыпов"),
 )
 
@@ -55,7 +56,7 @@ def _seed_appointment(region, name, email, workplace, state):
     if db.session.scalar(select(Appointment.id).where(Appointment.region_code == region)):
         return
     appointment = Appointment(region_code=region, full_name=name, email=email, workplace=workplace,
-                              state=state, note="Demo")
+                              state=state, note=DEMO_NOTE)
     steps = [("propose", None, "draft"), ("request_consent", "draft", "consent_requested")]
     if state == "active":
         appointment.consent_number, appointment.consent_date = "04-12/318", date(2025, 1, 20)
@@ -66,7 +67,7 @@ def _seed_appointment(region, name, email, workplace, state):
     db.session.add(appointment)
     for action, old, new in steps:
         db.session.add(AppointmentStep(appointment=appointment, action=action, from_state=old,
-                                       to_state=new, note="Demo"))
+                                       to_state=new, note=DEMO_NOTE))
 
 
 # The partner organizations each demo region's alerts and placements go to [R7].
@@ -128,6 +129,6 @@ def _seed_registries():
                   PlanItem(position=2, activity="Жартыжылдық брифинг", planned_month=7, rule="R6.10")]
     db.session.add(plan)
     db.session.add(Briefing(region_code="75", held_on=date(year, 7, 10), topic="Балалар құқықтарын қорғау: "
-                            "бірінші жартыжылдықтың қорытындысы", note="Demo"))
+                            "бірінші жартыжылдықтың қорытындысы", note=DEMO_NOTE))
     db.session.add(Memorandum(region_code="75", title="Ювеналдық полициямен өзара іс-қимыл туралы меморандум",
-                              signed_on=date(year, 2, 14), valid_until=date(year + 1, 2, 14), note="Demo"))
+                              signed_on=date(year, 2, 14), valid_until=date(year + 1, 2, 14), note=DEMO_NOTE))
