@@ -65,7 +65,7 @@ def _init_extensions(app):
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     app.context_processor(i18n.template_globals)
-    for name in ("rule", "month", "quarter"):
+    for name in ("rule", "month", "quarter", "filesize"):
         app.add_template_filter(getattr(i18n, f"{name}_filter"), name)
     app.after_request(i18n.remember_language)
     production = app.config["APP_ENV"] == "production"

@@ -8,7 +8,7 @@ import os
 from urllib.parse import urlencode
 
 from flask import g, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale, gettext
 
 from core.formats import month_name, quarter_name, rule_reference
 
@@ -84,6 +84,12 @@ def rule_filter(code):
 def month_filter(number):
     """``{{ 7|month }}``: the month's name in the page's language."""
     return month_name(number, current_language())
+
+
+def filesize_filter(size):
+    """``{{ 12345|filesize }}``: a file's size in kilobytes, written as the page's language
+    writes numbers ("12,1 КБ")."""
+    return gettext("%(size)s KB", size=format_decimal(size / 1024, format="#,##0.#"))
 
 
 def quarter_filter(number):
