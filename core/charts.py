@@ -424,11 +424,16 @@ def _bars(title, labels, series, unit):
 
 def bar_chart(title, labels, series, unit=None):
     """Bars for one series, grouped bars for two or more: ``{name: [value per label]}``."""
+    return _chart("bar", _bars, title, labels, series, unit)
+
+
+def _chart(kind, draw, title, labels, series, unit):
+    """``draw``'s chart of the series, or the empty chart of ``kind`` when there is no data."""
     title = _clean(title)
     labels, series = _normalised(labels, series, unit)
     if not _has_data(labels, series):
-        return _empty("bar", title)
-    return _bars(title, labels, series, unit)[0]
+        return _empty(kind, title)
+    return draw(title, labels, series, unit)[0]
 
 
 def _marker(shape, x, y, colour):
@@ -487,11 +492,7 @@ def _lines(title, labels, series, unit):
 
 def line_chart(title, labels, series, unit=None):
     """One line per series over the labels (e.g. months); None leaves a gap in the line."""
-    title = _clean(title)
-    labels, series = _normalised(labels, series, unit)
-    if not _has_data(labels, series):
-        return _empty("line", title)
-    return _lines(title, labels, series, unit)[0]
+    return _chart("line", _lines, title, labels, series, unit)
 
 
 CHARTS = {"bar": bar_chart, "line": line_chart}
