@@ -16,7 +16,7 @@ from forms import error_list
 from forms.report import CloseForm, MessageForm, ReceiptForm, ReportForm, questions_for_page, raw_answers
 from i18n import LANG_COOKIE, current_language, sort_key
 from models import Case, Region
-from models.case import CASE_STATE_LABELS
+from models.case import CASE_STATE_LABELS, CaseState
 from public import bp
 from core import crypto
 from services import intake, public_stats, settings
@@ -280,7 +280,8 @@ def _case_page(case, message_form=None, status=200):
         state_label=CASE_STATE_LABELS.get(case.state, case.state),
         explanation=STATE_EXPLANATIONS.get(case.state, ""),
         message_form=message_form, close_form=CloseForm(prefix="close"),
-        error_items=error_list(message_form), files_dropped=files_dropped)), status
+        error_items=error_list(message_form), files_dropped=files_dropped,
+        open_states=CaseState.OPEN)), status
 
 
 @bp.route("/status/message", methods=["POST"])

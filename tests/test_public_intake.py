@@ -162,6 +162,24 @@ def test_danger_now_marks_the_case_urgent(client, app):
     assert _case(app, registration_number_from(html)).urgent
 
 
+def test_a_child_in_danger_puts_the_numbers_to_call_first(client, app):
+    """Danger first: after "a child is in danger now", the confirmation opens with the numbers
+    to call and no promise of an answer in 15 days; /status shows them while the case is open."""
+    html = _submit(client, danger_now="yes")
+    danger = html.index('data-testid="danger-first"')
+    assert danger < html.index("Thank you") and danger < html.index('data-testid="receipt-code"')
+    assert 'href="tel:112"' in html[danger:html.index("</section>", danger)]
+    assert "15 working days" not in html and "You left no phone or e-mail" in html
+    opened = _open_status(client, receipt_from(html))
+    assert 'data-testid="danger-first"' in client.get(opened.headers["Location"]).get_data(as_text=True)
+
+    other = app.test_client()
+    calm = _submit(other)
+    assert 'data-testid="danger-first"' not in calm and "15 working days" in calm
+    _open_status(other, receipt_from(calm))
+    assert 'data-testid="danger-first"' not in other.get("/status").get_data(as_text=True)
+
+
 @pytest.mark.parametrize("personal", [
     {"reporter_phone": "+7 701 000 00 00"}, {"reporter_email": "mother@example.kz"},
     {"reporter_name": "Aigerim"}, {"child1-name": "Timur"}, {"child1-iin": VALID_IIN},
