@@ -95,6 +95,11 @@ def _value(value, labels):
     return str(labels.get(value, value)) if value not in (None, "") else "—"
 
 
+def _item_name(item):
+    """A checklist item as the page's language cites it: its rule and what it is."""
+    return f"{rule_filter(item.rule)} {RULE_LABELS.get(item.rule, '')}".strip()
+
+
 def _date(iso):
     return format_date(date.fromisoformat(iso), "medium") if iso else "—"
 
@@ -161,7 +166,7 @@ class CaseWorkflowMixin(WorkflowStepMixin):
         for item in case.checklist:
             if item.status != "open" and item.done_at is not None:
                 entries.append({"at": item.done_at, "kind": "checklist", "key": item.rule,
-                                "who": item.done_by, "what": f"{rule_filter(item.rule)} {RULE_LABELS.get(item.rule, '')}",
+                                "who": item.done_by, "what": _item_name(item),
                                 "detail": ITEM_STATES.get(item.status, item.status), "state": ""})
         for message in self.alerts_for(case):
             entries.append({"at": message.created_at, "kind": "alert", "key": message.topic or "",
@@ -268,7 +273,7 @@ class CaseWorkflowMixin(WorkflowStepMixin):
             with use_case() as outcome:
                 ITEM_SERVICES[action](current_user, item, **form.service_arguments(item))
             if outcome:
-                flash(_("Done: %(step)s.", step=f"{rule_filter(item.rule)} — {ITEM_ACTION_LABELS[action]}"), "success")
+                flash(_("Done: %(step)s.", step=f"{_item_name(item)} — {ITEM_ACTION_LABELS[action]}"), "success")
                 return redirect(details + f"#item-{item.id}")
         return self.render(self.step_template, form=form, case=case, action=action, item=item,
                            item_label=RULE_LABELS.get(item.rule, item.rule),
