@@ -25,7 +25,8 @@ class WorkflowStepMixin:
     Set ``workflow``, ``step_forms`` (action → form class, whose ``service_arguments(obj,
     actor)`` gives the use case's keyword arguments) and ``step_services`` (action → use
     case taking the actor and the row first). Override ``step_subject``, ``step_form``,
-    ``step_refused`` (or ``step_refusal``), ``step_context`` or ``after_step`` where a workflow needs more.
+    ``step_refused`` (or ``step_refusal``), ``step_context`` or ``after_step`` where a
+    workflow needs more.
     """
 
     workflow = None
