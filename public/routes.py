@@ -40,7 +40,8 @@ def _public_globals():
 
 
 def _private(response):
-    """Pages with a receipt code or a case: never cached, never kept by the back button."""
+    """Pages with a receipt code, a case or what was typed: never cached, never kept by the
+    back button (no-store keeps them out of the back-forward cache too)."""
     response = make_response(response)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -206,11 +207,12 @@ def _report_page(form, region, definition, raw=None, answer_errors=None, notice=
     error_items = error_list(form, extra=extra, before="attachments") if request.method == "POST" else []
     files_dropped = request.method == "POST" and bool(form.uploads())
     title = ((definition or {}).get("title") or {})
-    return render_template(
+    # What a child typed is never kept by the browser's cache or its back-forward cache.
+    return _private(render_template(
         "public/report_form.html", form=form, region=region, questions=questions,
         questions_title=title.get(language) or title.get("kk"), answers_given=raw or {},
         answer_errors=answer_errors, error_items=error_items, notice=notice,
-        files_dropped=files_dropped), status
+        files_dropped=files_dropped)), status
 
 
 @bp.route("/report/done")

@@ -248,7 +248,10 @@ def neutral_site(app):
 def test_quick_exit_leaves_and_esc_twice(app, live_server, page, neutral_site):
     page.goto(f"{live_server}/")
     page.goto(f"{live_server}/report")
-    page.locator("#quick-exit").click()
+    with page.context.expect_page() as new_tab:  # the neutral site in a new tab too
+        page.locator("#quick-exit").click()
+    expect(new_tab.value).to_have_url(neutral_site)
+    new_tab.value.close()
     expect(page).to_have_url(neutral_site)
     page.go_back()
     # The report page was replaced in the history: "Back" does not return to it.

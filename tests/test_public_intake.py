@@ -162,6 +162,13 @@ def test_danger_now_marks_the_case_urgent(client, app):
     assert _case(app, registration_number_from(html)).urgent
 
 
+def test_what_a_child_typed_is_never_cached(client):
+    """The form, shown again with what was typed, is kept by no cache and no back button."""
+    assert client.get("/report?region=75").headers["Cache-Control"] == "no-store"
+    refused = post_report(client, report_data(description=""))
+    assert refused.status_code == 400 and refused.headers["Cache-Control"] == "no-store"
+
+
 def test_a_child_in_danger_puts_the_numbers_to_call_first(client, app):
     """Danger first: after "a child is in danger now", the confirmation opens with the numbers
     to call and no promise of an answer in 15 days; /status shows them while the case is open."""

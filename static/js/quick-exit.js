@@ -1,10 +1,13 @@
 /* Quick exit: leave for a neutral site at once. The link works without JavaScript; this
-   script replaces the page in the history (so "Back" does not return here) and also
-   answers the Esc key pressed twice within a second. */
+   script also opens the neutral site in a new tab (the one a person looking over the
+   shoulder sees first, as domestic-abuse support sites do), replaces this page in the
+   history (so "Back" does not return here), and answers the Esc key pressed twice within
+   a second. */
 (function () {
   "use strict";
   function leave(target) {
     try { document.body.style.visibility = "hidden"; } catch (e) { /* nothing to hide */ }
+    try { window.open(target, "_blank", "noopener"); } catch (e) { /* a blocked pop-up: still leave */ }
     window.location.replace(target);
   }
   document.addEventListener("DOMContentLoaded", function () {
