@@ -63,6 +63,12 @@ def privacy():
     return render_template("public/privacy.html")
 
 
+@bp.route("/safety")
+def safety():
+    """Staying safe online: quick exit, private windows, clearing the history, shared devices."""
+    return render_template("public/safety.html")
+
+
 STATS_YEARS = 10          # how many years back /stats offers
 STATS_CACHE_SECONDS = 300
 

@@ -85,6 +85,7 @@ TABLE_LINES = [
     # --- the public site: open to everyone; a reporter's case only with its receipt code ------------------------------
     ("public.home",                       "ok   ok   ok   ok   ok   ok   ok   ok   ok", "GET /"),
     ("public.privacy",                    "ok   ok   ok   ok   ok   ok   ok   ok   ok", "GET /privacy"),
+    ("public.safety",                     "ok   ok   ok   ok   ok   ok   ok   ok   ok", "GET /safety"),
     ("public.healthz",                    "ok   ok   ok   ok   ok   ok   ok   ok   ok", "GET /healthz"),
     ("public.stats",                      "ok   ok   ok   ok   ok   ok   ok   ok   ok", "GET /stats?region=75"),
     ("public.quick_exit",                 "302  302  302  302  302  302  302  302  302", "GET /exit"),

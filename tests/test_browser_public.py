@@ -132,7 +132,8 @@ def test_report_then_status_with_a_message(app, live_server, page, quick_form, q
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 @pytest.mark.parametrize("path, name", [("/", "home"), ("/report?region=75", "report"), ("/status", "status"),
-                                        ("/report", "regions"), ("/privacy", "privacy")])
+                                        ("/report", "regions"), ("/privacy", "privacy"),
+                                        ("/safety", "safety")])
 def test_no_accessibility_violations(app, live_server, page, questionnaire, lang, path, name):
     sep = "&" if "?" in path else "?"
     page.goto(f"{live_server}{path}{sep}lang={lang}")

@@ -105,6 +105,14 @@ def test_privacy_notice(client):
         assert words in html
 
 
+def test_staying_safe_online_is_a_page_in_every_language_linked_from_the_form(client):
+    for language, words in (("kk", "Жасырын терезені"), ("ru", "Приватное окно"), ("en", "private window")):
+        page = client.get(f"/safety?lang={language}").get_data(as_text=True)
+        assert words in page and 'href="tel:112"' in page
+    assert 'href="/safety"' in client.get("/report?region=75").get_data(as_text=True)
+    assert 'data-testid="safety-link"' in _submit(client)
+
+
 # --- a full report ------------------------------------------------------------------------------
 
 def test_full_report_with_two_children_extra_question_and_a_photo(client, app):
