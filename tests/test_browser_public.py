@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from extensions import db
 from models import Case, CaseMessage
-from tests.browser import assert_no_csp_violations, browser, live_server, page  # noqa: F401
+from tests.browser import assert_no_csp_violations, browser, live_server, page, shot  # noqa: F401
 from tests.public_helpers import make_questionnaire, png_with_gps
 
 pytestmark = pytest.mark.browser
@@ -262,3 +262,14 @@ def test_quick_exit_leaves_and_esc_twice(app, live_server, page, neutral_site):
     page.keyboard.press("Escape")
     page.keyboard.press("Escape")
     expect(page).to_have_url(neutral_site)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_the_public_figures_fit_a_phone(live_server, page, lang):
+    """/stats at 390 px: every column, "answered on time" included, without sideways scrolling."""
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server}/stats?lang={lang}")
+    shot(page, f"stats-{lang}-390")
+    widest = page.evaluate("""() => [...document.querySelectorAll('.stats-table')]
+        .map(e => Math.round(e.getBoundingClientRect().right))""")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], widest
