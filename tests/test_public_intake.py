@@ -243,6 +243,15 @@ def test_invalid_report_is_shown_again_with_errors_and_nothing_saved(client, app
     assert counts(app) == before
 
 
+def test_the_error_summary_names_each_problem_once(client):
+    """A message that already names its field is not prefixed with the label again."""
+    html = post_report(client, report_data(description="")).get_data(as_text=True)
+    summary = html[html.index('id="error-summary"'):html.index("</div>", html.index('id="error-summary"'))]
+    for item in re.findall(r'<a href="#[^"]+">([^<]+)</a>', summary):
+        label, _, message = item.partition(" — ")
+        assert not message or label.lower() not in message.lower(), item
+
+
 def test_a_required_extra_question_is_checked_on_the_server(client, app):
     with app.app_context():
         make_questionnaire()
