@@ -243,6 +243,11 @@ def test_invalid_report_is_shown_again_with_errors_and_nothing_saved(client, app
     assert counts(app) == before
 
 
+def test_each_extra_child_has_its_own_button(client):
+    html = client.get("/report?region=75&lang=en").get_data(as_text=True)
+    assert "Add a second child" in html and "Add a third child" in html and "Add another child" not in html
+
+
 def test_the_error_summary_names_each_problem_once(client):
     """A message that already names its field is not prefixed with the label again."""
     html = post_report(client, report_data(description="")).get_data(as_text=True)
