@@ -35,6 +35,11 @@ class Region(db.Model):
         return CITY_NAMES.get(language, "{}").format(name) if self.code in CITY_CODES else name
 
     @property
+    def is_city(self):
+        """Astana, Almaty or Shymkent: a city, not the region around it."""
+        return self.code in CITY_CODES
+
+    @property
     def name(self):
         return self.localized_name()
 

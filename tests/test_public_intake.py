@@ -243,6 +243,15 @@ def test_invalid_report_is_shown_again_with_errors_and_nothing_saved(client, app
     assert counts(app) == before
 
 
+def test_the_three_cities_are_listed_apart_from_the_regions(client):
+    """"Алматы қаласы" and "Алматы облысы" are not neighbours in one list to be mistaken."""
+    html = client.get("/report?lang=kk").get_data(as_text=True)
+    cities = html[html.index('data-testid="cities"'):html.index("</ul>", html.index('data-testid="cities"'))]
+    regions = html[html.index('data-testid="regions"'):html.index("</ul>", html.index('data-testid="regions"'))]
+    assert cities.count("region-link") == 3 and "Алматы қаласы" in cities and "облысы" not in cities
+    assert regions.count("region-link") == 17 and "Алматы облысы" in regions and "қаласы" not in regions
+
+
 def test_each_extra_child_has_its_own_button(client):
     html = client.get("/report?region=75&lang=en").get_data(as_text=True)
     assert "Add a second child" in html and "Add a third child" in html and "Add another child" not in html
