@@ -273,3 +273,16 @@ def test_the_public_figures_fit_a_phone(live_server, page, lang):
     widest = page.evaluate("""() => [...document.querySelectorAll('.stats-table')]
         .map(e => Math.round(e.getBoundingClientRect().right))""")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], widest
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_on_a_phone_the_quick_exit_hides_no_question(live_server, page, lang):
+    """The quick exit is a bar across the top on a phone: whatever is scrolled to (here the
+    "in danger now" question, as a link to it brings it up) is never under it."""
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server}/report?region=75&lang={lang}#danger_now-group")
+    page.evaluate("document.getElementById('danger_now-group').scrollIntoView()")
+    exit_box = page.locator("#quick-exit").bounding_box()
+    question = page.locator("#danger_now-group").bounding_box()
+    assert question["y"] >= exit_box["y"] + exit_box["height"], (exit_box, question)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
