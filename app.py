@@ -65,8 +65,8 @@ def _init_extensions(app):
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     app.context_processor(i18n.template_globals)
-    for name in ("rule", "month", "quarter", "filesize"):
-        app.add_template_filter(getattr(i18n, f"{name}_filter"), name)
+    for name, template_filter in i18n.TEMPLATE_FILTERS.items():
+        app.add_template_filter(template_filter, name)
     app.after_request(i18n.remember_language)
     production = app.config["APP_ENV"] == "production"
     # One Talisman per app: it keeps its settings on itself, so a shared object would let

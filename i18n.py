@@ -76,22 +76,17 @@ def template_globals():
             "LANGUAGES": LANGUAGES, "LANGUAGE_NAMES": LANGUAGE_NAMES}
 
 
-def rule_filter(code):
-    """``{{ item.rule|rule }}``: a rule code ("R10.2") as the page's language writes it."""
-    return rule_reference(code, current_language())
+def in_page_language(write):
+    """``write(value, language)`` as a one-argument filter writing in the page's language."""
+    return lambda value: write(value, current_language())
 
 
-def month_filter(number):
-    """``{{ 7|month }}``: the month's name in the page's language."""
-    return month_name(number, current_language())
-
-
-def filesize_filter(size):
-    """``{{ 12345|filesize }}``: a file's size in kilobytes, written as the page's language
-    writes numbers ("12,1 КБ")."""
+def filesize(size):
+    """A file's size in kilobytes, written as the page's language writes numbers ("12,1 КБ")."""
     return gettext("%(size)s KB", size=format_decimal(size / 1024, format="#,##0.#"))
 
 
-def quarter_filter(number):
-    """``{{ 1|quarter }}``: the quarter in words in the page's language."""
-    return quarter_name(number, current_language())
+# ``{{ item.rule|rule }}`` ("R10.2" → "10-т. 2) тт."), ``{{ 7|month }}``, ``{{ 1|quarter }}``,
+# ``{{ 12345|filesize }}``: each in the page's language.
+TEMPLATE_FILTERS = {"rule": in_page_language(rule_reference), "month": in_page_language(month_name),
+                    "quarter": in_page_language(quarter_name), "filesize": filesize}

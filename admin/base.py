@@ -303,7 +303,6 @@ class SecureModelView(AccessMixin, ModelView):
         """Run a service call and commit: the screens whose rows change only through a
         service use this in ``create_model``/``update_model``/``delete_model``. A refusal
         (DomainError) is rolled back and flashed, and Flask-Admin gets ``False``."""
-        result = None
         with use_case() as outcome:
             result = call()
         if not outcome:

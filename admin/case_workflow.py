@@ -21,7 +21,7 @@ from sqlalchemy import and_, or_, select
 
 from extensions import db
 from forms.cases import STEP_FORMS, ConversationForm, MessageForm, ReferenceForm, SetAsideForm, done_form
-from i18n import LANGUAGE_NAMES, rule_filter
+from i18n import LANGUAGE_NAMES, TEMPLATE_FILTERS
 from models import ChecklistEvidence, OutboxMessage
 from models.base import utcnow
 from models.case import CASE_STATE_LABELS, CATEGORIES, KINDS, RESPONSIBLE, SEXES
@@ -30,6 +30,7 @@ from models.outbox import ALERT_CHANNELS
 from request_input import id_from
 from services import audit, checklist, settings
 from services import case_workflow as workflow
+from services.cases import reporter_messages
 from admin.workflow import WorkflowStepMixin
 from core.errors import DomainError
 from use_case import use_case
@@ -97,7 +98,7 @@ def _value(value, labels):
 
 def _item_name(item):
     """A checklist item as the page's language cites it: its rule and what it is."""
-    return f"{rule_filter(item.rule)} {RULE_LABELS.get(item.rule, '')}".strip()
+    return f"{TEMPLATE_FILTERS['rule'](item.rule)} {RULE_LABELS.get(item.rule, '')}".strip()
 
 
 def _date(iso):
@@ -131,8 +132,9 @@ class CaseWorkflowMixin(WorkflowStepMixin):
         return rows
 
     def reporter_waiting(self, case):
-        """The reporter's message the office has not replied to yet (they wrote last), or None."""
-        said = [m for m in case.messages if not m.internal]
+        """The reporter's message the office has not replied to yet (they wrote last), or None:
+        for one case, what ``services.work_queue.reporter_waiting`` selects in SQL."""
+        said = reporter_messages(case)  # internal notes are no reply
         return said[-1] if said and said[-1].from_reporter else None
 
     def may_add_conversation(self, case):

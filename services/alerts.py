@@ -19,9 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import current_app
-
 from core.formats import N_, bilingual, bilingual_subject
+from services.links import public_url
 from services import notices, notifications, recipients
 
 
@@ -77,7 +76,7 @@ def link_to(obj):
     page = _PAGES.get(obj.__tablename__)
     if page is None:
         return ""
-    return (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/") + page.format(obj.id)
+    return public_url(page.format(obj.id))
 
 
 # --- the catalogue -------------------------------------------------------------------------

@@ -392,8 +392,8 @@ def _column_value(table, name, value, words, short):
         return HIDDEN
     if name == "region_code" or (table == "region" and name == "code"):
         return _plain(words.regions.get(value, value), short)
-    if name in NUMBERS and isinstance(value, int) and not isinstance(value, bool):
-        return f"№ {value}"
+    if name in NUMBERS and (number := _number(None, value, words)):
+        return number
     catalogue = COLUMN_VALUES.get(table, {}).get(name) or {}
     if isinstance(value, list):
         return ", ".join(str(catalogue.get(v, v) if _hashable(v) else v) for v in value) or "—"

@@ -8,7 +8,6 @@ start, and a closed case reopens (back to "answered") for them, with a reason. E
 step checks role, region and state, records a CaseStep and an audit row, queues what
 must be sent, and flushes; the caller commits once.
 """
-from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
@@ -17,6 +16,7 @@ from extensions import db
 from models import CaseMessage, CaseStep
 from models.base import utcnow
 from models.case import OUTCOMES, CaseState
+from services.links import public_url
 from services import audit, checklist, notifications, settings, terms
 from services.deadlines import now_local
 from core.formats import date_in_words
@@ -213,5 +213,5 @@ def _notify_reporter(case):
         subject = gettext("New message about your report %(number)s", number=case.registration_number)
         body = gettext("There is a new message about your report %(number)s. Open %(link)s and enter "
                        "your receipt code to read it.", number=case.registration_number,
-                       link=f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/status")
+                       link=public_url("/status"))
     notifications.queue_email([case.reporter_email], subject, body, topic="case.reporter_notice", obj=case)

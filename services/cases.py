@@ -11,7 +11,6 @@ done while the region's counter row is locked.
 """
 from datetime import timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
 
@@ -19,6 +18,7 @@ from extensions import db
 from models import Case, CaseAttachment, CaseChild, CaseMessage, Region
 from models.base import utcnow
 from models.case import CATEGORIES, KINDS, PUBLIC_KINDS, REPORTER_TYPES, RESPONSIBLE, SEXES
+from services.links import public_url
 from services import alerts, audit, case_workflow, terms
 from core.errors import InvalidInput
 from services.files import PUBLIC_TYPES, check_upload, save_file
@@ -188,7 +188,7 @@ def _received_at(received_at, now):
 
 def _staff_link(case):
     """The case's page in the admin, for staff e-mails."""
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/admin/case/details/?id={case.id}"
+    return public_url(f"/admin/case/details/?id={case.id}")
 
 
 def _alert_new_case(case):

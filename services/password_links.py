@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from extensions import db
 from models import User
+from services.links import public_url
 from services import audit, notifications
 from core.errors import DomainError, InvalidInput
 from core.formats import N_, bilingual, bilingual_subject
@@ -49,8 +50,7 @@ def make_token(user, purpose=None):
 
 
 def set_password_url(user, purpose=None):
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return f"{base}/password/set/{make_token(user, purpose)}"
+    return public_url(f"/password/set/{make_token(user, purpose)}")
 
 
 def _max_age_hours(payload):

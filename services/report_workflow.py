@@ -10,7 +10,6 @@ half-year (June, December) and stays open after it.
 """
 from datetime import timedelta
 
-from flask import current_app
 from flask_babel import lazy_gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -18,6 +17,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models import HalfYearReport, HalfYearReportFile, Region
 from models.report import REPORT_LANGUAGES
+from services.links import public_url
 from services import alerts, audit, audit_chain, report_files
 from services.deadlines import now_local
 from core.errors import InvalidInput, PermissionDenied, RegionMismatch
@@ -111,8 +111,7 @@ def _freeze_file(report, fmt, language, data, actor):
 
 
 def link(report):
-    return (f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}"
-            f"/admin/half_year_report/version/?id={report.id}")
+    return public_url(f"/admin/half_year_report/version/?id={report.id}")
 
 
 def _alert(report, region):
