@@ -12,6 +12,7 @@ from admin.base import StaffIndexView
 from admin.cases import CaseView
 from admin.compliance import ComplianceView
 from admin.half_year_reports import HalfYearReportView, NationalRollupView
+from admin.offices import OfficeContactsView
 from admin.ombudsmen import RegionOverviewView
 from admin.plans import YearPlanView
 from admin.queue import QueueView
@@ -47,6 +48,8 @@ def init_admin(app):
                                     endpoint="organization", category=_l("Directory")))
     admin.add_view(CalendarOverrideView(CalendarOverride, name=_l("Working-day calendar"),
                                         endpoint="calendar", category=_l("Directory")))
+    admin.add_view(OfficeContactsView(name=_l("Office contacts"), endpoint="region_office",
+                                      category=_l("Directory")))
     admin.add_view(UserView(User, name=_l("Users"), endpoint="user", category=_l("Settings")))
     admin.add_view(RegionView(Region, name=_l("Regions"), endpoint="region", category=_l("Settings")))
     admin.add_view(SettingsView(name=_l("Settings"), endpoint="setting", category=_l("Settings")))

@@ -22,12 +22,19 @@ series ``{name: [value per label]}`` and return an ``<svg>`` element as ``Markup
 across, so the drawing is never wider than ``NARROW_WIDTH`` and the last label (this
 month) is in view. ``figure`` gives both and the width from which the wide one fits.
 
+``hbar_chart`` draws bars across too, one a row (``Bar``), for public figures of which
+some are withheld: such a row has no bar, only its words ("fewer than 5"), so no length
+gives a withheld value away; each row may carry a note in a column at the right (a
+share), and one row may be marked (a bold label behind a ▶, not colour alone). Its
+labels stand above the bars for a phone, or ``beside`` them in a column.
+
 ``unit``: None (plain numbers), ``"percent"`` (values 0..1 shown as %) or ``"days"``.
 """
 import functools
 import math
 import re
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale
@@ -163,9 +170,11 @@ def _wrap(text, room, size=FONT, bold=False, most=3):
 MIN_SCALE = 0.7
 
 
-def _fitting(width):
-    """CSS of a chart's ``<svg>``: its own size at most, shrunk to its box down to ``MIN_SCALE``."""
-    return f"width:100%;max-width:{width}px;min-width:{math.floor(width * MIN_SCALE)}px;height:auto"
+def _fitting(width, grow=1):
+    """CSS of a chart's ``<svg>``: its own size at most (or ``grow`` times it, for larger
+    text), shrunk to its box down to ``MIN_SCALE``."""
+    return (f"width:100%;max-width:{math.floor(width * grow)}px;min-width:{math.floor(width * MIN_SCALE)}px;"
+            "height:auto")
 
 
 def breakpoint_for(width):
@@ -255,14 +264,14 @@ class _Drawing:
                 swatch(index, x, y)
                 self.text(x + 30, y + 4, shown, FONT, "start", full=name)
 
-    def svg(self, description, height, defs="", classes=""):
+    def svg(self, description, height, defs="", classes="", grow=1):
         """The chart as an ``<svg>`` element, to put in a box that scrolls (``_fitting``)."""
         height = math.ceil(height)
         return Markup(
             f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{self.kind}{classes}" role="img" '
             f'aria-labelledby="{self.id}-title" aria-describedby="{self.id}-desc" '
             f'width="{self.width}" height="{height}" viewBox="0 0 {self.width} {height}" '
-            f'style="{_fitting(self.width)}" '
+            f'style="{_fitting(self.width, grow)}" '
             f'font-family="system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif">'
             f'<title id="{self.id}-title">{_text(self.title)}</title>'
             f'<desc id="{self.id}-desc">{_text(description)}</desc>'
@@ -449,6 +458,7 @@ def _marker(shape, x, y, colour):
     points = {
         "triangle": ((0, -5.5), (5, 4), (-5, 4)),
         "triangle_down": ((0, 5.5), (5, -4), (-5, -4)),
+        "triangle_right": ((5.5, 0), (-4, 5), (-4, -5)),
         "diamond": ((0, -5.5), (5, 0), (0, 5.5), (-5, 0)),
     }[shape]
     d = "M" + "L".join(f"{_num(x + dx)},{_num(y + dy)}" for dx, dy in points) + "Z"
@@ -502,20 +512,33 @@ _DRAWN = {"bar": _bars, "line": _lines}
 # -- the narrow drawing ---------------------------------------------------------------------
 
 class _Rows(_Drawing):
-    """Rows: a label's name (wrapped between words) above its bars, which run across."""
+    """Rows: a label's name (wrapped between words) above its bars, which run across.
+    ``shown``: the text written at the end of each bar, by default its value formatted."""
 
-    def __init__(self, kind, title, labels, series, unit, width):
+    def __init__(self, kind, title, labels, series, unit, width, shown=None):
         super().__init__(kind, title, series, width)
-        self.labels, self.unit, self.shown = labels, unit, _shown(series, unit)
-        widest = max((_width(t, VALUE_FONT) for texts in self.shown.values() for t in texts), default=0)
-        self.length = self.width - 2 * MARGIN - widest - 10  # of the longest bar
+        self.labels, self.unit, self.shown = labels, unit, shown or _shown(series, unit)
+        self.widest = max((_width(t, VALUE_FONT) for texts in self.shown.values() for t in texts), default=0)
+        self.length = self.width - 2 * MARGIN - self.widest - 10  # of the longest bar
         self.vmax = _top_value(series, unit)
         self.y = self.top - 8
 
+    def draw_lines(self, lines, x, top, full, bold=False, anchor="start"):
+        """Lines of a label (or heading) one under the other from ``top``; their height."""
+        weight = ' font-weight="bold"' if bold else ""
+        for n, line in enumerate(lines):
+            self.text(x, top + ROW_LINE * n + ASCENT * FONT, line, FONT, anchor, weight, full=full)
+        return ROW_LINE * len(lines)
+
+    def bar(self, fill, start, end, middle):
+        """A bar from ``start`` to ``end`` around ``middle``; where its value is written."""
+        self.add(f'<rect x="{_num(start)}" y="{_num(middle - ROW_BAR / 2)}" width="{_num(end - start)}" '
+                 f'height="{ROW_BAR}" fill="{fill}" stroke="{TEXT_COLOUR}" stroke-width="1"/>')
+        return end + 6
+
     def draw_row(self, index, draw_value):
-        for line in _wrap(self.labels[index], self.width - 2 * MARGIN, FONT, most=2):
-            self.text(MARGIN, self.y + ASCENT * FONT, line, FONT, "start", full=self.labels[index])
-            self.y += ROW_LINE
+        label = self.labels[index]
+        self.y += self.draw_lines(_wrap(label, self.width - 2 * MARGIN, FONT, most=2), MARGIN, self.y, label)
         for s, name in enumerate(self.series):
             value = self.series[name][index]
             end = MARGIN + max(min(value or 0, self.vmax), 0) / self.vmax * self.length
@@ -538,11 +561,7 @@ def rows_chart(kind, title, labels, series, unit=None, width=NARROW_WIDTH):
 
     def bar(s, value, end, middle):
         """A bar from the left edge; where its value is written."""
-        if not value:
-            return MARGIN
-        rows.add(f'<rect x="{MARGIN}" y="{_num(middle - ROW_BAR / 2)}" width="{_num(end - MARGIN)}" '
-                 f'height="{ROW_BAR}" fill="{fills[s][0]}" stroke="{TEXT_COLOUR}" stroke-width="1"/>')
-        return end + 6
+        return rows.bar(fills[s][0], MARGIN, end, middle) if value else MARGIN
 
     def stem(s, value, end, middle):
         """A line from the left edge ending in the series' marker; where its value is written."""
@@ -557,6 +576,124 @@ def rows_chart(kind, title, labels, series, unit=None, width=NARROW_WIDTH):
         rows.draw_row(index, bar if kind == "bar" else stem)
     defs = "".join(f[1] for f in fills) if kind == "bar" else ""
     return rows.svg(_description(kind, labels, series), rows.y + MARGIN - ROW_GAP, defs)
+
+
+# -- bars across, some withheld -------------------------------------------------------------
+
+POINTER = 14  # how far the marked row's label stands right, with its ▶ in front
+NOTE_GAP = 10  # between a label (or a bar's text) and the note at the right
+BESIDE_LABEL = 210  # the label column of a ``beside`` drawing, at most: longer labels wrap
+BAND = "#f3f6fa"  # behind the marked row (as behind the chosen row of a table)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A row of ``hbar_chart``. ``value`` sets the bar's length; None (withheld) and 0 draw
+    no bar. ``text`` is written at the bar's end, or in its place: the value as the page
+    shows it, or the words saying why it is withheld. ``note`` stands in the column at the
+    right; a ``marked`` row has its label in bold behind a ▶."""
+
+    label: str
+    value: float | None
+    text: str
+    note: str = ""
+    marked: bool = False
+
+
+class _BarRows(_Rows):
+    """``hbar_chart``'s drawing: the title, the column headings, then a ``Bar`` a row."""
+
+    def __init__(self, title, bars, width, beside):
+        labels, series = _normalised([bar.label for bar in bars], {"": [bar.value for bar in bars]})
+        super().__init__("hbar", title, labels, series, None, width, {"": [_clean(bar.text) for bar in bars]})
+        self.bars, self.beside = bars, beside
+        self.notes = [_clean(bar.note) for bar in bars]
+        self.note_width = max(_width(note, VALUE_FONT) for note in self.notes)
+        right = self.width - MARGIN
+        if beside:
+            self.label_room = min(BESIDE_LABEL, max(_width(label, FONT, bar.marked) + POINTER * bar.marked
+                                                    for label, bar in zip(labels, bars)))
+            self.bar_x = MARGIN + self.label_room + NOTE_GAP
+            right -= self.note_width + NOTE_GAP
+        else:
+            self.bar_x = MARGIN
+        self.length = max(right - self.bar_x - self.widest - 6, ROW_BAR)  # of the longest bar
+
+    def draw_headings(self, counted, noted):
+        """What the bars count (over them) and what the notes say (over their column), in
+        bold, wrapped between words, a rule under them."""
+        if not (counted or noted):
+            return
+        note_room = max(self.note_width, min(_width(noted, FONT, True), (self.width - 2 * MARGIN) / 2 - NOTE_GAP))
+        left = _wrap(counted, self.width - MARGIN - note_room - NOTE_GAP - self.bar_x, FONT, True) if counted else []
+        right = _wrap(noted, note_room, FONT, True) if noted else []
+        self.y += max(self.draw_lines(left, self.bar_x, self.y, None, bold=True),
+                      self.draw_lines(right, self.width - MARGIN, self.y, None, bold=True, anchor="end")) + 4
+        self.add(f'<line x1="{MARGIN}" y1="{_num(self.y)}" x2="{_num(self.width - MARGIN)}" y2="{_num(self.y)}" '
+                 f'stroke="{AXIS_COLOUR}" stroke-width="1"/>')
+        self.y += ROW_GAP
+
+    def _layout(self, index, indent):
+        """(label lines, their top, the note's baseline, the bar's middle, the row's height)
+        of row ``index`` from ``self.y``. Beside: the label's lines and the note centred on
+        the bar. Above: the note on the label's first line, or on a line of its own when
+        the label would have to be shortened beside it; the bar under them."""
+        label, bold = self.labels[index], self.bars[index].marked
+        if self.beside:
+            lines = _wrap(label, self.label_room - indent, FONT, bold, most=2)
+            height = max(ROW_LINE * len(lines), ROW_BAR + 2)
+            middle = self.y + height / 2
+            return lines, middle - ROW_LINE * len(lines) / 2, middle + 4, middle, height
+        room = self.width - 2 * MARGIN - indent
+        note = self.notes[index]
+        lines = _wrap(label, room - (_width(note, VALUE_FONT) + NOTE_GAP if note else 0), FONT, bold, most=2)
+        note_line = 0
+        if " ".join(lines) != " ".join(label.split()):  # shortened: the note goes under the label
+            lines = _wrap(label, room, FONT, bold, most=2)
+            note_line = len(lines)
+        above = ROW_LINE * (len(lines) + (note_line > 0))
+        return (lines, self.y, self.y + ROW_LINE * note_line + ASCENT * FONT, self.y + above + ROW_BAR / 2,
+                above + ROW_BAR + 3)
+
+    def draw_bar_row(self, index):
+        """A row, in a ``<g class="chart-row">``: the label, the bar (or the words in its
+        place) with its text, the note; the marked row on a band, bold, behind a ▶."""
+        bar, label = self.bars[index], self.labels[index]
+        indent = POINTER if bar.marked else 0
+        lines, top, note_y, middle, height = self._layout(index, indent)
+        self.add(f'<g class="chart-row{" chart-row-marked" if bar.marked else ""}">')
+        if bar.marked:
+            self.add(f'<rect x="2" y="{_num(self.y - ROW_GAP / 2 + 1)}" width="{self.width - 4}" '
+                     f'height="{_num(height + ROW_GAP - 2)}" fill="{BAND}"/>'
+                     + _marker("triangle_right", MARGIN + 5, top + ROW_LINE / 2, TEXT_COLOUR))
+        self.draw_lines(lines, MARGIN + indent, top, label, bold=bar.marked)
+        value = self.series[""][index]
+        after = self.bar_x
+        if value:  # None (withheld) and 0 have no bar: their words stand where it would start
+            end = self.bar_x + max(min(value, self.vmax), 0) / self.vmax * self.length
+            after = self.bar(COLOURS[0], self.bar_x, max(end, self.bar_x + 2), middle)
+        self.text(after, middle + 4, self.shown[""][index], VALUE_FONT, "start")
+        if self.notes[index]:
+            self.text(self.width - MARGIN, note_y, self.notes[index], VALUE_FONT, "end")
+        self.add("</g>")
+        self.y += height + ROW_GAP
+
+
+def hbar_chart(title, bars, description, headings=("", ""), width=NARROW_WIDTH, beside=False, grow=1):
+    """Bars across, a ``Bar`` a row, ``width`` wide, for figures some of which are withheld
+    (the public ones [R3]): the labels above the bars (for a phone) or ``beside`` them in a
+    column. ``headings``: (what the bars count, what the
+    notes say), written over them. ``description`` is the drawing's ``<desc>``. The
+    drawing grows with its box up to ``grow`` times its size (its text with it)."""
+    title, bars = _clean(title), list(bars or ())
+    if not bars:
+        return _empty("hbar", title, width)
+    rows = _BarRows(title, bars, width, beside)
+    rows.draw_head(None)
+    rows.draw_headings(*(_clean(heading) for heading in headings))
+    for index in range(len(bars)):
+        rows.draw_bar_row(index)
+    return rows.svg(description, rows.y + MARGIN - ROW_GAP, grow=grow)
 
 
 def figure(kind, title, labels, series, unit=None, label_heading=_l("Category")):

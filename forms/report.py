@@ -15,8 +15,8 @@ from wtforms import (BooleanField, EmailField, Form, FormField, HiddenField, Int
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from models.case import CATEGORIES, KINDS, PUBLIC_KINDS, REPORTER_TYPES, RESPONSIBLE, SEXES
-from services.cases import MAX_ATTACHMENTS, MAX_MESSAGE
+from models.case import CATEGORIES, REPORTER_TYPES, RESPONSIBLE, SEXES
+from services.cases import MAX_ATTACHMENTS, MAX_MESSAGE, UNSORTED_CATEGORY, public_kind
 from core.iin import is_valid_iin
 from services.questionnaires import MAX_TEXT
 
@@ -110,24 +110,22 @@ class ChildForm(Form):
 class ReportForm(FlaskForm):
     """Step 2 of /report, fields in the order of the page."""
 
+    # The shortest path a child takes: danger, what happened, how old, send. Everything
+    # after ``child1`` is optional and drawn in sections the reporter may open.
     danger_now = RadioGroup(_l("Is the child in danger right now?"),
                             choices=[("yes", _l("Yes")), ("no", _l("No"))],
                             validators=[_one_of(_l("Answer yes or no."))])
-    kind = RadioGroup(_l("What are you reporting?"), choices=[(k, KINDS[k]) for k in PUBLIC_KINDS],
-                      validators=[_one_of(_l("Choose what you are reporting."))])
-    complaint_target = _text(_l("Which body, organization or official is the complaint about?"), 500)
-    child1 = FormField(ChildForm, _l("Child 1"))
-    child2 = FormField(ChildForm, _l("Child 2"))
-    child3 = FormField(ChildForm, _l("Child 3"))
-    categories = MultiCheckboxField(_l("What is it about?"), choices=list(CATEGORIES.items()),
-                                    validators=[_one_of(_l("Choose at least one."))])
     description = TextAreaField(_l("Tell us what happened"), filters=[clean_text], validators=[
         InputRequired(message=_l("Tell us what happened.")),
         Length(min=20, max=10000, message=_l("Write 20 to 10,000 characters. Now there are %(length)d."))])
+    child1 = FormField(ChildForm, _l("Child 1"))
+    child2 = FormField(ChildForm, _l("Child 2"))
+    child3 = FormField(ChildForm, _l("Child 3"))
+    categories = MultiCheckboxField(_l("What is it about?"), choices=list(CATEGORIES.items()))
     occurred_when = _text(_l("When did it happen?"), 200)
     occurred_where = _text(_l("Where did it happen?"), 300)
-    responsible = RadioGroup(_l("Who did it?"), choices=list(RESPONSIBLE.items()),
-                             validators=[_one_of(_l("Choose one. If you are not sure, choose “I do not know”."))])
+    responsible = RadioGroup(_l("Who did something wrong?"), choices=list(RESPONSIBLE.items()),
+                             validators=[Optional()])
     responsible_details = _text(_l("More about them (optional)"), 500, field=TextAreaField)
     attachments = MultipleFileField(_l("Files to attach"), validators=[_at_most_files],
                                     render_kw={"accept": FILE_ACCEPT})
@@ -148,8 +146,6 @@ class ReportForm(FlaskForm):
 
     def validate(self, extra_validators=None):
         super().validate(extra_validators)
-        if self.kind.data == "complaint" and not self.complaint_target.data:
-            self.complaint_target.errors.append(_l("For a complaint, say which body, organization or official."))
         for number, name in enumerate(CHILD_FORMS):
             child = self[name].form
             if (number == 0 or child.given()) and child.age.data is None and child.birth_year.data is None \
@@ -168,17 +164,34 @@ class ReportForm(FlaskForm):
             else:
                 yield field
 
+    def opened(self, *names):
+        """True when a section holding the fields ``names`` must be drawn open: something
+        was typed or chosen in it, or it has an error (the summary links into it)."""
+        for name in names:
+            field = self[name]
+            if field.errors:
+                return True
+            if isinstance(field, FormField):
+                if field.form.given():
+                    return True
+            elif field.data not in (None, "", [], False) and field.data != field.default:
+                return True
+        return False
+
     def report_values(self, region_code, language):
-        """The Case fields ``submit_case`` takes."""
+        """The Case fields ``submit_case`` takes. The reporter is not asked for the kind
+        nor the categories: ``intake.public_kind`` reads the kind from who did wrong, and
+        staff correct both at registration (admin/case_corrections.py)."""
+        responsible = self.responsible.data or "unknown"
+        kind, complaint_target = public_kind(responsible, self.responsible_details.data)
         return {
             "region_code": region_code, "language": language, "channel": "web",
-            "kind": self.kind.data,
-            "complaint_target": (self.complaint_target.data or None) if self.kind.data == "complaint" else None,
-            "categories": list(self.categories.data or []),
+            "kind": kind, "complaint_target": complaint_target,
+            "categories": list(self.categories.data or []) or [UNSORTED_CATEGORY],
             "description": self.description.data,
             "occurred_when": self.occurred_when.data or None,
             "occurred_where": self.occurred_where.data or None,
-            "responsible": self.responsible.data,
+            "responsible": responsible,
             "responsible_details": self.responsible_details.data or None,
             "danger_now": self.danger_now.data == "yes",
             "reporter_type": self.reporter_type.data or None,
@@ -263,6 +276,13 @@ class MessageForm(FlaskForm):
 
     def uploads(self):
         return uploads_of(self.attachments)
+
+
+class SavedForm(FlaskForm):
+    """"I have saved it" on the confirmation: then the receipt code is no longer kept."""
+
+    saved = BooleanField(_l("I have saved my receipt code"), validators=[
+        InputRequired(message=_l("Tick the box once you have written down or saved the code."))])
 
 
 class CloseForm(FlaskForm):

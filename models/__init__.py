@@ -9,7 +9,8 @@ from models.organization import Organization
 from models.outbox import OutboxAttempt, OutboxMessage
 from models.plan import PlanItem, YearPlan
 from models.questionnaire import Question, Questionnaire, QuestionnaireVersion
-from models.region import Region
+from models.receipt_hold import ReceiptHold
+from models.region import Region, RegionOffice
 from models.report import HalfYearReport, HalfYearReportFile, ReportDefinition
 from models.registry import (AdvisoryBody, Briefing, Campaign, CommissionMeeting, CourtHearing,
                              DocumentRequest, Event, LegislativeRecommendation, Memorandum,
@@ -26,6 +27,7 @@ __all__ = [
     "Appointment", "AppointmentState", "AppointmentStep", "AuditEvent", "CalendarOverride", "Case",
     "CaseAttachment", "CaseChild", "CaseCounter", "CaseMessage", "CaseState", "CaseStep",
     "ChecklistEvidence", "ChecklistItem", "Organization", "OutboxAttempt", "OutboxMessage", "Question",
-    "Questionnaire", "QuestionnaireVersion", "RecoveryCode", "Region", "HalfYearReport", "HalfYearReportFile",
-    "ReportDefinition", "Role", "Setting", "StaffSession", "StoredFile", "UsedFormToken", "User", "throttle_hit",
+    "Questionnaire", "QuestionnaireVersion", "ReceiptHold", "RecoveryCode", "Region", "RegionOffice",
+    "HalfYearReport", "HalfYearReportFile", "ReportDefinition", "Role", "Setting", "StaffSession", "StoredFile",
+    "UsedFormToken", "User", "throttle_hit",
 ]

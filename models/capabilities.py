@@ -20,6 +20,7 @@ CAPABILITIES = {
     "users_write": (SUPERADMIN,),
     "directory_write": (SUPERADMIN, AKIMAT, OMBUDSMAN),  # partner organizations [R7]
     "registries_write": (SUPERADMIN, AKIMAT, OMBUDSMAN),  # the office's records [R6], [R9]
+    "office_contacts_write": (SUPERADMIN, AKIMAT, OMBUDSMAN),  # the public contacts, the data controller
     "questionnaires_read": (SUPERADMIN, COMMISSIONER, AKIMAT),
     "questionnaires_write": (SUPERADMIN, AKIMAT),
     "reports_build": (SUPERADMIN, COMMISSIONER, AKIMAT, OMBUDSMAN),  # report builder [R8]

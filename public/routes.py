@@ -13,30 +13,33 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from extensions import csrf, db
 from forms import error_list
-from forms.report import CloseForm, MessageForm, ReceiptForm, ReportForm, questions_for_page, raw_answers
+from forms.report import (CloseForm, MessageForm, ReceiptForm, ReportForm, SavedForm, questions_for_page,
+                          raw_answers)
 from i18n import LANG_COOKIE, current_language, sort_key
 from models import Case, Region
 from models.case import CASE_STATE_LABELS, CaseState
 from public import bp
-from core import crypto
-from services import intake, public_stats, settings
+from services import intake, public_stats, receipt_holds, settings
+from services.receipt_card import receipt_card_png
 from services.cases import (STATE_EXPLANATIONS, AttachmentRefused, ConsentRequired, add_reporter_message,
                             check_consent, reporter_attachment, reporter_messages, submit_case)
 from core.errors import InvalidInput
-from downloads import send_stored
+from downloads import send_bytes, send_stored
 from services.questionnaires import validate_answers, version_for_region
 from core.receipts import format_receipt
 
 REGION_CODE = re.compile(r"\d{2}")
-RECEIPT_KEY = "receipt"          # the new case's receipt code (encrypted), until the confirmation shows it
+RECEIPT_KEY = "receipt_hold"     # the token of the new case's held receipt code (services.receipt_holds)
 DONE_KEY = "reported_case"       # the case the confirmation page is about
 OPENED_KEY = "status_case"       # the case opened at /status: id and receipt hash
+OFFICE_KEY = "office_region"     # the region whose office the home page and the privacy notice show
 
 
 @bp.context_processor
 def _public_globals():
     # Callables: only the templates that show them read the settings.
-    return {"emergency_lines": settings.emergency_lines, "upload_max_mb": lambda: settings.get("upload_max_mb")}
+    return {"emergency_lines": settings.emergency_lines, "help_lines": settings.help_lines,
+            "upload_max_mb": lambda: settings.get("upload_max_mb")}
 
 
 def _private(response):
@@ -49,7 +52,9 @@ def _private(response):
 
 @bp.route("/")
 def home():
-    return render_template("public/home.html")
+    """What the ombudsman does, the numbers to call, and the office of the region chosen
+    (``?region=NN``, then remembered for the browser session)."""
+    return _with_office("public/home.html")
 
 
 @bp.route("/exit")
@@ -60,7 +65,34 @@ def quick_exit():
 
 @bp.route("/privacy")
 def privacy():
-    return render_template("public/privacy.html")
+    """The privacy notice; with a region chosen (as on the home page), the data controller
+    and the office to ask about one's data."""
+    return _with_office("public/privacy.html")
+
+
+def _with_office(template):
+    """``template`` with the office of the region chosen and the regions to choose from; an
+    unknown region code is answered with a notice and the list (400)."""
+    region, notice = _office_region()
+    regions = sorted(db.session.scalars(select(Region)), key=lambda r: sort_key(r.official_name()))
+    page = render_template(template, office_region=region, office_regions=regions, office_notice=notice)
+    return (page, 400) if notice else page
+
+
+def _office_region():
+    """(Region or None, notice): ``?region=NN`` chooses a region and the session remembers it,
+    ``?region=`` forgets it; without ``region`` in the query, the region remembered."""
+    if "region" not in request.args:
+        return _region(session.get(OFFICE_KEY)), None
+    code = request.args.get("region", "").strip()
+    region = _region(code)
+    if region is not None:
+        session[OFFICE_KEY] = region.code
+        return region, None
+    if code:
+        return None, _("There is no such region. Choose your region from the list.")
+    session.pop(OFFICE_KEY, None)
+    return None, None
 
 
 @bp.route("/safety")
@@ -76,15 +108,16 @@ STATS_CACHE_SECONDS = 300
 @bp.route("/stats")
 def stats():
     """Public figures of a completed half-year [R3, transparency]: cases received by
-    category and by region and the share answered on time, small numbers hidden
-    (``services.public_stats``). ``?year=&half=&region=``; what is not understood falls
-    back to the last completed half-year, or to all regions, with a notice (400)."""
+    category and by region and the share answered on time, small numbers hidden, the
+    regions drawn as bars too (``services.public_stats``). ``?year=&half=&region=``; what
+    is not understood falls back to the last completed half-year, or to all regions, with
+    a notice (400)."""
     last = public_stats.default_period()
     year, half, region, notice = _stats_choice(request.args, last)
     figures = public_stats.figures(year, half, region.code if region else None)
     years = range(last[0], last[0] - STATS_YEARS - 1, -1)
     page = render_template("public/stats.html", figures=figures, years=years, notice=notice,
-                           small=public_stats.SMALL,
+                           small=public_stats.SMALL, chart=public_stats.chart(figures),
                            chosen={"year": year, "half": half, "region": region.code if region else ""})
     if notice:
         return page, 400
@@ -145,8 +178,7 @@ def report():
     if region is None:
         if request.method == "POST":
             abort(400)
-        regions = sorted(db.session.scalars(select(Region)), key=lambda r: sort_key(r.name))
-        return render_template("public/report_region.html", regions=regions, unknown="region" in request.args)
+        return _region_page()
 
     version = version_for_region(region.code)
     definition = version.definition if version else None
@@ -192,12 +224,30 @@ def report():
             db.session.rollback()
             notice = str(error)
         else:
-            # Encrypted: the session cookie is only signed, and the code opens the case.
-            session[RECEIPT_KEY] = {"case": case.id, "code": crypto.encrypt(code)}  # before the commit expires it
+            session[RECEIPT_KEY] = receipt_holds.hold(case, code)
+            session[DONE_KEY] = case.id  # before the commit expires it
             db.session.commit()
             intake.count_submission(address)
             return redirect(url_for("public.report_done"))
     return _report_page(form, region, definition, raw, answer_errors, notice=notice, status=400)
+
+
+MAX_SEARCH = 100
+
+
+def _region_page():
+    """Step 1: the regions in the page's language's order; ``?q=`` narrows the list (the
+    script narrows it as one types, the same way), in any of the three languages."""
+    regions = sorted(db.session.scalars(select(Region)), key=lambda r: sort_key(r.name))
+    query = request.args.get("q", "").strip()[:MAX_SEARCH]
+    found = [region for region in regions if _region_matches(region, query)]
+    return render_template("public/report_region.html", regions=found or regions, query=query,
+                           nothing_found=bool(query) and not found, unknown="region" in request.args)
+
+
+def _region_matches(region, query):
+    names = (region.name_kk, region.name_ru, region.name_en, region.official_name())
+    return query.casefold() in " ".join(names).casefold()
 
 
 def _report_page(form, region, definition, raw=None, answer_errors=None, notice=None, status=200):
@@ -223,26 +273,56 @@ def _report_page(form, region, definition, raw=None, answer_errors=None, notice=
 
 @bp.route("/report/done")
 def report_done():
-    """The confirmation. The receipt code is shown on the first view only, then forgotten."""
-    receipt = session.pop(RECEIPT_KEY, None)
-    code = None
-    if isinstance(receipt, dict):
-        session[DONE_KEY] = receipt.get("case")
-        code = _decrypted(receipt.get("code"))
-    case_id = session.get(DONE_KEY)
-    case = db.session.get(Case, case_id) if isinstance(case_id, int) else None
+    """The confirmation. The receipt code stays on it, reload after reload, until the
+    reporter says it is saved (services.receipt_holds)."""
+    case = _reported_case()
     if case is None:
         return redirect(url_for("public.report"))
-    return _private(render_template("public/report_done.html", case=case,
-                                    receipt=format_receipt(code) if isinstance(code, str) else None))
+    return _done_page(case, SavedForm())
 
 
-def _decrypted(token):
-    """The receipt code kept encrypted in the session, or None (a forged or old cookie)."""
-    try:
-        return crypto.decrypt(token) if isinstance(token, str) else None
-    except crypto.UndecryptableValue:
-        return None
+@bp.route("/report/done", methods=["POST"])
+def receipt_saved():
+    """"I have saved it": the code is no longer kept for this browser."""
+    case = _reported_case()
+    if case is None:
+        return redirect(url_for("public.report"))
+    form = SavedForm()
+    if not form.validate():
+        return _done_page(case, form, status=400)
+    receipt_holds.forget(session.pop(RECEIPT_KEY, None))
+    db.session.commit()
+    flash(_("The receipt code is no longer shown on this device."), "info")
+    return redirect(url_for("public.report_done"))
+
+
+@bp.route("/report/done/receipt.png")
+def receipt_card():
+    """The receipt card to save on a phone, while the code is still held."""
+    held = _held_receipt(_reported_case())
+    if held is None:
+        abort(404)
+    case, code = held
+    response = send_bytes(receipt_card_png(case, code), "image/png",
+                          _("receipt-%(number)s.png", number=case.registration_number))
+    return _private(response)
+
+
+def _reported_case():
+    case_id = session.get(DONE_KEY)
+    return db.session.get(Case, case_id) if isinstance(case_id, int) else None
+
+
+def _held_receipt(case):
+    """(case, code) while the code of ``case`` is held for this browser, else None."""
+    held = receipt_holds.held(session.get(RECEIPT_KEY)) if case is not None else None
+    return held if held and held[0].id == case.id else None
+
+
+def _done_page(case, saved_form, status=200):
+    held = _held_receipt(case)
+    return _private(render_template("public/report_done.html", case=case, saved_form=saved_form,
+                                    receipt=format_receipt(held[1]) if held else None)), status
 
 
 def _opened_case():

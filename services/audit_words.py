@@ -66,6 +66,7 @@ ACTIONS = {
     "two_factor.reset": _l("Two-factor login reset by an administrator"),
     "keys.rotate": _l("Encryption keys rotated"),
     "setting.update": _l("Setting changed"),
+    "region_office.update": _l("Office contacts changed"),
     # the log itself
     "audit.head": _l("Daily checksum of the audit log sent"),
     # appointments [R4]
@@ -151,9 +152,11 @@ OBJECTS = {
     "plan_item": _l("Plan item"), "year_plan": _l("Year plan"), "question": _l("Question"),
     "questionnaire": _l("Questionnaire"), "questionnaire_version": _l("Questionnaire version"),
     "recovery_code": _l("Recovery code"), "region": _l("Region"),
+    "region_office": _l("Contacts of an ombudsman's office"),
     "registry_attachment": _l("File of a record"), "report_definition": _l("Saved report"),
     "setting": _l("Setting"), "staff_session": _l("Staff session"), "stored_file": _l("File"),
     "throttle_hit": _l("Counted attempt"), "used_form_token": _l("Used form"),
+    "receipt_hold": _l("Receipt code kept until saved"),
     "users": _l("Staff account"), "visit_case": _l("Case looked into on a visit"),
     **{spec.table: spec.record_label for spec in REGISTRY_SPECS},
 }

@@ -46,6 +46,22 @@ STATE_EXPLANATIONS = {
 }
 
 
+# [R6.2]: a complaint is about a decision, action or inaction of a local executive body,
+# an organization or an official; any other report of a violation is an appeal.
+COMPLAINT_ABOUT = ("education_org", "health_org", "social_org", "local_executive")
+UNSORTED_CATEGORY = "other"   # a public report whose reporter chose no category
+
+
+def public_kind(responsible, details=None):
+    """(kind, complaint_target) of a public report [R6.2], read from "who did something
+    wrong?": the reporter, often a child, is not asked to tell an appeal from a complaint.
+    A complaint names its target: what the reporter wrote about them, else the kind of body
+    they chose. Staff correct both at registration (admin/case_corrections.py)."""
+    if responsible not in COMPLAINT_ABOUT:
+        return "appeal", None
+    return "complaint", (details or "").strip() or str(RESPONSIBLE[responsible])
+
+
 class ConsentRequired(InvalidInput):
     """Personal data was given without consent to its processing."""
 

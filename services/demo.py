@@ -4,7 +4,8 @@ from datetime import date
 from sqlalchemy import select
 
 from extensions import db
-from models import Appointment, AppointmentStep, Briefing, Case, Memorandum, Organization, PlanItem, YearPlan
+from models import (Appointment, AppointmentStep, Briefing, Case, Memorandum, Organization, PlanItem, Region,
+                    RegionOffice, YearPlan)
 from core.passwords import hash_password
 from services.users import create_user, find_by_email
 
@@ -45,6 +46,7 @@ def seed_demo():
         _seed_appointment(*row)
     for region in ("75", "71"):
         _seed_directory(region)
+    seed_offices()
     db.session.flush()
     _seed_cases()
     _seed_registries()
@@ -91,6 +93,62 @@ def _seed_directory(region):
     for kind, kk, ru, mailbox in DEMO_DIRECTORY:
         db.session.add(Organization(region_code=region, type=kind, name_kk=kk, name_ru=ru,
                                     email=f"{mailbox}.{region}@demo.kz", phone="+7 700 000 00 00"))
+
+
+# Each region's office (issue 19, item 6), fictional but as offices write them: the region's
+# centre (kk, ru), its postcode and a landline with the centre's dialling code.
+DEMO_OFFICES = {
+    "10": ("Семей", "Семей", "071400", "+7 7222 00 00 00"),
+    "11": ("Көкшетау", "Кокшетау", "020000", "+7 7162 00 00 00"),
+    "15": ("Ақтөбе", "Актобе", "030000", "+7 7132 00 00 00"),
+    "19": ("Қонаев", "Конаев", "040800", "+7 72772 0 00 00"),
+    "23": ("Атырау", "Атырау", "060000", "+7 7122 00 00 00"),
+    "27": ("Орал", "Уральск", "090000", "+7 7112 00 00 00"),
+    "31": ("Тараз", "Тараз", "080000", "+7 7262 00 00 00"),
+    "33": ("Талдықорған", "Талдыкорган", "040000", "+7 7282 00 00 00"),
+    "35": ("Қарағанды", "Караганда", "100000", "+7 7212 00 00 00"),
+    "39": ("Қостанай", "Костанай", "110000", "+7 7142 00 00 00"),
+    "43": ("Қызылорда", "Кызылорда", "120000", "+7 7242 00 00 00"),
+    "47": ("Ақтау", "Актау", "130000", "+7 7292 00 00 00"),
+    "55": ("Павлодар", "Павлодар", "140000", "+7 7182 00 00 00"),
+    "59": ("Петропавл", "Петропавловск", "150000", "+7 7152 00 00 00"),
+    "61": ("Түркістан", "Туркестан", "161200", "+7 72533 0 00 00"),
+    "62": ("Жезқазған", "Жезказган", "100600", "+7 7102 00 00 00"),
+    "63": ("Өскемен", "Усть-Каменогорск", "070000", "+7 7232 00 00 00"),
+    "71": ("Астана", "Астана", "010000", "+7 7172 00 00 00"),
+    "75": ("Алматы", "Алматы", "050000", "+7 727 000 00 00"),
+    "79": ("Шымкент", "Шымкент", "160000", "+7 7252 00 00 00"),
+}
+# "Аппарат акима города Астаны": the three cities in the genitive, as the akimats write them.
+CITY_GENITIVE_RU = {"71": "города Астаны", "75": "города Алматы", "79": "города Шымкента"}
+
+
+def _akim_apparatus(region):
+    """The akim's apparatus of ``region`` (kk, ru), the data controller of the demo offices."""
+    if region.is_city:
+        genitive = CITY_GENITIVE_RU[region.code]
+    elif region.name_ru.startswith("область "):  # "область Абай": "области Абай"
+        genitive = "области " + region.name_ru.removeprefix("область ")
+    else:  # "Акмолинская область": "Акмолинской области"
+        genitive = region.name_ru.replace("ая область", "ой области")
+    return f"{region.official_name('kk')} әкімінің аппараты", f"Аппарат акима {genitive}"
+
+
+def seed_offices():
+    """Every region's office contacts and data controller; an office already there is kept."""
+    for region in db.session.scalars(select(Region).where(~Region.office.has())):
+        centre_kk, centre_ru, postcode, landline = DEMO_OFFICES[region.code]
+        street_kk = f"{postcode}, {centre_kk} қ., Абай даңғылы, 1"
+        street_ru = f"{postcode}, г. {centre_ru}, просп. Абая, 1"
+        controller_kk, controller_ru = _akim_apparatus(region)
+        db.session.add(RegionOffice(
+            region_code=region.code, phones=f"{landline}, +7 700 000 00 {region.code}",
+            email=f"office.{region.code}@demo.kz",
+            address_kk=f"{street_kk}, 214-кабинет", address_ru=f"{street_ru}, кабинет 214",
+            hours_kk="Дс–Жм 9:00–18:00, түскі үзіліс 13:00–14:00",
+            hours_ru="Пн–Пт 9:00–18:00, перерыв 13:00–14:00",
+            controller_name_kk=controller_kk, controller_name_ru=controller_ru,
+            controller_address_kk=street_kk, controller_address_ru=street_ru))
 
 
 # (region, kind, categories, responsible, danger now, description, child): a few cases so that

@@ -18,7 +18,8 @@ Every figure is an SQL aggregate grouped by region (and category): no case is lo
 The figures of all 20 regions are computed together even for one region's page, because
 whether a count may be shown depends on the others (``protect``). The result holds only
 display-ready cells (``Count``, ``Share``): a withheld count has no value to show by
-mistake.
+mistake. ``chart`` draws the regions' figures as a picture a parent understands, withheld
+ones as words, never as a bar's length.
 """
 import math
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from flask_babel import format_decimal, format_percent, gettext
 from sqlalchemy import and_, func, select
 
+from core import charts
 from extensions import db
 from i18n import sort_key
 from models import Case, CaseState, Region
@@ -38,6 +40,11 @@ FEWER = "fewer"      # withheld because it is small (shown "fewer than 5")
 HIDDEN = "hidden"    # withheld so that a small count cannot be worked out from it (shown "hidden")
 TOTAL = ("total",)   # the key of the national total; see _table for the others
 MAX_PASSES = 500     # rounds of the reader's subtractions (they end far sooner in practice)
+# The picture (``chart``), in px: the labels beside the bars from 48rem on (site.css), grown
+# up to the page's width (828); above the bars on a phone, grown up to the 364 px a 390-pixel
+# screen has inside the page's padding (so the share of a region fits beside most names).
+WIDE_CHART, WIDE_GROW = 720, 1.15
+PHONE_CHART, PHONE_GROW = charts.NARROW_WIDTH, 1.07
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,13 @@ def share(on_time, answered):
     if on_time > 0:
         percent = max(percent, 1)
     return Share(percent)
+
+
+def period_label(period):
+    """The half-year in words, in the page's language: "January–June 2026"."""
+    if period.half == 1:
+        return gettext("January–June %(year)s", year=period.year)
+    return gettext("July–December %(year)s", year=period.year)
 
 
 def default_period(day=None):
@@ -271,7 +285,7 @@ def _table(codes, by_category, totals):
 def figures(year, half, region_code=None):
     """The public figures of a half-year, for the whole country or one region.
 
-    ``{"period": reports.Period, "region": Region or None,
+    ``{"period": reports.Period, "period_label": str, "region": Region or None,
        "categories": [{"key", "label", "count": Count}], "total": Count, "on_time": Share,
        "regions": [{"region": Region, "name", "total": Count, "on_time": Share}] (all 20,
        by name), "national": {"total": Count, "on_time": Share}}``
@@ -293,6 +307,7 @@ def figures(year, half, region_code=None):
     scope = region.code if region else "all"
     return {
         "period": period,
+        "period_label": period_label(period),
         "region": region,
         "categories": [{"key": key, "label": label, "count": count((scope, key))}
                        for key, label in CATEGORIES.items()],
@@ -303,3 +318,36 @@ def figures(year, half, region_code=None):
                           key=lambda row: sort_key(row["name"])),
         "national": {"total": count(TOTAL), "on_time": on_time([r.code for r in regions])},
     }
+
+
+# -- The picture ----------------------------------------------------------------------------
+
+def chart(figures):
+    """The regions of ``figures`` as a picture [R3: transparency]: a bar a region for the
+    reports it received, the share answered on time written beside it; ``{"wide": svg
+    (labels beside the bars), "narrow": svg (labels above them, for a phone)}``.
+
+    A withheld count has no bar, since a length would give its value away: the row says
+    "fewer than 5" or "hidden", the words of the table; a withheld share says "not enough
+    data". The chosen region is in bold behind a ▶, not marked by colour alone.
+    """
+    chosen = figures["region"].code if figures["region"] else None
+    bars = [charts.Bar(row["name"], None if row["total"].withheld else row["total"].value, str(row["total"]),
+                       str(row["on_time"]), row["region"].code == chosen)
+            for row in figures["regions"]]
+    title = gettext("Reports received and answered on time, by region: %(period)s", period=figures["period_label"])
+    headings = (gettext("Reports received"), gettext("Answered on time"))
+    description = _chart_description(figures["region"])
+    return {"wide": charts.hbar_chart(title, bars, description, headings, WIDE_CHART, True, WIDE_GROW),
+            "narrow": charts.hbar_chart(title, bars, description, headings, PHONE_CHART, False, PHONE_GROW)}
+
+
+def _chart_description(region):
+    """How to read the picture, for its ``<desc>`` [R3]."""
+    text = gettext("A bar for each region: how many reports it received. On the right: the share of "
+                   "its answered reports that were answered on time. A number withheld to protect "
+                   "children has no bar; words stand in its place, as in the table.")
+    if region is not None:
+        text += " " + gettext("The region you chose, %(region)s, is in bold with a triangle before it.",
+                              region=region.localized_name())
+    return text

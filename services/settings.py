@@ -155,3 +155,12 @@ def emergency_lines():
     """The emergency numbers as (number, ``tel:`` target, label), for the public pages."""
     return [(number, "tel:" + re.sub(r"[^\d+]", "", number), EMERGENCY_LABELS.get(number, _l("Help line")))
             for number in emergency_numbers()]
+
+
+# The emergency services among those numbers; the others are help lines, to call and talk.
+EMERGENCY_SERVICES = ("112", "102")
+
+
+def help_lines():
+    """The help lines among the numbers (111 by default), as ``emergency_lines`` gives them."""
+    return [line for line in emergency_lines() if line[0] not in EMERGENCY_SERVICES]

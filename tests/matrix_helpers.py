@@ -13,9 +13,9 @@ from werkzeug.datastructures import FileStorage
 
 from extensions import db
 from models import (AuditEvent, CalendarOverride, ChecklistEvidence, CourtHearing, Organization, PlanItem,
-                    Question, Questionnaire, RegistryAttachment, ReportDefinition)
+                    Question, Questionnaire, RegionOffice, RegistryAttachment, ReportDefinition)
 from models.registry_specs import REGISTRY_SPECS
-from services import appointments, case_workflow, plans, report_workflow
+from services import appointments, case_workflow, plans, receipt_holds, report_workflow
 from services.cases import add_reporter_message, submit_case
 from services.files import store_file
 from services.password_links import make_token
@@ -240,6 +240,7 @@ def _build(users):
     case, code = submit_case(dict(REPORT, region_code="75", reporter_email="parent@example.kz"),
                              [{"age": 10, "sex": "girl", "name": "Айгүл"}], uploads=[pdf_upload()], consent=True)
     message = add_reporter_message(case, "Тағы бір ақпарат.", [pdf_upload("more.pdf")])
+    ids["receipt_hold"] = receipt_holds.hold(case, code)  # the reporter's browser just sent it
     item = next(i for i in case.checklist if i.rule == "R10.2")
     evidence = ChecklistEvidence(item=item, file=store_file(pdf_upload(), "75", om75))
     db.session.add(evidence)
@@ -281,7 +282,11 @@ def _build(users):
     calendar = CalendarOverride(day=date(2097, 1, 2), kind="holiday", note="MX-calendar")
     definition = ReportDefinition(name="MX75-definition", dataset="cases", group_by="kind", measure="count",
                                   chart="bar", filters={}, region_code="75", owner_id=om75.id)
-    db.session.add_all([questionnaire, organization, calendar, definition])
+    office = RegionOffice(region_code="75", phones="+7 727 000 00 00", email="mx75-office@test.kz",
+                          address_kk="Алматы қ., Абай даңғылы, 1", address_ru="г. Алматы, просп. Абая, 1",
+                          controller_name_kk="Алматы қаласы әкімінің аппараты",
+                          controller_name_ru="Аппарат акима города Алматы")
+    db.session.add_all([questionnaire, organization, calendar, definition, office])
     db.session.flush()
     publish(questionnaire)
     year, half = report_workflow.due_half()
@@ -297,7 +302,8 @@ def _build(users):
                                        .order_by(AuditEvent.id.desc()).limit(1)))
     markers.update(appointment="MX75 Appointee", year_plan=f"/admin/year_plan/details/?id={plan.id}&amp;",
                    questionnaire="MX75-questionnaire", organization="MX75-organization", calendar="MX-calendar",
-                   user=om75.email, region="KZ-75", report_definition="MX75-definition")
+                   user=om75.email, region="KZ-75", report_definition="MX75-definition",
+                   region_office="mx75-office@test.kz")
     return ids, markers, code
 
 
@@ -335,6 +341,8 @@ def build_world(app):
             else:
                 page = client.get("/status?lang=en")
             if person == "rep":
+                with client.session_transaction() as session:
+                    session.update(receipt_hold=ids["receipt_hold"], reported_case=ids["case"])
                 opened = client.post("/status", data={"csrf_token": csrf_token(page.get_data(as_text=True)),
                                                       "code": receipt})
                 assert opened.status_code == 302

@@ -90,7 +90,10 @@ TABLE_LINES = [
     ("public.stats",                      "ok   ok   ok   ok   ok   ok   ok   ok   ok", "GET /stats?region=75"),
     ("public.quick_exit",                 "302  302  302  302  302  302  302  302  302", "GET /exit"),
     ("public.report",                     "ok   ok   ok   ok   ok   ok   ok   ok   ok", "GET+POST /report?region=75"),
-    ("public.report_done",                "302  302  302  302  302  302  302  302  302", "GET /report/done"),
+    # The confirmation and its code: only the browser that sent the report (rep's did).
+    ("public.report_done",                "302  ok   302  302  302  302  302  302  302", "GET /report/done"),
+    ("public.receipt_card",               "404  ok   404  404  404  404  404  404  404", "GET /report/done/receipt.png"),
+    ("public.receipt_saved",              "302  ok   302  302  302  302  302  302  302", "POST /report/done saved=y"),
     ("public.status",                     "ok   ok   ok   ok   ok   ok   ok   ok   ok", "GET+POST /status"),
     ("public.status_message",             "no   ok   no   no   no   no   no   no   no",
                                           "POST /status/message message-body=More"),
@@ -268,6 +271,10 @@ TABLE_LINES = [
                                           "POST /admin/calendar/ajax/update/ list_form_pk={calendar}"),
     ("calendar.export",                   "L    L    no   no   no   no   no   no   no",
                                           "GET /admin/calendar/export/csv/"),
+    # --- office contacts: everyone reads; the region's akimat and ombudsman keep theirs, the superadmin all -----------
+    ("region_office.index",               "L    L    ok+  ok+  ok+  ok+  ok-  ok+  ok-", "GET /admin/region_office/"),
+    ("region_office.edit_view",           "L    L    ok   no   no   ok   404  ok   404",
+                                          "GET+POST /admin/region_office/edit/?region=75 phones=+77270000001"),
     # --- users: superadmin manages; the akimat reads its region's staff -----------------------------------------------
     ("user.index_view",                   "L    L    ok+  403  403  ok+  ok-  403  403", "GET /admin/user/"),
     ("user.details_view",                 "L    L    ok   403  403  ok   nf   403  403",

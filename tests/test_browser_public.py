@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 
 from extensions import db
 from models import Case, CaseMessage
+from services import demo
 from tests.browser import assert_no_csp_violations, browser, live_server, page, shot  # noqa: F401
 from tests.public_helpers import make_questionnaire, png_with_gps
 
@@ -57,6 +58,12 @@ def _axe_clean(page):
     assert results.violations_count == 0, results.generate_report()
 
 
+def _open(page, section):
+    """Open an optional part of the report form (a <details>)."""
+    page.locator(f"#{section}-summary").click()
+    expect(page.locator(f"[data-testid={section}]")).to_have_attribute("open", "")
+
+
 def _photo():
     return {"name": "photo.png", "mimeType": "image/png", "buffer": png_with_gps()}
 
@@ -79,19 +86,23 @@ def test_report_then_status_with_a_message(app, live_server, page, quick_form, q
     page.check("#danger_now-1")
     expect(page.locator("#danger-alert")).to_be_hidden()
 
-    page.check("#kind-0")
     page.fill("#child1-age", "11")
+    page.fill("#description", "Бір топ оқушы сабақтан кейін күн сайын оны ұрады. Мұғалімдер ештеңе істемейді.")
+    _open(page, "section-children")
     page.check("#child1-sex-0")
     page.locator("details.another-child summary").first.click()
     page.fill("#child2-birth_year", "2019")
+    _open(page, "section-what")
     page.check("#categories-2")
-    page.fill("#description", "Бір топ оқушы сабақтан кейін күн сайын оны ұрады. Мұғалімдер ештеңе істемейді.")
+    _open(page, "section-who")
     page.check("#responsible-2")
-    # The dependent question is hidden by the script until "At school" is chosen.
+    # The region's required question is drawn open; its dependent one is hidden by the
+    # script until "At school" is chosen.
     expect(page.locator("#q-teacher_told-0")).to_be_hidden()
     page.check("#q-place-1")
     expect(page.locator("#q-teacher_told-0")).to_be_visible()
     page.check("#q-teacher_told-1")
+    _open(page, "section-files")
     page.set_input_files("#attachments", files=[_photo()])
     _screens(page, "report", lang)
     page.locator("form.report-form button[type=submit]").click()
@@ -107,6 +118,10 @@ def test_report_then_status_with_a_message(app, live_server, page, quick_form, q
         assert case.language == lang and case.answers == {"place": "school", "teacher_told": "no"}
         assert len(case.children) == 2 and len(case.attachments) == 1
     page.reload()
+    expect(page.locator("[data-testid=receipt-code]")).to_have_text(receipt)
+    page.check("#saved")
+    page.locator("form.saved-form button[type=submit]").click()
+    expect(page.locator("[data-testid=receipt-gone]")).to_be_visible()
     expect(page.locator("[data-testid=receipt-code]")).to_have_count(0)
 
     page.goto(f"{live_server}/status")
@@ -130,19 +145,32 @@ def test_report_then_status_with_a_message(app, live_server, page, quick_form, q
     assert_no_csp_violations(page)
 
 
+@pytest.fixture
+def offices(app):
+    """Every region's office contacts and data controller (the demo's), committed for the live server."""
+    with app.app_context():
+        demo.seed_offices()
+        db.session.commit()
+
+
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 @pytest.mark.parametrize("path, name", [("/", "home"), ("/report?region=75", "report"), ("/status", "status"),
                                         ("/report", "regions"), ("/privacy", "privacy"),
-                                        ("/safety", "safety")])
-def test_no_accessibility_violations(app, live_server, page, questionnaire, lang, path, name):
+                                        ("/safety", "safety"),
+                                        # a region chosen: its office's contacts, the data controller
+                                        ("/?region=75", "home-office"), ("/privacy?region=63", "privacy-office")])
+def test_no_accessibility_violations(app, live_server, page, questionnaire, offices, lang, path, name):
     sep = "&" if "?" in path else "?"
     page.goto(f"{live_server}{path}{sep}lang={lang}")
     expect(page.locator("html")).to_have_attribute("lang", lang)
+    if name.endswith("-office"):
+        expect(page.locator("[data-testid=office-contacts]")).to_be_visible()
     _axe_clean(page)
-    if name == "privacy":
+    if name.startswith("privacy") or name.endswith("-office"):
         _screens(page, name, lang)
     page.set_viewport_size(PHONE)
     _axe_clean(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
     page.set_viewport_size(DESKTOP)
     assert_no_csp_violations(page)
 
@@ -153,6 +181,7 @@ def test_no_accessibility_violations_with_errors_and_on_the_case(app, live_serve
     """The form shown again with errors, the confirmation and the opened case pass too."""
     page.goto(f"{live_server}/report?region=75&lang={lang}")
     page.check("#danger_now-0")
+    _open(page, "section-children")
     page.locator("details.another-child summary").first.click()
     page.fill("#child2-name", "Test")
     page.locator("form.report-form button[type=submit]").click()
@@ -161,15 +190,16 @@ def test_no_accessibility_violations_with_errors_and_on_the_case(app, live_serve
     _axe_clean(page)
     _screens(page, "report-errors", lang)
 
-    page.check("#kind-1")
-    page.fill("#complaint_target", "Аудан әкімдігінің білім бөлімі")
     page.fill("#child1-age", "6")
     page.fill("#child2-age", "4")
-    page.check("#categories-0")
     page.fill("#description", "Балабақшаға орын бермейді, екі жыл күттік.")
+    _open(page, "section-what")
+    page.check("#categories-0")
+    _open(page, "section-who")
     page.check("#responsible-5")
     page.check("#q-place-0")
-    page.check("#consent")
+    page.check("#consent")                        # its section is open: it holds an error
+    _axe_clean(page)
     page.locator("form.report-form button[type=submit]").click()
     expect(page).to_have_url(f"{live_server}/report/done")
     receipt = page.locator("[data-testid=receipt-code]").inner_text()
@@ -203,18 +233,22 @@ def test_keyboard_only_report(app, live_server, page, quick_form):
     _tab_to(page, "danger_now-0")
     keyboard.press("ArrowRight")                 # "No": arrows move within a radio group
     assert page.is_checked("#danger_now-1")
-    _tab_to(page, "kind-0")
-    keyboard.press("Space")
-    _tab_to(page, "child1-age")
-    keyboard.type("12")
-    _tab_to(page, "categories-0")
-    keyboard.press("Space")
     _tab_to(page, "description")
     keyboard.type("Ребёнка не пускают в школу уже месяц, директор не отвечает.")
+    _tab_to(page, "child1-age")
+    keyboard.type("12")
+    _tab_to(page, "section-what-summary")
+    keyboard.press("Enter")                      # a closed part opens from the keyboard
+    _tab_to(page, "categories-0")
+    keyboard.press("Space")
+    _tab_to(page, "section-who-summary")
+    keyboard.press("Enter")
     _tab_to(page, "responsible-0")
     keyboard.press("ArrowDown")
     keyboard.press("ArrowDown")
     assert page.is_checked("#responsible-2")
+    _tab_to(page, "section-you-summary")
+    keyboard.press("Enter")
     _tab_to(page, "reporter_type-0")
     keyboard.press("Space")
     _tab_to(page, "reporter_phone")
@@ -286,3 +320,142 @@ def test_on_a_phone_the_quick_exit_hides_no_question(live_server, page, lang):
     question = page.locator("#danger_now-group").bounding_box()
     assert question["y"] >= exit_box["y"] + exit_box["height"], (exit_box, question)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+# --- on a phone (issue 19): a child's path, danger first, a code not lost, nothing wider ----------
+
+SCREEN = PHONE["height"]
+
+
+def _fits_the_width(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
+
+
+def _send_shortest(page, danger="1"):
+    """The three questions of the shortest path, then "Send"."""
+    page.check(f"#danger_now-{danger}")
+    page.fill("#description", "Әкем мені күнде ұрады. Отец бьёт меня каждый день.")
+    page.fill("#child1-age", "10")
+    page.locator("form.report-form button[type=submit]").click()
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_the_shortest_path_fits_three_phone_screens(app, live_server, page, quick_form, lang):
+    """From the region list to the confirmation: region, danger, what happened, age, send;
+    the form down to its "Send" button fits in 3 screens of 844 px."""
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server}/report?lang={lang}")
+    _fits_the_width(page)
+    page.locator('a[href="/report?region=71"]').click()
+    send = page.locator("form.report-form button[type=submit]").bounding_box()
+    height = page.evaluate("window.scrollY") + send["y"] + send["height"]
+    assert height <= 3 * SCREEN, f"the form reaches its Send button at {height} px"
+    _fits_the_width(page)
+    shot(page, f"report-shortest-{lang}-390")
+    _send_shortest(page)
+    expect(page).to_have_url(f"{live_server}/report/done")
+    expect(page.locator("[data-testid=receipt-code]")).to_have_text(RECEIPT)
+    _fits_the_width(page)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_in_danger_the_confirmation_shows_the_numbers_above_the_fold(live_server, page, quick_form, lang):
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server}/report?region=75&lang={lang}")
+    _send_shortest(page, danger="0")
+    expect(page).to_have_url(f"{live_server}/report/done")
+    calls = page.locator('[data-testid=danger-first] a[href^="tel:"]')
+    assert calls.count() >= 2
+    for number in range(calls.count()):
+        box = calls.nth(number).bounding_box()
+        assert box["y"] + box["height"] <= SCREEN, (calls.nth(number).inner_text(), box)
+    shot(page, f"done-danger-{lang}-390")
+    _axe_clean(page)
+    _fits_the_width(page)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_the_code_stays_until_it_is_saved(live_server, page, quick_form, lang):
+    """Reload, leave and come back: the code is there until "I have saved it" is ticked;
+    it can be copied and saved as a picture on the phone."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server}/report?region=75&lang={lang}")
+    _send_shortest(page)
+    code = page.locator("[data-testid=receipt-code]")
+    expect(code).to_have_text(RECEIPT)
+    receipt = code.inner_text()
+    page.reload()
+    expect(code).to_have_text(receipt)
+    page.goto(f"{live_server}/")
+    page.go_back()
+    expect(code).to_have_text(receipt)
+
+    page.locator("[data-copy]").click()
+    expect(page.locator("#copy-status")).not_to_be_empty()
+    assert page.evaluate("navigator.clipboard.readText()") == receipt
+    with page.expect_download() as download:
+        page.locator("[data-testid=receipt-card]").click()
+    assert download.value.suggested_filename.endswith(".png")
+    with open(download.value.path(), "rb") as card:
+        assert card.read(8) == b"\x89PNG\r\n\x1a\n"
+    shot(page, f"done-code-{lang}-390")
+    _axe_clean(page)
+    _fits_the_width(page)
+
+    page.locator("form.saved-form button[type=submit]").click()          # not ticked: refused
+    expect(page.locator("#saved-error")).to_be_visible()
+    expect(code).to_have_text(receipt)
+    page.check("#saved")
+    page.locator("form.saved-form button[type=submit]").click()
+    expect(page.locator("[data-testid=receipt-gone]")).to_be_visible()
+    page.reload()
+    expect(code).to_have_count(0)
+    _axe_clean(page)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_after_quick_exit_back_shows_neither_the_form_nor_what_was_typed(live_server, page, neutral_site,
+                                                                        quick_form, lang):
+    page.set_viewport_size(PHONE)
+    secret = "Менің құпиям. Мой секрет."
+    page.goto(f"{live_server}/?lang={lang}")
+    page.goto(f"{live_server}/report?region=75")
+    page.fill("#description", secret)
+    with page.context.expect_page() as new_tab:
+        page.locator("#quick-exit").click()
+    new_tab.value.close()
+    expect(page).to_have_url(neutral_site)
+    page.go_back()
+    assert "/report" not in page.url and secret not in page.content()
+
+    # Left from the confirmation, Back shows at most the empty form: no code, nothing typed.
+    page.goto(f"{live_server}/report?region=75")
+    page.check("#danger_now-1")
+    page.fill("#description", secret)
+    page.fill("#child1-age", "10")
+    page.locator("form.report-form button[type=submit]").click()
+    expect(page).to_have_url(f"{live_server}/report/done")
+    with page.context.expect_page() as new_tab:
+        page.locator("#quick-exit").click()
+    new_tab.value.close()
+    expect(page).to_have_url(neutral_site)
+    page.go_back()
+    assert "/report/done" not in page.url and not page.locator("[data-testid=receipt-code]").count()
+    assert secret not in page.content() and page.locator("#description").input_value() == ""
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_every_public_page_and_step_fits_a_phone(live_server, page, quick_form, questionnaire, lang):
+    """No public page is wider than a 390 px phone, and axe finds nothing on the form with
+    every optional part opened."""
+    page.set_viewport_size(PHONE)
+    for path in ("/", "/report", "/report?region=75", "/status", "/privacy", "/safety", "/stats"):
+        page.goto(f"{live_server}{path}{'&' if '?' in path else '?'}lang={lang}")
+        _fits_the_width(page)
+    page.goto(f"{live_server}/report?region=75&lang={lang}")
+    for section in ("section-what", "section-who", "section-children", "section-files", "section-you"):
+        _open(page, section)
+    page.locator("details.another-child summary").first.click()
+    _fits_the_width(page)
+    _axe_clean(page)

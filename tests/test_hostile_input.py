@@ -149,6 +149,7 @@ PUBLIC_FORMS = [
     Form("public-status-message", "rep", "/status", pick="message-body", post="/status/message", examples=100,
          creates="case_message",
          shows="om75 /admin/case/details/?id={case}"),
+    Form("public-receipt-saved", "rep", "/report/done", pick="saved", examples=40),
     Form("login", "anon", "/login", pick="password", examples=120),
     Form("login-two-factor", "2fa", "/login/two-factor", pick="code", examples=50),
     Form("password-forgot", "anon", "/password/forgot", pick="email", examples=50),
@@ -219,6 +220,9 @@ STEP_FORMS = [
     Form("setting-emergency-numbers", "sa", "/admin/setting/edit/?key=emergency_numbers", pick="value",
          examples=20, shows="anon /"),
     Form("setting-submissions", "sa", "/admin/setting/edit/?key=submissions_per_hour", pick="value", examples=15),
+    # The office's contacts are shown back on the public home page once its region is chosen.
+    Form("office-contacts", "om75", "/admin/region_office/edit/?region=75", pick="phones", examples=40,
+         shows="anon /?region=75"),
 ]
 
 # Every admin model screen with a create or an edit form, and the region-75 row its edit form

@@ -1,16 +1,17 @@
 """The public intake through the client [R3, R6.2]: the report form, its confirmation with
 the receipt code, and following the case at /status without an account."""
+import json
 import re
 import time
-from datetime import date
+from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from extensions import db
-from models import Case, CaseMessage, Question, QuestionnaireVersion
+from models import Case, CaseMessage, Question, QuestionnaireVersion, ReceiptHold
 from models.base import utcnow
 from services.questionnaires import publish
 from tests.helpers import AuthActions, csrf_token, gen_user
@@ -140,7 +141,10 @@ def test_full_report_with_two_children_extra_question_and_a_photo(client, app):
 
     with app.app_context():
         case = db.session.scalar(select(Case).where(Case.registration_number == number))
-        assert case.language == "en" and case.channel == "web" and case.kind == "appeal"
+        assert case.language == "en" and case.channel == "web"
+        # "Who did something wrong?" a school: a complaint about an organization [R6.2].
+        assert case.kind == "complaint"
+        assert case.complaint_target == "A school, kindergarten or other education organization"
         assert case.categories == ["bullying", "education"]
         assert [c.name for c in case.children] == ["Aruzhan", None]
         assert case.children[0].iin == VALID_IIN and case.children[1].sex == "girl"
@@ -210,18 +214,43 @@ def test_consent_is_required_only_with_personal_data(client, app, personal):
     assert counts(app)["Case"] == before["Case"] + 1
 
 
-def test_a_complaint_names_its_target(client, app):
-    refused = post_report(client, report_data(kind="complaint"))
-    assert refused.status_code == 400
-    assert 'href="#complaint_target"' in refused.get_data(as_text=True)
-    html = _submit(client, kind="complaint", complaint_target="The education department of the akimat")
-    assert _case(app, registration_number_from(html)).complaint_target == "The education department of the akimat"
+def test_the_kind_is_read_from_who_did_wrong(client, app):
+    """Nobody is asked "appeal or complaint": an organization or an official who did wrong
+    makes a complaint naming them [R6.2]; anyone else, or nobody chosen, an appeal."""
+    html = _submit(client, kind="appeal", responsible="local_executive",
+                   responsible_details="The education department of the akimat")
+    case = _case(app, registration_number_from(html))
+    assert case.kind == "complaint" and case.complaint_target == "The education department of the akimat"
+    html = _submit(app.test_client(), kind="complaint", complaint_target="Ignored", responsible="parent_cohabiting")
+    case = _case(app, registration_number_from(html))
+    assert case.kind == "appeal" and case.complaint_target is None and case.responsible == "parent_cohabiting"
+
+
+def test_the_shortest_report_danger_what_happened_and_age(client, app):
+    """A child answers three questions and sends: no kind, category or responsible party is
+    asked; staff sort the case out at registration."""
+    html = _submit(client, **{"categories": None, "responsible": None, "occurred_when": None,
+                              "occurred_where": None, "child1-sex": None})
+    case = _case(app, registration_number_from(html))
+    assert (case.kind, case.categories, case.responsible) == ("appeal", ["other"], "unknown")
+    assert case.children[0].age == 9 and case.children[0].sex == "unspecified"
+
+
+def test_the_optional_sections_are_closed_until_they_hold_something(client):
+    page = client.get("/report?region=75").get_data(as_text=True)
+    assert re.findall(r'<details class="optional-section" data-testid="([\w-]+)"( open)?', page) == [
+        ("section-what", ""), ("section-who", ""), ("section-children", ""), ("section-files", ""),
+        ("section-you", "")]
+    refused = post_report(client, report_data(description="Short.")).get_data(as_text=True)
+    opened = dict(re.findall(r'<details class="optional-section" data-testid="([\w-]+)"( open)?', refused))
+    assert opened == {"section-what": " open", "section-who": " open", "section-children": " open",
+                      "section-files": "", "section-you": ""}
 
 
 @pytest.mark.parametrize("overrides, target, kept", [
     ({"child1-iin": "123456789012", "consent": "y"}, "child1-iin", 'value="123456789012"'),
     ({"description": "Too short."}, "description", "Too short."),
-    ({"categories": None}, "categories-0", "School No. 12"),
+    ({"child1-birth_year": "1990", "child1-age": None}, "child1-birth_year", "Every day this month"),
     ({"child1-age": None}, "child1-age", "Every day this month"),
     ({"child1-age": "25"}, "child1-age", 'value="25"'),
     ({"child2-name": "Second child", "consent": "y"}, "child2-age", 'value="Second child"'),
@@ -352,17 +381,55 @@ def test_registration_numbers_follow_each_other(client):
     assert registration_number_from(client.get("/report/done").get_data(as_text=True)) == f"71-{year}-000001"
 
 
-def test_receipt_is_shown_once(client):
+def test_the_receipt_code_stays_until_the_reporter_has_saved_it(client, app):
+    """Reload after reload the code is shown, kept server-side: not in the cookie, sealed in
+    the database; "I have saved it" ends that, and the page says how to reach the office."""
     html = _submit(client)
     code = receipt_from(html)
-    assert code
     again = client.get("/report/done")
-    again_html = again.get_data(as_text=True)
     assert again.headers["Cache-Control"] == "no-store"
-    assert receipt_from(again_html) is None and code not in again_html
-    assert code.replace(" ", "") not in again_html
-    assert registration_number_from(again_html) == registration_number_from(html)
-    assert "shown only once" in again_html
+    assert receipt_from(again.get_data(as_text=True)) == code
+    cookie = client.get_cookie("session").value
+    in_cookie = json.dumps(app.session_interface.get_signing_serializer(app).loads(cookie))
+    assert code.replace(" ", "") not in in_cookie + cookie and "receipt_hold" in in_cookie
+    with app.app_context():
+        sealed = db.session.scalars(select(ReceiptHold.sealed_code)).all()
+    assert len(sealed) == 1 and code.replace(" ", "") not in sealed[0]
+    assert receipt_from(app.test_client().get("/report/done").get_data(as_text=True)) is None
+
+    token = csrf_token(again.get_data(as_text=True))
+    unticked = client.post("/report/done", data={"csrf_token": token})
+    assert unticked.status_code == 400 and receipt_from(unticked.get_data(as_text=True)) == code
+    assert 'id="saved-error"' in unticked.get_data(as_text=True)
+    saved = client.post("/report/done", data={"csrf_token": token, "saved": "y"})
+    assert saved.status_code == 302
+    gone = client.get("/report/done").get_data(as_text=True)
+    assert receipt_from(gone) is None and code.replace(" ", "") not in gone.replace(" ", "")
+    assert 'data-testid="receipt-gone"' in gone and "do not send the same report again" in gone
+    assert registration_number_from(gone) == registration_number_from(html)
+    assert client.get("/report/done/receipt.png").status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ReceiptHold)) == 0
+
+
+def test_a_held_receipt_code_is_forgotten_after_a_day(client, app):
+    code = receipt_from(_submit(client))
+    with app.app_context():
+        db.session.execute(update(ReceiptHold).values(created_at=utcnow() - timedelta(hours=24, minutes=1)))
+        db.session.commit()
+    later = client.get("/report/done").get_data(as_text=True)
+    assert code and receipt_from(later) is None and 'data-testid="receipt-gone"' in later
+
+
+def test_the_receipt_card_is_a_picture_to_save(client):
+    code = receipt_from(_submit(client))
+    card = client.get("/report/done/receipt.png")
+    assert card.status_code == 200 and card.mimetype == "image/png" and code
+    assert card.headers["Cache-Control"] == "no-store"
+    assert card.headers["Content-Disposition"].startswith("attachment")
+    image = Image.open(BytesIO(card.data))
+    assert image.size[0] == 720 and 300 < image.size[1] < 900
+    assert client.application.test_client().get("/report/done/receipt.png").status_code == 404
 
 
 def test_confirmation_without_a_report_goes_to_the_form(client):
