@@ -4,7 +4,7 @@ Questions are edited inline. Every save publishes a new immutable version (when 
 questions changed) in the same transaction as the edit, so a definition the public
 form could not draw is refused with a message and nothing at all is saved.
 """
-from flask import abort, g, request
+from flask import abort, flash, g, redirect, request
 from flask_admin import expose
 from flask_admin.model.form import InlineFormAdmin
 from flask_admin.model.template import EndpointLinkRowAction
@@ -23,7 +23,9 @@ from models import Question, Questionnaire, QuestionnaireVersion, User
 from models.questionnaire import QUESTION_TYPES
 from services import audit
 from core.errors import InvalidInput
-from services.questionnaires import latest_version, parse_options, publish
+from services import questionnaires
+from services.questionnaires import parse_options
+from use_case import use_case
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 
@@ -158,8 +160,12 @@ class QuestionnaireView(SecureModelView):
 
     @staticmethod
     def _without_region_for_regional(form):
+        """A regional user's questionnaire is of their region; whether it is in use on the
+        public form is for those who publish it to say."""
         if not current_user.sees_all_regions() and "region" in form:
             del form.region
+        if current_user.role not in questionnaires.PUBLISH_REGIONAL | questionnaires.PUBLISH_NATIONAL:
+            del form.is_active
         return form
 
     def on_model_change(self, form, model, is_created):
@@ -176,11 +182,36 @@ class QuestionnaireView(SecureModelView):
             question.position = number
         db.session.flush()
         db.session.expire(model, ["questions"])  # reload in position order, without deleted ones
-        before = latest_version(model)
-        version = publish(model, current_user)
+        if not questionnaires.may_publish(current_user, model):
+            # [R3] prepared by the akimat: on the public form once the ombudsman publishes it.
+            questionnaires.check_definition(questionnaires.snapshot(model))
+            audit.record("questionnaire.create" if is_created else "questionnaire.update",
+                         actor=current_user, obj=model, published=False)
+            flash(_("Saved as a draft. The region's ombudsman publishes it on the public form."), "info")
+            return
+        before = questionnaires.latest_version(model)
+        version = questionnaires.publish(model, current_user)
         audit.record("questionnaire.create" if is_created else "questionnaire.update",
                      actor=current_user, obj=model, version=version.number,
                      published=version is not before)
+
+    @expose("/publish/", methods=("POST",))
+    def publish_view(self):
+        """The ombudsman's "Publish" of the questions the akimat prepared."""
+        questionnaire = self.get_one(request.form.get("id", ""))
+        if questionnaire is None:
+            abort(404)
+        with use_case() as outcome:
+            questionnaires.publish_by(current_user, questionnaire)
+        if outcome:
+            flash(_("Published: new reports answer these questions."), "success")
+        return redirect(self.get_url(".details_view", id=questionnaire.id))
+
+    def may_publish(self, questionnaire):
+        return questionnaires.may_publish(current_user, questionnaire)
+
+    def unpublished(self, questionnaire):
+        return questionnaires.unpublished(questionnaire)
 
     @expose("/preview/")
     def preview_view(self):

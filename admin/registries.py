@@ -16,13 +16,17 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import String, select
+from sqlalchemy import String, inspect, select
 from wtforms import FileField, SelectField
 from wtforms.validators import Optional, StopValidation
 
 from admin.base import STAFF_ROLES, SecureModelView
 from admin.filters import YearFilter, choice_filter, region_filter
 from admin.formatters import labelled
+from admin.workflow import WorkflowStepMixin
+from core.errors import InvalidInput
+from forms.recommendations import STEP_FORMS as RECOMMENDATION_STEPS
+from models.registry import RECOMMENDATION_STATES
 from extensions import db
 from models import (
     AdvisoryBody,
@@ -40,7 +44,7 @@ from models import (
 )
 from models.capabilities import roles_with
 from models.registry_specs import REGISTRY_SPECS
-from services import audit
+from services import audit, recommendations, registry_rules
 from services.deadlines import now_local
 from services.files import DOCUMENT_TYPES, store_file
 from downloads import send_audited
@@ -172,6 +176,7 @@ class RegistryView(SecureModelView):
             model.region = current_user.region
         if is_created:
             model.created_by_id = current_user.id
+        registry_rules.after_save(current_user, model)
         upload = form.attachment.data if "attachment" in form else None
         model.__dict__.pop("attachment", None)  # populate_obj set it on the instance
         if upload is not None and getattr(upload, "filename", ""):
@@ -258,14 +263,18 @@ class AdvisoryBodyView(RegistryView):
 class VisitView(RegistryView):
     """[R6.5] visits, penal institutions holding minors included."""
 
-    column_list = ("region", "visited_on", "organization_type", "organization_name", "purpose")
-    column_export_list = ("region_code", "visited_on", "organization_type", "organization_name", "purpose",
-                          "findings", "follow_up", "note")
-    column_details_list = ("region", "visited_on", "organization_type", "organization_name", "purpose",
-                           "findings", "follow_up", "cases", "note", "created_at")
-    column_searchable_list = ("organization_name", "purpose", "findings")
-    form_columns = ("region", "organization_type", "organization_name", "visited_on", "purpose", "findings",
-                    "follow_up", "cases", "note")
+    column_list = ("region", "visited_on", "organization_type", "organization_name", "access", "purpose")
+    column_export_list = ("region_code", "visited_on", "organization_type", "organization_name", "access",
+                          "refused_by", "refused_what", "refusal_basis", "purpose", "findings", "follow_up", "note")
+    column_details_list = ("region", "visited_on", "organization_type", "organization_name", "access",
+                           "refused_by", "refused_what", "refusal_basis", "purpose", "findings", "follow_up",
+                           "cases", "note", "created_at")
+    column_searchable_list = ("organization_name", "purpose", "findings", "refused_by")
+    form_columns = ("region", "organization_type", "organization_name", "visited_on", "access", "refused_by",
+                    "refused_what", "refusal_basis", "purpose", "findings", "follow_up", "cases", "note")
+    form_args = {"refused_by": {"description": _l("Only when access was refused or obstructed: the body "
+                                                  "and the official's position.")},
+                 "refusal_basis": {"description": _l("The law or document they named, if any.")}}
     form_ajax_refs = {"cases": _case_ref()}
 
 
@@ -303,13 +312,33 @@ class CourtHearingView(RegistryView):
     form_ajax_refs = {"case": _case_ref()}
 
 
-class RecommendationView(RegistryView):
-    """[R6.4] recommendations on improving legislation, submitted to the Commissioner."""
+class RecommendationView(WorkflowStepMixin, RegistryView):
+    """[R6.4] recommendations on improving legislation: drafted in the region, sent to the
+    Commissioner and answered there by the steps of ``services.recommendations``."""
 
-    column_list = ("region", "text", "submitted_on", "response_on")
-    column_export_list = ("region_code", "text", "submitted_on", "response", "response_on", "note")
+    workflow, step_forms, step_services = recommendations.WORKFLOW, RECOMMENDATION_STEPS, recommendations.ACTIONS
+    step_refused = _l("This step is not possible in the recommendation's current state.")
+    details_template = "admin/recommendation_details.html"
+    column_list = ("region", "text", "state", "submitted_on", "outcome", "response_on")
+    column_export_list = ("region_code", "text", "state", "submitted_on", "outcome", "response", "response_on",
+                          "note")
+    column_details_list = ("region", "text", "state", "submitted_on", "outcome", "response", "response_on",
+                           "note", "created_at")
     column_searchable_list = ("text", "response")
-    form_columns = ("region", "text", "submitted_on", "response", "response_on", "note")
+    form_columns = ("region", "text", "note")
+
+    def on_model_change(self, form, model, is_created):
+        """Once sent, the recommendation's text is what the Commissioner received."""
+        if not is_created and model.state != "draft" and inspect(model).attrs.text.history.has_changes():
+            raise InvalidInput(_l("The recommendation was sent to the Commissioner: its text no longer changes."))
+        super().on_model_change(form, model, is_created)
+
+    def step_subject(self, recommendation):
+        return f"{recommendation.region.localized_name()}: {recommendation.text[:120]}"
+
+    def render(self, template, **kwargs):
+        kwargs.setdefault("state_labels", RECOMMENDATION_STATES)
+        return super().render(template, **kwargs)
 
 
 class BriefingView(RegistryView):

@@ -192,7 +192,7 @@ class ReportScenario:
                       (f"{other}-name", ""), (f"{other}-iin", ""), (f"{other}-school", "")]
         return [
             ("csrf_token", self.tokens["csrf_token"]), ("started", started),
-            ("website", ""), ("danger_now", "no"), ("kind", "appeal"), ("complaint_target", ""),
+            ("website", ""), ("danger_now", "no"),
             *child,
             ("categories", "bullying"), ("categories", "education"),
             ("description", f"[{key}] {DESCRIPTION}"),
@@ -210,9 +210,11 @@ class ReportScenario:
             f"/report?region={region}", self.fields(region, key), empty_files=("attachments",))
         location = header(headers, "Location") or ""
         if status in (302, 303) and location.split("?")[0].endswith("/report/done"):
-            receipt = flask_session(http_.cookies.get("session")).get("receipt") or {}
-            return "ok", key, str(receipt.get("case", ""))
+            return "ok", key, str(flask_session(http_.cookies.get("session")).get("reported_case", ""))
         return status_outcome(status), key, str(status)
+
+
+_RECEIPT = re.compile(rb'data-testid="receipt-code"[^>]*>([\d ]+)<')
 
 
 class MixedScenario:
@@ -257,9 +259,7 @@ class MixedScenario:
         self.step += 1
         if method == "REPORT":
             outcome, key, info = self.report.one(http_)
-            receipt = flask_session(http_.cookies.get("session")).get("receipt") or {}
-            if outcome == "ok":
-                self.case_id, self.code = receipt.get("case"), receipt.get("code")
+            self.case_id, self.code = (int(info), None) if outcome == "ok" else (None, None)
             return outcome, key, info
         if method == "STATUS":
             if not self.code:  # the report failed: look at the form instead
@@ -277,7 +277,10 @@ class MixedScenario:
         client = self.staff if method == "STAFF" else http_
         if "{case}" in path and not self.case_id:
             path = "/admin/case/"
-        status, _h, _b = client.get(path.format(case=self.case_id))
+        status, _h, body = client.get(path.format(case=self.case_id))
+        if path == "/report/done":  # the confirmation shows the code, as a reporter reads it
+            found = _RECEIPT.search(body)
+            self.code = found.group(1).decode() if found else None
         return ("ok" if status == 200 else status_outcome(status)), "", path
 
 

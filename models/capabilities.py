@@ -21,15 +21,21 @@ CAPABILITIES = {
     "directory_write": (SUPERADMIN, AKIMAT, OMBUDSMAN),  # partner organizations [R7]
     "registries_write": (SUPERADMIN, AKIMAT, OMBUDSMAN),  # the office's records [R6], [R9]
     "office_contacts_write": (SUPERADMIN, AKIMAT, OMBUDSMAN),  # the public contacts, the data controller
-    "questionnaires_read": (SUPERADMIN, COMMISSIONER, AKIMAT),
-    "questionnaires_write": (SUPERADMIN, AKIMAT),
+    "questionnaires_read": (SUPERADMIN, COMMISSIONER, AKIMAT, OMBUDSMAN),
+    "questionnaires_write": (SUPERADMIN, AKIMAT, OMBUDSMAN),  # drafts; the akimat may prepare them …
+    "questionnaires_publish": (OMBUDSMAN,),  # … the region's public questions are its ombudsman's [R3]
+    "questionnaires_publish_national": (SUPERADMIN,),
     "reports_build": (SUPERADMIN, COMMISSIONER, AKIMAT, OMBUDSMAN),  # report builder [R8]
     # appointments [R4]
     "appointments_propose": (AKIMAT,),
     "appointments_consent": (COMMISSIONER,),
     # the year plan [R6.1]
-    "plans_draft": (OMBUDSMAN, AKIMAT),
+    "plans_draft": (OMBUDSMAN, AKIMAT),  # the akimat may prepare the plan [R3: independence] …
+    "plans_own": (OMBUDSMAN,),  # … but sending it for agreement and approving it are the ombudsman's
     "plans_agree": (COMMISSIONER,),
+    # recommendations on legislation [R6.4]: submitted by the ombudsman, answered by the Commissioner
+    "recommendations_send": (OMBUDSMAN,),
+    "recommendations_answer": (COMMISSIONER,),
     # cases [R6.2], [R10], [R11]
     "cases_handle": (OMBUDSMAN,),
     "cases_correct": (OMBUDSMAN, COMMISSIONER),

@@ -28,6 +28,14 @@ VISIT_TYPES = {
     "local_executive": _l("Local executive body"),
     "penal_institution": _l("Penal institution holding minors"),
 }
+# [R6.5] unimpeded access: whether the visit's access was given, refused or obstructed.
+VISIT_ACCESS = {"granted": _l("Access given"), "refused": _l("Access refused"),
+                "obstructed": _l("Access obstructed")}
+# [R6.4] a recommendation on legislation, and what the Commissioner's office made of it.
+RECOMMENDATION_STATES = {"draft": _l("Draft"), "sent": _l("Sent to the Commissioner"),
+                         "answered": _l("Answered")}
+RECOMMENDATION_OUTCOMES = {"taken": _l("Taken into account"), "partly": _l("Partly taken into account"),
+                           "not_taken": _l("Not taken into account")}
 CAMPAIGN_KINDS = {"campaign": _l("Information campaign"), "project": _l("Project")}
 EXPIRY_WARNING_DAYS = 30
 
@@ -144,7 +152,8 @@ class Visit(RegionalRecord, db.Model):
     """[R6.5] visits to bodies and organizations, penal institutions holding minors included."""
 
     __tablename__ = "visit"
-    __table_args__ = (CheckConstraint(f"organization_type IN {tuple(VISIT_TYPES)!r}", name="type_known"),)
+    __table_args__ = (CheckConstraint(f"organization_type IN {tuple(VISIT_TYPES)!r}", name="type_known"),
+                      CheckConstraint(f"access IN {tuple(VISIT_ACCESS)!r}", name="access_known"))
 
     organization_type: Mapped[str] = mapped_column(String(30))
     organization_name: Mapped[str] = mapped_column(String(300))
@@ -152,6 +161,15 @@ class Visit(RegionalRecord, db.Model):
     purpose: Mapped[str | None] = mapped_column(Text)
     findings: Mapped[str | None] = mapped_column(Text)
     follow_up: Mapped[str | None] = mapped_column(Text)
+    # [R6.5] a refused or obstructed access: by whom, what, and the legal basis they cited.
+    access: Mapped[str] = mapped_column(String(20), default="granted", server_default="granted")
+    refused_by: Mapped[str | None] = mapped_column(String(300))
+    refused_what: Mapped[str | None] = mapped_column(Text)
+    refusal_basis: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def access_impeded(self):
+        return self.access in ("refused", "obstructed")
 
     cases = relationship("Case", secondary=visit_case)
 
@@ -194,14 +212,25 @@ class CourtHearing(RegionalRecord, db.Model):
 
 
 class LegislativeRecommendation(RegionalRecord, db.Model):
-    """[R6.4] recommendations on improving legislation, submitted to the Commissioner."""
+    """[R6.4] recommendations on improving legislation, submitted to the Commissioner: a
+    draft, sent from the software (``submitted_on``), answered by the Commissioner's office
+    (``outcome``, ``response``, ``response_on``); services/recommendations.py."""
 
     __tablename__ = "legislative_recommendation"
+    __table_args__ = (
+        CheckConstraint(f"state IN {tuple(RECOMMENDATION_STATES)!r}", name="state_known"),
+        CheckConstraint(f"outcome IS NULL OR outcome IN {tuple(RECOMMENDATION_OUTCOMES)!r}",
+                        name="outcome_known"),
+    )
 
     text: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), default="draft", server_default="draft")
     submitted_on: Mapped[date | None] = mapped_column(Date)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    outcome: Mapped[str | None] = mapped_column(String(20))
     response: Mapped[str | None] = mapped_column(Text)
     response_on: Mapped[date | None] = mapped_column(Date)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class Briefing(RegionalRecord, db.Model):

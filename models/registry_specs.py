@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, and_, or_
 
 from models.registry import (ADVISORY_BASES, CAMPAIGN_KINDS, CLOSED_SESSION_ROLES, COMMISSIONS,
+                             RECOMMENDATION_OUTCOMES, RECOMMENDATION_STATES, VISIT_ACCESS,
                              VISIT_TYPES, AdvisoryBody, Briefing, Campaign, CommissionMeeting,
                              CommissionMembership, CourtHearing, DocumentRequest, Event,
                              LegislativeRecommendation, Memorandum, Publication, RegionalRecord, Visit)
@@ -207,6 +208,11 @@ def _memberships_at_end(period):
                 or_(CommissionMembership.member_to.is_(None), CommissionMembership.member_to >= end))
 
 
+def _access_impeded(period):
+    """[R6.5] visits in the half-year whose access was refused or obstructed."""
+    return and_(period.holds_day(Visit.visited_on), Visit.access.in_(("refused", "obstructed")))
+
+
 def _meetings_attended(period):
     """[R9] held in the half-year and attended."""
     return and_(period.holds_day(CommissionMeeting.held_on), CommissionMeeting.attended)
@@ -259,9 +265,13 @@ REGISTRY_SPECS = (
         label=_l("Visits"), record_label=_l("Visit"), date="visited_on", title="organization_name",
         labels={"visited_on": _l("Visited on"), "organization_type": _l("Organization type"),
                 "organization_name": _l("Organization"), "purpose": _l("Purpose"),
-                "findings": _l("Findings"), "follow_up": _l("Follow-up"), "cases": _l("Cases")},
-        choices={"organization_type": VISIT_TYPES},
-        report=(Figure("visits", _l("Visits to organizations [R6.5]")),)),
+                "findings": _l("Findings"), "follow_up": _l("Follow-up"), "cases": _l("Cases"),
+                "access": _l("Access"), "refused_by": _l("Refused or obstructed by"),
+                "refused_what": _l("What was refused"), "refusal_basis": _l("Legal basis they cited")},
+        choices={"organization_type": VISIT_TYPES, "access": VISIT_ACCESS},
+        report=(Figure("visits", _l("Visits to organizations [R6.5]")),
+                Figure("visits_access_impeded", _l("Visits where access was refused or obstructed [R6.5]"),
+                       counts=_access_impeded))),
     RegistrySpec(
         model=DocumentRequest, endpoint="document_request", rule="R6.6",
         label=_l("Document requests"), record_label=_l("Document request"), date="sent_on",
@@ -287,8 +297,10 @@ REGISTRY_SPECS = (
         model=LegislativeRecommendation, endpoint="recommendation", rule="R6.4",
         label=_l("Legislative recommendations"), record_label=_l("Legislative recommendation"),
         date="submitted_on", title="text",
-        labels={"text": _l("Recommendation"), "submitted_on": _l("Submitted on"),
-                "response": _l("Response"), "response_on": _l("Response received on")},
+        labels={"text": _l("Recommendation"), "state": _l("State"), "submitted_on": _l("Sent on"),
+                "outcome": _l("The Commissioner's answer"), "response": _l("Note with the answer"),
+                "response_on": _l("Answered on")},
+        choices={"state": RECOMMENDATION_STATES, "outcome": RECOMMENDATION_OUTCOMES},
         report=(Figure("legislative_recommendations", _l("Legislative recommendations [R6.4]")),)),
     RegistrySpec(
         model=Briefing, endpoint="briefing", rule="R6.10",

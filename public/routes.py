@@ -292,7 +292,6 @@ def receipt_saved():
         return _done_page(case, form, status=400)
     receipt_holds.forget(session.pop(RECEIPT_KEY, None))
     db.session.commit()
-    flash(_("The receipt code is no longer shown on this device."), "info")
     return redirect(url_for("public.report_done"))
 
 

@@ -187,6 +187,21 @@ CATALOGUE = {
         N_("Year plan returned with remarks: %(region)s, %(year)s"),
         N_("The Commissioner returned the plan of %(region)s for %(year)s with remarks: "
            "%(remarks)s"))),
+    # [R6.5] unimpeded access refused or obstructed: the Commissioner's office at once
+    "visit.access_impeded": Alert("visit.access_impeded", _commissioner, _text(
+        N_("Access refused or obstructed on a visit: %(region)s"),
+        N_("The children's ombudsman of %(region)s was refused access, or obstructed, on a visit "
+           "to %(organization)s on %(day)s.\n\nBy whom: %(by)s\nWhat was refused: %(what)s\n"
+           "Legal basis they cited: %(basis)s\n\nOpen the visit: %(link)s")), urgent=True),
+    # [R6.4] recommendations on legislation, to the Commissioner and back
+    "recommendation.sent": Alert("recommendation.sent", _commissioner, _text(
+        N_("Recommendation on legislation: %(region)s"),
+        N_("The children's ombudsman of %(region)s submitted a recommendation on improving "
+           "legislation:\n\n%(text)s\n\nRecord the answer in the system: %(link)s"))),
+    "recommendation.answered": Alert("recommendation.answered", recipients.region_staff, _text(
+        N_("The Commissioner answered a recommendation: %(region)s"),
+        N_("The Commissioner's office answered the recommendation on legislation of %(region)s: "
+           "%(outcome)s.\n\n%(note)s\n\nThe recommendation: %(text)s\n\n%(link)s"))),
     # [R8] the half-year report
     "half_year_report.submitted": Alert("half_year_report", recipients.national_and_akim, _text(
         N_("Half-year report submitted: %(region)s, %(period)s"), _REPORT_BODY)),

@@ -29,6 +29,7 @@ from models.checklist import ITEM_STATES, RULE_LABELS, SET_ASIDE_REASONS
 from models.organization import ORGANIZATION_TYPES
 from models.outbox import ALERT_CHANNELS
 from models.plan import ITEM_STATUSES, PLAN_STATES
+from models.registry import RECOMMENDATION_OUTCOMES
 from models.registry_specs import REGISTRY_SPECS
 from models.report import REPORT_FORMATS
 from models.user import ROLE_LABELS
@@ -118,6 +119,8 @@ ACTIONS = {
     "year_plan.agree": _l("Plan agreed by the Commissioner"),
     "year_plan.return_with_remarks": _l("Plan returned with remarks"),
     "year_plan.approve": _l("Plan approved"),
+    "recommendation.send": _l("Recommendation sent to the Commissioner"),
+    "recommendation.answer": _l("The Commissioner's answer to a recommendation recorded"),
     # the public form
     "questionnaire.create": _l("Questionnaire created"),
     "questionnaire.update": _l("Questionnaire changed"),
@@ -177,7 +180,7 @@ DETAILS = {
     "was_enabled": _l("Two-factor login was on"), "key": _l("Setting"), "old": _l("Old value"),
     "new": _l("New value"), "dataset": _l("Data set"), "registration_number": _l("Registration number"),
     "closed_at": _l("Closed"), "retention_years": _l("Years kept"), "approved_on": _l("Approved on"),
-    "late": _l("Late"), "internal": _l("Internal note"), "final": _l("Final answer"),
+    "late": _l("Late"), "outcome": _l("Outcome"), "internal": _l("Internal note"), "final": _l("Final answer"),
     "urgent": _l("Urgent"), "record_type": _l("Record type"), "record_id": _l("Linked record"),
     "file": _l("File"), "message_id": _l("Message"), "item": _l("Plan item"),
     "appointment": _l("Appointment"), "case": _l("Case"), "child": _l("Child"),
@@ -199,6 +202,7 @@ DETAIL_VALUES = {
                                          "ended_by_admin": _l("Ended by an administrator")},
     ("two_factor.failed", "reason"): {"wrong": _l("Wrong code"), "reused": _l("Code already used")},
     ("checklist.set_aside", "reason"): SET_ASIDE_REASONS,
+    ("recommendation.answer", "outcome"): RECOMMENDATION_OUTCOMES,
     ("case.deadlines_recomputed", "reason"): {"calendar": _l("working-day calendar")},
 }
 # Coded columns by table: a change or a deleted row shows their labels, as the screens do.

@@ -1,7 +1,9 @@
 """The ombudsman's calendar year plan [R6.1]: approved by 30 December, agreed with the Commissioner.
 
 draft → sent (for agreement) → agreed | returned (with remarks) → sent again …;
-agreed → approved by the region (late when after 30 December of the year before).
+agreed → approved by the ombudsman (late when after 30 December of the year before).
+The region's akimat may prepare the plan and its items; sending it and approving it are the
+ombudsman's own acts [R3: independence].
 Items are edited only while the plan is a draft or returned; an item linked to the
 registry record that fulfils it is done. Each function checks role, region and state,
 audits, queues the alerts and flushes; the caller commits once.
@@ -22,6 +24,7 @@ from core.errors import InvalidInput, PermissionDenied, RegionMismatch
 from services.workflow import Refusals, Transition, Workflow
 
 REGIONAL = roles_with("plans_draft")
+OMBUDSMAN = roles_with("plans_own")  # [R3] the plan is the ombudsman's: the akimat only prepares it
 COMMISSIONER = roles_with("plans_agree")
 EDITABLE = ("draft", "returned")
 
@@ -34,10 +37,10 @@ ACTION_LABELS = {
 WORKFLOW = Workflow(
     "year_plan",
     {
-        "send_for_agreement": Transition(REGIONAL, frozenset(EDITABLE), "sent"),
+        "send_for_agreement": Transition(OMBUDSMAN, frozenset(EDITABLE), "sent"),
         "agree": Transition(COMMISSIONER, frozenset({"sent"}), "agreed"),
         "return_with_remarks": Transition(COMMISSIONER, frozenset({"sent"}), "returned"),
-        "approve": Transition(REGIONAL, frozenset({"agreed"}), "approved"),
+        "approve": Transition(OMBUDSMAN, frozenset({"agreed"}), "approved"),
     },
     Refusals(role=_l("Your role cannot do this step."),
              region=_l("This plan belongs to another region."),
@@ -116,7 +119,7 @@ def return_with_remarks(actor, plan, remarks):
 
 
 def approve(actor, plan, approved_on):
-    """[R6.1] the region approves the agreed plan. After 30 December of the year before it
+    """[R6.1] the ombudsman approves the agreed plan. After 30 December of the year before it
     is still approved, but marked late (``plan.approved_late``)."""
     WORKFLOW.check(actor, plan, "approve")
     if approved_on is None:

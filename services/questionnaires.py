@@ -2,6 +2,10 @@
 
 A definition is a JSON list of questions; the public form draws it and the server
 validates the answers by the same definition, whatever the browser sent.
+
+Who publishes [R3: independence]: a region's public questionnaire speaks for its
+ombudsman, so only the ombudsman publishes it; the akimat may prepare it (its saves are
+drafts until then). The national questionnaire is the superadmin's.
 """
 from datetime import date
 
@@ -10,8 +14,9 @@ from sqlalchemy import or_, select
 
 from extensions import db
 from models import Questionnaire, QuestionnaireVersion
+from models.capabilities import roles_with
 from services import audit
-from core.errors import InvalidInput
+from core.errors import InvalidInput, PermissionDenied
 
 LANGS = ("kk", "ru", "en")
 MAX_TEXT = {"short_text": 300, "long_text": 5000}
@@ -57,8 +62,35 @@ def check_definition(definition):
         keys.add(question["key"])
 
 
+PUBLISH_REGIONAL = roles_with("questionnaires_publish")
+PUBLISH_NATIONAL = roles_with("questionnaires_publish_national")
+
+
+def may_publish(actor, questionnaire):
+    """Whether ``actor`` may put ``questionnaire`` on the public form."""
+    if questionnaire.region_code is None:
+        return actor.role in PUBLISH_NATIONAL
+    return actor.role in PUBLISH_REGIONAL and actor.region_code == questionnaire.region_code
+
+
+def unpublished(questionnaire):
+    """True when the questions being edited differ from the latest published version."""
+    latest = latest_version(questionnaire)
+    return latest is None or latest.definition != snapshot(questionnaire)
+
+
+def publish_by(actor, questionnaire):
+    """The "Publish" step: ``actor`` puts the questions being edited on the public form.
+    Refused unless ``may_publish``; nothing is written when nothing changed."""
+    if not may_publish(actor, questionnaire):
+        raise PermissionDenied(_l("Only the region's ombudsman publishes its questionnaire; "
+                                  "the national one, the superadmin."))
+    return publish(questionnaire, actor)
+
+
 def publish(questionnaire, actor=None):
-    """Publish the current questions as a new version, unless nothing changed."""
+    """Publish the current questions as a new version, unless nothing changed. The caller
+    checks ``may_publish`` (the seed and the tests publish without an actor)."""
     definition = snapshot(questionnaire)
     check_definition(definition)
     latest = latest_version(questionnaire)
@@ -81,12 +113,12 @@ def latest_version(questionnaire):
 
 def version_for_region(region_code):
     """The questions a new case of this region answers: the latest version of the region's
-    own active questionnaire if it has one, else of the national one; None when there is
-    none (or when the chosen questionnaire has no version yet). One query: the public
-    form asks on every view."""
+    own active questionnaire if it has a published one, else of the national one; None
+    when there is none. A draft never published is not on the form. One query: the
+    public form asks on every view."""
     return db.session.scalar(
         select(QuestionnaireVersion).select_from(Questionnaire)
-        .outerjoin(QuestionnaireVersion, QuestionnaireVersion.questionnaire_id == Questionnaire.id)
+        .join(QuestionnaireVersion, QuestionnaireVersion.questionnaire_id == Questionnaire.id)
         .where(Questionnaire.is_active.is_(True),
                or_(Questionnaire.region_code == region_code, Questionnaire.region_code.is_(None)))
         .order_by(Questionnaire.region_code.is_(None), Questionnaire.id.desc(),

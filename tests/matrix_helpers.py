@@ -12,8 +12,9 @@ from sqlalchemy import select, text
 from werkzeug.datastructures import FileStorage
 
 from extensions import db
-from models import (AuditEvent, CalendarOverride, ChecklistEvidence, CourtHearing, Organization, PlanItem,
-                    Question, Questionnaire, RegionOffice, RegistryAttachment, ReportDefinition)
+from models import (AuditEvent, CalendarOverride, ChecklistEvidence, CourtHearing, LegislativeRecommendation,
+                    Organization, PlanItem, Question, Questionnaire, RegionOffice, RegistryAttachment,
+                    ReportDefinition)
 from models.registry_specs import REGISTRY_SPECS
 from services import appointments, case_workflow, plans, receipt_holds, report_workflow
 from services.cases import add_reporter_message, submit_case
@@ -264,6 +265,11 @@ def _build(users):
         db.session.flush()
         ids[name], ids[f"{name}_file"] = record.id, _attach(record, om75)
         markers[name] = f"MX75-{name}"
+    sent_recommendation = LegislativeRecommendation(region_code="75", text="Sent to the Commissioner.",
+                                                    state="sent", submitted_on=date(2026, 3, 2))
+    db.session.add(sent_recommendation)
+    db.session.flush()
+    ids["sent_recommendation"] = sent_recommendation.id
 
     appointment = appointments.propose(ak75, "75", full_name="MX75 Appointee", email="appointee.75@test.kz")
     appointment.consent_file = store_file(pdf_upload(), "75", ak75)

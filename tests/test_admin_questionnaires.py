@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from extensions import db
 from models import AuditEvent, Question, Questionnaire, QuestionnaireVersion, Setting
 from services import settings
-from services.questionnaires import publish
+from services.questionnaires import publish, version_for_region
 from tests.browser import browser, live_server, log_in, page  # noqa: F401
 from tests.helpers import admin_form_data, csrf_token, gen_user
 
@@ -215,10 +215,47 @@ def test_akimat_admin_cannot_reach_other_regions_or_national_questionnaires(clie
 
 
 @pytest.mark.parametrize("who,status", [("superadmin", 200), ("commissioner", 200), ("akimat75", 200),
-                                        ("committee", 403), ("ombudsman75", 403)])
+                                        ("committee", 403), ("ombudsman75", 200)])
 def test_questionnaire_screen_roles(client, auth, people, who, status):
     auth.login(people[who].email)
     assert client.get("/admin/questionnaire/").status_code == status
+
+
+def test_the_akimat_prepares_the_questionnaire_and_only_the_ombudsman_publishes_it(client, auth, people, app):
+    """[R3] independence: the akimat's saves are drafts, not on the public form, until the
+    region's ombudsman opens the questionnaire and publishes it."""
+    auth.login(people["akimat75"].email)
+    form = client.get("/admin/questionnaire/new/?lang=en").get_data(as_text=True)
+    assert 'name="is_active"' not in form
+    created = _create(client, title="Алматы сұрақтары").get_data(as_text=True)
+    assert "Saved as a draft" in created
+    saved = _questionnaire(app, "Алматы сұрақтары")
+    assert saved["region"] == "75" and saved["versions"] == []
+    with app.app_context():
+        assert version_for_region("75") is None   # not on the public form
+    details = client.get(f"/admin/questionnaire/details/?id={saved['id']}&lang=en").get_data(as_text=True)
+    assert 'data-testid="unpublished"' in details and 'data-testid="publish"' not in details
+    token = csrf_token(details)
+    refused = client.post("/admin/questionnaire/publish/?lang=en", data={"csrf_token": token, "id": saved["id"]},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "Only the region" in refused and _questionnaire(app, "Алматы сұрақтары")["versions"] == []
+
+    auth.logout()
+    auth.login(people["ombudsman71"].email)   # another region's ombudsman cannot reach it
+    assert client.post("/admin/questionnaire/publish/", data={
+        "csrf_token": csrf_token(client.get("/admin/").get_data(as_text=True)), "id": saved["id"]}).status_code == 404
+    auth.logout()
+    auth.login(people["ombudsman75"].email)
+    details = client.get(f"/admin/questionnaire/details/?id={saved['id']}&lang=en").get_data(as_text=True)
+    assert 'data-testid="publish"' in details
+    client.post("/admin/questionnaire/publish/", data={"csrf_token": csrf_token(details), "id": saved["id"]})
+    assert [number for number, _d in _questionnaire(app, "Алматы сұрақтары")["versions"]] == [1]
+    with app.app_context():
+        assert version_for_region("75").questionnaire_id == saved["id"]
+        author = db.session.scalar(select(QuestionnaireVersion.created_by_id))
+        assert author == people["ombudsman75"].id
+    details = client.get(f"/admin/questionnaire/details/?id={saved['id']}&lang=en").get_data(as_text=True)
+    assert 'data-testid="unpublished"' not in details
 
 
 def test_commissioner_reads_all_but_cannot_create_or_edit(client, auth, people, app):

@@ -80,8 +80,8 @@ def test_the_bench_report_is_accepted_and_its_case_found(app, client, monkeypatc
     response = client.post("/report?region=75", data=data, content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     assert response.headers["Location"].endswith("/report/done")
-    receipt = flask_session(client.get_cookie("session").value)["receipt"]
+    case_id = flask_session(client.get_cookie("session").value)["reported_case"]
     with app.app_context():
-        case = db.session.scalar(select(Case).where(Case.id == receipt["case"]))
+        case = db.session.scalar(select(Case).where(Case.id == case_id))
         assert KEY.match(case.description).group(1) == "bench-smoke-0-1"
         assert case.answers == {"place": "home"}

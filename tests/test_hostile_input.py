@@ -212,6 +212,11 @@ STEP_FORMS = [
          shows="om75 /admin/year_plan/details/?id={sent_plan}"),
     Form("plan-approve", "om75", "/admin/year_plan/step/approve/?id={agreed_plan}", pick="approved_on",
          shows="com /admin/year_plan/details/?id={agreed_plan}", valid=(("approved_on", "{today}"),)),
+    Form("recommendation-send", "om75", "/admin/recommendation/step/send/?id={recommendation}", pick="admin-form",
+         shows="com /admin/recommendation/details/?id={recommendation}"),
+    Form("recommendation-answer", "com", "/admin/recommendation/step/answer/?id={sent_recommendation}",
+         pick="note", shows="om75 /admin/recommendation/details/?id={sent_recommendation}",
+         valid=(("outcome", "partly"),)),
     Form("plan-link", "om75", "/admin/year_plan/link/?id={plan}&item={plan_item}", pick="record",
          shows="com /admin/year_plan/details/?id={plan}"),
     # A submission freezes four files (two PDFs): slow, so few examples.
@@ -264,6 +269,7 @@ def _admin_forms():
 FORMS = PUBLIC_FORMS + STEP_FORMS + _admin_forms()
 # POST routes without fields to attack (or covered by ``test_hostile_ids_and_queries``).
 NOT_FORMS = {"auth.logout", "public.status_close", "case.guardianship_view",  # a button, no fields
+             "questionnaire.publish_view",
              "auth.telegram_code", "auth.telegram_unlink",
              # Telegram's JSON, behind its secret (tests/test_alert_channels.py sends it garbage)
              "auth.telegram_webhook",

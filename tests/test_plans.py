@@ -49,7 +49,7 @@ def test_whole_path_with_a_return_and_a_late_approval(app, staff):
     assert service.allowed_actions(plan, staff["ombudsman75"]) == ["send_for_agreement"]
     assert service.allowed_actions(plan, staff["commissioner"]) == []
 
-    service.send_for_agreement(staff["akimat75"], plan)
+    service.send_for_agreement(staff["ombudsman75"], plan)
     assert plan.state == "sent" and plan.sent_at is not None
     sent = alerts(plan)["year_plan.sent"]
     assert app.config["COMMISSIONER_EMAIL"] in sent.recipients
@@ -69,7 +69,7 @@ def test_whole_path_with_a_return_and_a_late_approval(app, staff):
     assert staff["ombudsman75"].email in alerts(plan)["year_plan.agreed"].recipients
 
     plan.agreed_at = datetime(2025, 12, 29, 10, tzinfo=UTC)  # agreed in time, approved late
-    service.approve(staff["akimat75"], plan, date(2026, 1, 12))
+    service.approve(staff["ombudsman75"], plan, date(2026, 1, 12))
     assert plan.state == "approved" and plan.approved_late
     assert audit_actions(plan) == [
         "year_plan.create", "year_plan.send_for_agreement", "year_plan.return_with_remarks",
@@ -77,6 +77,28 @@ def test_whole_path_with_a_return_and_a_late_approval(app, staff):
     approve_row = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "year_plan.approve", AuditEvent.object_id == str(plan.id))).one()
     assert approve_row.data["late"] is True
+
+
+def test_the_akimat_prepares_the_plan_but_only_the_ombudsman_sends_and_approves_it(staff):
+    """[R3] independence: the akimat may draft the plan and its items; the plan is sent for
+    agreement and approved by the ombudsman alone."""
+    plan = service.create_plan(staff["akimat75"], "75", 2027)
+    plan.items = [PlanItem(position=1, activity="Visits to boarding schools")]
+    db.session.flush()
+    service.check_items_editable(staff["akimat75"], plan)
+    assert service.allowed_actions(plan, staff["akimat75"]) == []
+    with pytest.raises(PermissionDenied):
+        service.send_for_agreement(staff["akimat75"], plan)
+    service.send_for_agreement(staff["ombudsman75"], plan)
+    service.agree(staff["commissioner"], plan)
+    plan.agreed_at = None
+    with pytest.raises(PermissionDenied):
+        service.approve(staff["akimat75"], plan, date(2026, 11, 20))
+    assert plan.state == "agreed" and plan.approved_on is None
+    assert service.allowed_actions(plan, staff["akimat75"]) == []
+    assert service.allowed_actions(plan, staff["ombudsman75"]) == ["approve"]
+    service.approve(staff["ombudsman75"], plan, date(2026, 11, 20))
+    assert plan.state == "approved"
 
 
 def test_approval_on_time(staff):
@@ -286,17 +308,19 @@ def test_workflow_through_the_screens(app, people, login):
     assert row["state"] == "returned" and row["remarks"] == "Add penal institutions."
     assert "Add penal institutions." in page_text(details(ombudsman, plan_id))
 
-    save_items(akimat, plan_id, ["Visit to the juvenile colony"])
+    save_items(akimat, plan_id, ["Visit to the juvenile colony"])  # the akimat prepares …
     assert len(load(app, plan_id)["items"]) == 3
-    step(akimat, plan_id, "send_for_agreement", note="Corrected")
+    assert buttons(details(akimat, plan_id)) == set()               # … the ombudsman sends
+    step(ombudsman, plan_id, "send_for_agreement", note="Corrected")
     response = step(commissioner, plan_id, "agree", note="")
     assert "Done: Agree." in page_text(response)
     assert load(app, plan_id)["state"] == "agreed"
 
     # Approved today, after 30 December 2025: approved, marked late.
-    assert buttons(details(akimat, plan_id)) == {"approve"}
+    assert buttons(details(akimat, plan_id)) == set()
+    assert buttons(details(ombudsman, plan_id)) == {"approve"}
     today = now_local().date()
-    response = step(akimat, plan_id, "approve", approved_on=today.isoformat())
+    response = step(ombudsman, plan_id, "approve", approved_on=today.isoformat())
     assert "it is marked late" in page_text(response)
     row = load(app, plan_id)
     assert row["state"] == "approved" and row["approved_on"] == today and row["late"]
