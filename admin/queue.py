@@ -13,7 +13,9 @@ from models.capabilities import roles_with
 from admin.base import StaffView
 from models.case import CASE_STATE_LABELS, CATEGORIES
 from models.checklist import RULE_LABELS
-from services.work_queue import LIMIT, sections
+from models.registry import INTERACTION_KINDS
+from services.deadlines import now_local
+from services.work_queue import LIMIT, letters_waiting, sections
 
 SECTIONS = (
     ("overdue", _l("Overdue")),
@@ -32,4 +34,6 @@ class QueueView(StaffView):
         found = sections(current_user)
         return self.render("admin/queue.html", sections=[(key, label, found[key]) for key, label in SECTIONS],
                            show_region=current_user.sees_all_regions(), limit=LIMIT,
-                           state_labels=CASE_STATE_LABELS, rule_labels=RULE_LABELS, categories=CATEGORIES)
+                           state_labels=CASE_STATE_LABELS, rule_labels=RULE_LABELS, categories=CATEGORIES,
+                           letters=letters_waiting(current_user), letter_kinds=INTERACTION_KINDS,
+                           today=now_local().date())

@@ -36,10 +36,12 @@ from models import (
     CourtHearing,
     DocumentRequest,
     Event,
+    Interaction,
     LegislativeRecommendation,
     Memorandum,
     Publication,
     RegistryAttachment,
+    User,
     Visit,
 )
 from models.capabilities import roles_with
@@ -196,6 +198,11 @@ class RegistryView(SecureModelView):
             self.session.flush()
             self.session.delete(stored)
 
+    def entered_by(self, model):
+        """Who entered the record (their name, else their e-mail), for the details page."""
+        author = db.session.get(User, model.created_by_id) if model.created_by_id else None
+        return (author.name or author.email) if author else None
+
     def attachments_of(self, model):
         return db.session.scalars(select(RegistryAttachment).where(
             RegistryAttachment.record_type == model.__tablename__,
@@ -291,6 +298,23 @@ class DocumentRequestView(RegistryView):
     column_formatters_detail = column_formatters
     column_formatters_export = {"overdue": lambda v, c, m, n: "x" if m.overdue_on(today()) else ""}
     form_columns = ("region", "addressee", "subject", "sent_on", "answer_due", "answered_on", "result", "note")
+    extra_labels = {"overdue": _l("Overdue")}
+
+
+class InteractionView(RegistryView):
+    """[R7] letters and requests with the bodies of the region, [R11.6] recommendations among
+    them; "overdue" is computed from the answer awaited."""
+
+    column_list = ("region", "dated_on", "direction", "kind", "body", "subject", "answer_due", "overdue")
+    column_export_list = ("region_code", "dated_on", "direction", "kind", "body", "subject", "answer_due",
+                          "answered_on", "answer", "note")
+    column_details_list = ("region", "dated_on", "direction", "kind", "body", "subject", "cases", "answer_due",
+                           "answered_on", "overdue", "answer", "note", "created_at")
+    column_searchable_list = ("body", "subject", "answer")
+    column_formatters = {"overdue": _request_overdue}
+    form_columns = ("region", "dated_on", "direction", "kind", "body", "subject", "cases", "answer_due",
+                    "answered_on", "answer", "note")
+    form_ajax_refs = {"cases": _case_ref()}
     extra_labels = {"overdue": _l("Overdue")}
 
 
@@ -395,7 +419,11 @@ class PublicationView(RegistryView):
     column_export_list = ("region_code", "published_on", "outlet", "title", "link", "confirmed_by", "note")
     column_searchable_list = ("outlet", "title", "confirmed_by")
     column_formatters = {"link": lambda v, c, m, n: m.link or ""}
-    form_columns = ("region", "outlet", "title", "link", "published_on", "confirmed_by", "note")
+    column_details_list = ("region", "published_on", "outlet", "title", "link", "confirmed_by", "briefing", "cases",
+                           "note", "created_at")
+    form_columns = ("region", "outlet", "title", "link", "published_on", "confirmed_by", "briefing", "cases", "note")
+    form_ajax_refs = {"cases": _case_ref(),
+                      "briefing": {"fields": ("topic",), "page_size": 10, "placeholder": _l("Topic of the briefing")}}
     form_args = {
         "confirmed_by": {
             "label": _l("Confirmed by"),
@@ -409,7 +437,8 @@ class PublicationView(RegistryView):
 # The registries whose screens say more than their spec: computed marks, linked cases and
 # parties, chosen columns and checks. Any other registry is shown by ``RegistryView`` alone.
 VIEWS = {Memorandum: MemorandumView, CommissionMeeting: CommissionMeetingView, AdvisoryBody: AdvisoryBodyView,
-         Visit: VisitView, DocumentRequest: DocumentRequestView, CourtHearing: CourtHearingView,
+         Visit: VisitView, DocumentRequest: DocumentRequestView, Interaction: InteractionView,
+         CourtHearing: CourtHearingView,
          LegislativeRecommendation: RecommendationView, Briefing: BriefingView, Event: EventView,
          Campaign: CampaignView, Publication: PublicationView}
 

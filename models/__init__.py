@@ -13,7 +13,7 @@ from models.receipt_hold import ReceiptHold
 from models.region import Region, RegionOffice
 from models.report import HalfYearReport, HalfYearReportFile, ReportDefinition
 from models.registry import (AdvisoryBody, Briefing, Campaign, CommissionMeeting, CourtHearing,
-                             DocumentRequest, Event, LegislativeRecommendation, Memorandum,
+                             DocumentRequest, Event, Interaction, LegislativeRecommendation, Memorandum,
                              Publication, RegistryAttachment, Visit)
 from models.setting import Setting
 from models.staff_session import StaffSession, UsedFormToken
@@ -22,7 +22,7 @@ from models.user import RecoveryCode, Role, User
 
 __all__ = [
     "AdvisoryBody", "Briefing", "Campaign", "CommissionMeeting", "CourtHearing", "DocumentRequest",
-    "Event", "LegislativeRecommendation", "Memorandum", "PlanItem", "Publication",
+    "Event", "Interaction", "LegislativeRecommendation", "Memorandum", "PlanItem", "Publication",
     "RegistryAttachment", "Visit", "YearPlan",
     "Appointment", "AppointmentState", "AppointmentStep", "AuditEvent", "CalendarOverride", "Case",
     "CaseAttachment", "CaseChild", "CaseCounter", "CaseMessage", "CaseState", "CaseStep",

@@ -94,6 +94,8 @@ class ChecklistItem(db.Model):
     reference: Mapped[str | None] = mapped_column(String(200))
     # [R11.7] the placement organization.
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"))
+    # [R11.1] the publication that informed the media (services/publications.py).
+    publication_id: Mapped[int | None] = mapped_column(ForeignKey("publication.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = created_at_column()
 
     case = relationship("Case", back_populates="checklist", foreign_keys=[case_id])

@@ -36,6 +36,11 @@ RECOMMENDATION_STATES = {"draft": _l("Draft"), "sent": _l("Sent to the Commissio
                          "answered": _l("Answered")}
 RECOMMENDATION_OUTCOMES = {"taken": _l("Taken into account"), "partly": _l("Partly taken into account"),
                            "not_taken": _l("Not taken into account")}
+# [R7] letters and requests with the bodies of the region; [R11.6] recommendations among them.
+INTERACTION_DIRECTIONS = {"outgoing": _l("Sent by the office"), "incoming": _l("Received by the office")}
+INTERACTION_KINDS = {"request": _l("Request"), "letter": _l("Letter"), "answer": _l("Answer"),
+                     "recommendation": _l("Recommendation to restore a child's rights [R11.6]"),
+                     "information": _l("Information")}
 CAMPAIGN_KINDS = {"campaign": _l("Information campaign"), "project": _l("Project")}
 EXPIRY_WARNING_DAYS = 30
 
@@ -74,6 +79,13 @@ memorandum_party = Table(
     Column("organization_id", ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True))
 meeting_case = _case_links("commission_meeting")
 visit_case = _case_links("visit")
+interaction_case = _case_links("interaction")
+publication_case = _case_links("publication")
+
+
+def awaited_past(record, day):
+    """An answer was due before ``day`` and has not come (a document request, a letter)."""
+    return record.answered_on is None and record.answer_due is not None and record.answer_due < day
 
 
 class Memorandum(RegionalRecord, db.Model):
@@ -187,7 +199,35 @@ class DocumentRequest(RegionalRecord, db.Model):
     result: Mapped[str | None] = mapped_column(Text)
 
     def overdue_on(self, day):
-        return self.answered_on is None and self.answer_due is not None and self.answer_due < day
+        return awaited_past(self, day)
+
+
+class Interaction(RegionalRecord, db.Model):
+    """[R7] letters and requests exchanged with the bodies the ombudsman works with (the
+    Commissioner for Human Rights, local executive bodies, law enforcement, public
+    associations…): when, which way, with whom, about what and which cases, and the answer
+    awaited; among them [R11.6] recommendations to restore a child's rights, which wait in
+    the work queue until the body answers."""
+
+    __tablename__ = "interaction"
+    __table_args__ = (
+        CheckConstraint(f"direction IN {tuple(INTERACTION_DIRECTIONS)!r}", name="direction_known"),
+        CheckConstraint(f"kind IN {tuple(INTERACTION_KINDS)!r}", name="kind_known"),
+    )
+
+    dated_on: Mapped[date] = mapped_column(Date)
+    direction: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(Text)
+    answer_due: Mapped[date | None] = mapped_column(Date)
+    answered_on: Mapped[date | None] = mapped_column(Date)
+    answer: Mapped[str | None] = mapped_column(Text)
+
+    cases = relationship("Case", secondary=interaction_case)
+
+    def overdue_on(self, day):
+        return awaited_past(self, day)
 
 
 # Roles that see a closed court session [R6.7]: the ombudsman (of the region) and the
@@ -243,6 +283,10 @@ class Briefing(RegionalRecord, db.Model):
     resonant_cases: Mapped[str | None] = mapped_column(Text)
     media: Mapped[str | None] = mapped_column(Text)
 
+    def __str__(self):
+        """How a publication's form and page name the briefing it reported."""
+        return f"{self.held_on:%d.%m.%Y}: {self.topic}"
+
 
 class Event(RegionalRecord, db.Model):
     """[R6.11] events on children's rights the ombudsman takes part in."""
@@ -280,6 +324,11 @@ class Publication(RegionalRecord, db.Model):
     link: Mapped[str | None] = mapped_column(String(1000))
     published_on: Mapped[date] = mapped_column(Date)
     confirmed_by: Mapped[str] = mapped_column(String(300))
+    # [R6.10] the briefing it reported, and [R11.1] the cases it informs about (numbers only).
+    briefing_id: Mapped[int | None] = mapped_column(ForeignKey("briefing.id", ondelete="SET NULL"))
+
+    briefing = relationship("Briefing")
+    cases = relationship("Case", secondary=publication_case)
 
 
 class RegistryAttachment(db.Model):

@@ -21,10 +21,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, Date, and_, or_
 
 from models.registry import (ADVISORY_BASES, CAMPAIGN_KINDS, CLOSED_SESSION_ROLES, COMMISSIONS,
-                             RECOMMENDATION_OUTCOMES, RECOMMENDATION_STATES, VISIT_ACCESS,
+                             INTERACTION_DIRECTIONS, INTERACTION_KINDS, RECOMMENDATION_OUTCOMES,
+                             RECOMMENDATION_STATES, VISIT_ACCESS,
                              VISIT_TYPES, AdvisoryBody, Briefing, Campaign, CommissionMeeting,
                              CommissionMembership, CourtHearing, DocumentRequest, Event,
-                             LegislativeRecommendation, Memorandum, Publication, RegionalRecord, Visit)
+                             Interaction, LegislativeRecommendation, Memorandum, Publication,
+                             RegionalRecord, Visit)
 
 # The columns every record has (``RegionalRecord``): labelled once by the admin, not per spec.
 COMMON_COLUMNS = frozenset({"id", "region_code", "created_by_id", "created_at", "note"})
@@ -213,6 +215,14 @@ def _access_impeded(period):
     return and_(period.holds_day(Visit.visited_on), Visit.access.in_(("refused", "obstructed")))
 
 
+def _letters(**where):
+    """[R7] letters and requests dated in the half-year, of one direction or kind."""
+    def condition(period):
+        return and_(period.holds_day(Interaction.dated_on),
+                    *(getattr(Interaction, column) == value for column, value in where.items()))
+    return condition
+
+
 def _meetings_attended(period):
     """[R9] held in the half-year and attended."""
     return and_(period.holds_day(CommissionMeeting.held_on), CommissionMeeting.attended)
@@ -285,6 +295,20 @@ REGISTRY_SPECS = (
                        on="answered_on")),
         duty="document_requests"),
     RegistrySpec(
+        model=Interaction, endpoint="interaction", rule="R7",
+        label=_l("Letters and requests"), record_label=_l("Letter or request"), date="dated_on",
+        title="subject",
+        labels={"dated_on": _l("Date"), "direction": _l("Direction"), "kind": _l("Kind"),
+                "body": _l("Body or organization"), "subject": _l("Subject"), "answer_due": _l("Answer due"),
+                "answered_on": _l("Answered on"), "answer": _l("Answer"), "cases": _l("Cases")},
+        choices={"direction": INTERACTION_DIRECTIONS, "kind": INTERACTION_KINDS},
+        turnaround=Turnaround(start="dated_on", done="answered_on", due="answer_due"),
+        report=(Figure("letters_sent", _l("Letters and requests sent [R7]"), counts=_letters(direction="outgoing")),
+                Figure("letters_received", _l("Letters and requests received [R7]"),
+                       counts=_letters(direction="incoming")),
+                Figure("recommendations_to_bodies", _l("Recommendations to restore children's rights [R11.6]"),
+                       counts=_letters(kind="recommendation")))),
+    RegistrySpec(
         model=CourtHearing, endpoint="court_hearing", rule="R6.7",
         label=_l("Court hearings"), record_label=_l("Court hearing"), date="hearing_on",
         title="court_case_number",
@@ -326,12 +350,13 @@ REGISTRY_SPECS = (
         model=Publication, endpoint="publication", rule="R13",
         label=_l("Publications"), record_label=_l("Publication"), date="published_on", title="title",
         labels={"published_on": _l("Published on"), "outlet": _l("Media or network"), "title": _l("Title"),
-                "link": _l("Link"), "confirmed_by": _l("Confirmed by")},
+                "link": _l("Link"), "confirmed_by": _l("Confirmed by"), "briefing": _l("Briefing reported"),
+                "cases": _l("Cases it informs about [R11.1]")},
         report=(Figure("publications", _l("Publications [R13]")),)),
 )
 
 # The order of the registries in the half-year report's "Activities" section.
-REPORT_ORDER = (Visit, DocumentRequest, CourtHearing, Memorandum, AdvisoryBody, Briefing, Event,
+REPORT_ORDER = (Visit, DocumentRequest, Interaction, CourtHearing, Memorandum, AdvisoryBody, Briefing, Event,
                 CommissionMeeting, CommissionMembership, Campaign, Publication, LegislativeRecommendation)
 
 SPEC_BY_TABLE = {spec.table: spec for spec in REGISTRY_SPECS}

@@ -106,6 +106,7 @@ ACTIONS = {
     "checklist.add": _l("Checklist step added"),
     "checklist.delivered": _l("Alert delivered"),
     "checklist.done": _l("Checklist step done"),
+    "checklist.publication_linked": _l("Media informed by a publication [R11.1]"),
     "checklist.reference": _l("Reference numbers recorded"),
     "checklist.set_aside": _l("Checklist step set aside"),
     # files
@@ -149,6 +150,7 @@ OBJECTS = {
     "checklist_evidence": _l("Evidence of a checklist step"),
     "commission_meeting_case": _l("Case discussed at a commission meeting"),
     "commission_membership": _l("Membership of a commission"),
+    "interaction_case": _l("Case a letter concerns"), "publication_case": _l("Case a publication informs about"),
     "half_year_report": _l("Half-year report"), "half_year_report_file": _l("File of a half-year report"),
     "memorandum_party": _l("Party to a memorandum"), "organization": _l("Partner organization"),
     "outbox_message": _l("Alert"), "outbox_attempt": _l("Attempt to deliver an alert"),
@@ -190,7 +192,7 @@ DETAILS = {
 ACTION_DETAILS = {("user.alert_channels", "channel"): _l("Ordinary alerts come by")}
 # Details holding the number of a row, shown as "№ 12".
 NUMBERS = frozenset({"file", "message_id", "item", "record_id", "appointment", "case", "child", "evidence",
-                     "attachment"})
+                     "attachment", "publication"})
 
 # Coded values by detail key, or by (action, key) where one key means different things.
 DETAIL_VALUES = {

@@ -11,7 +11,9 @@ in SQL (never every case loaded to filter in Python):
   term is today;
 - urgent: open cases where the child is in danger now;
 - messages: cases whose reporter wrote last: their message waits for the office's reply;
-- new: cases not started yet (received or registered).
+- new: cases not started yet (received or registered);
+and apart from the cases, the letters the office sent that wait for an answer
+(``letters_waiting``: [R7], [R11.6] recommendations to restore a child's rights).
 The rows carry no identity: registration number, region, categories, due, state.
 """
 from dataclasses import dataclass
@@ -20,7 +22,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import and_, select
 
 from extensions import db
-from models import Case, CaseMessage, ChecklistItem, Region
+from models import Case, CaseMessage, ChecklistItem, Interaction, Region
 from models.case import CaseState
 from models.base import utcnow
 from services.deadlines import KZ_TZ, calendar, deadline_column
@@ -121,6 +123,17 @@ def _case_rows(user, *where, order=None, term="answer"):
     query = _scoped(select(*_CASE_COLUMNS, due), user).where(*where).order_by(
         Case.urgent.desc(), *(order if order is not None else (due, Case.id))).limit(LIMIT)
     return [Row(*row, term=term) for row in db.session.execute(query)]
+
+
+def letters_waiting(user, today=None):
+    """[R7], [R11.6] letters and requests the office sent that still wait for the body's
+    answer, the earliest due first (overdue ones at the top); at most ``LIMIT``."""
+    query = (select(Interaction).where(Interaction.direction == "outgoing", Interaction.answer_due.is_not(None),
+                                       Interaction.answered_on.is_(None))
+             .order_by(Interaction.answer_due, Interaction.id).limit(LIMIT))
+    if not user.sees_all_regions():
+        query = query.where(Interaction.region_code == user.region_code)
+    return db.session.scalars(query).all()
 
 
 def sections(user, now=None):

@@ -45,6 +45,8 @@ REGISTRY_SAMPLES = {
     "advisory_body": ("name", {"host_organization": "Әкімдік", "basis": "agreement",
                                "member_since": REGISTRY_DAY}),
     "visit": ("organization_name", {"organization_type": "penal_institution", "visited_on": REGISTRY_DAY}),
+    "interaction": ("body", {"dated_on": REGISTRY_DAY, "direction": "outgoing", "kind": "request",
+                             "subject": "Мектеп жатақханасы туралы сұрау"}),
     "document_request": ("addressee", {"subject": "Мектеп құжаттары", "sent_on": REGISTRY_DAY}),
     "court_hearing": ("court", {"court_case_number": "2-123/2026", "hearing_on": REGISTRY_DAY}),
     "recommendation": ("text", {"submitted_on": REGISTRY_DAY}),

@@ -49,11 +49,12 @@ from tests.matrix_helpers import (PEOPLE, STAFF, build_world, changed_tables, cl
 
 CELLS = {"ok", "ok+", "ok-", "L", "nf", "no", "302", "403", "404", "405"}
 
-# The registries ([R6.4]–[R6.11], [R9], [R12], [R13]) share one decision: the national offices
+# The registries ([R6.4]–[R6.11], [R7], [R9], [R12], [R13]) share one decision: the national offices
 # read, the region's akimat and ombudsman write and delete their region's records.
 REGISTRIES = tuple(spec.endpoint for spec in REGISTRY_SPECS)
 # Registries whose form links cases: their relation lookup lists the cases a user may see.
-CASE_LOOKUPS = {"commission_meeting": "cases", "visit": "cases", "court_hearing": "case"}
+CASE_LOOKUPS = {"commission_meeting": "cases", "visit": "cases", "court_hearing": "case", "interaction": "cases",
+                "publication": "cases"}
 
 REGISTRY_LINES = [
     # endpoint                            anon rep  sa   com  cte  ak75 ak71 om75 om71  request

@@ -297,7 +297,8 @@ def test_every_alert_is_raised_from_the_catalogue():
 def test_each_alert_reads_in_kazakh_and_russian(app_ctx, event):
     values = dict(number="75-2026-000123", region="Алматы", name="Айгерім", year=2027, remarks="—",
                   period="2026", version=2, link="https://x.kz/c/1", what="R10.2", due="2026-12-20",
-                  time="18:00", day="2026-12-06", checksum="ab" * 32)
+                  time="18:00", day="2026-12-06", checksum="ab" * 32, text="Ұсыным мәтіні", outcome="—",
+                  note="—", organization="№ 5 мектеп", by="Директор", basis="—")
     subject, body = alerts.CATALOGUE[event].compose(**values)
     kk, ru = body.split("\n\n")[0], body.split("\n\n")[-1]
     assert " / " in subject and kk != ru

@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 
 from extensions import db
 from models import (AdvisoryBody, Briefing, Campaign, Case, CaseStep, ChecklistItem, CommissionMeeting,
-                    CourtHearing, DocumentRequest, Event, LegislativeRecommendation, Memorandum,
+                    CourtHearing, DocumentRequest, Event, Interaction, LegislativeRecommendation, Memorandum,
                     PlanItem, Publication, Region, Visit, YearPlan)
 from models.case import CaseChild
 from models.registry import CommissionMembership
@@ -110,6 +110,17 @@ def build_registries():
                 model(region_code="71", **{column: date(2026, 3, 3)}, **fields)]
     rows = [
         *both(Visit, "visited_on", organization_type="education", organization_name="School 1"),
+        # [R6.5] one refused access in the half-year, one outside it
+        Visit(region_code="75", visited_on=date(2026, 4, 2), organization_type="penal_institution",
+              organization_name="Colony", access="refused", refused_by="Deputy head", refused_what="Talks"),
+        Visit(region_code="75", visited_on=date(2026, 7, 2), organization_type="penal_institution",
+              organization_name="Colony", access="obstructed", refused_by="Deputy head", refused_what="Talks"),
+        # [R7] letters: sent, received, an [R11.6] recommendation; one after the half-year
+        *(Interaction(region_code="75", dated_on=day, direction=direction, kind=kind, body="Akimat", subject="S")
+          for day, direction, kind in ((date(2026, 1, 9), "outgoing", "request"),
+                                       (date(2026, 2, 9), "incoming", "answer"),
+                                       (date(2026, 3, 9), "outgoing", "recommendation"),
+                                       (date(2026, 7, 9), "outgoing", "letter"))),
         *both(CourtHearing, "hearing_on", court="Court", court_case_number="2-1"),
         *both(Briefing, "held_on", topic="Results"),
         *both(Event, "held_on", title="Forum"),
@@ -182,7 +193,8 @@ EXPECTED = {
     "measures_late": {"R11.1": 0, "R11.2": 1, "R11.3": 0, "R11.4": 0, "R11.5": 0, "R11.6": 0, "R11.7": 0},
     "measures_set_aside": {"R11.1": 0, "R11.2": 0, "R11.3": 0, "R11.4": 1, "R11.5": 0, "R11.6": 0, "R11.7": 0},
     "activities": {
-        "visits": 2, "document_requests_sent": 2, "document_requests_answered": 2, "court_hearings": 2,
+        "visits": 3, "visits_access_impeded": 1, "letters_sent": 2, "letters_received": 1,
+        "recommendations_to_bodies": 1, "document_requests_sent": 2, "document_requests_answered": 2, "court_hearings": 2,
         "memoranda_signed": 2, "memoranda_in_force": 2, "advisory_bodies": 1, "briefings": 2,
         "events": 2, "commission_meetings": 3, "commission_meetings_attended": 2, "campaigns": 2,
         "publications": 2, "legislative_recommendations": 2, "commission_memberships": 2,
