@@ -448,7 +448,7 @@ def test_after_quick_exit_back_shows_neither_the_form_nor_what_was_typed(live_se
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 def test_every_public_page_and_step_fits_a_phone(live_server, page, quick_form, questionnaire, lang):
     """No public page is wider than a 390 px phone, and axe finds nothing on the form with
-    every optional part opened."""
+    every optional part opened, nor on the opened case."""
     page.set_viewport_size(PHONE)
     for path in ("/", "/report", "/report?region=75", "/status", "/privacy", "/safety", "/stats"):
         page.goto(f"{live_server}{path}{'&' if '?' in path else '?'}lang={lang}")
@@ -458,4 +458,27 @@ def test_every_public_page_and_step_fits_a_phone(live_server, page, quick_form, 
         _open(page, section)
     page.locator("details.another-child summary").first.click()
     _fits_the_width(page)
+    _axe_clean(page)
+    page.check("#q-place-0")                  # the region's required question, drawn open
+    _send_shortest(page)
+    receipt = page.locator("[data-testid=receipt-code]").inner_text()
+    page.goto(f"{live_server}/status")
+    page.fill("#code", receipt)
+    page.locator('form[action="/status"] button[type=submit]').click()
+    expect(page.locator("[data-testid=case-state]")).to_be_visible()
+    _fits_the_width(page)
+    _axe_clean(page)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_the_region_search_narrows_the_list_as_one_types(live_server, page, lang):
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server}/report?lang={lang}")
+    page.fill("#region-q", "алм")
+    shown = page.locator("li:not([hidden]) a.region-link")
+    expect(shown).to_have_count(2)
+    assert all("Алмат" in name for name in shown.all_inner_texts())
+    page.fill("#region-q", "zzz")
+    expect(shown).to_have_count(20)
+    expect(page.locator("#region-q-status")).not_to_be_empty()
     _axe_clean(page)

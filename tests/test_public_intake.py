@@ -280,6 +280,25 @@ def test_the_three_cities_are_listed_apart_from_the_regions(client):
     assert regions.count("region-link") == 17 and "Алматы облысы" in regions and "қаласы" not in regions
 
 
+@pytest.mark.parametrize("query, lang, expected", [
+    ("алм", "kk", ["Алматы қаласы", "Алматы облысы"]),
+    ("Алматинская", "kk", ["Алматы облысы"]),          # a Russian name on the Kazakh page
+    ("  ШЫМКЕНТ ", "ru", ["город Шымкент"]),
+    ("turkistan", "ru", ["Туркестанская область"]),
+])
+def test_the_region_search_works_without_javascript(client, query, lang, expected):
+    html = client.get("/report", query_string={"q": query, "lang": lang}).get_data(as_text=True)
+    assert re.findall(r'class="region-link"[^>]*>([^<]+)<', html) == expected
+    assert f'value="{query.strip()}"' in html
+
+
+def test_a_region_search_that_finds_nothing_shows_them_all_and_says_so(client):
+    html = client.get("/report?lang=en&q=Zzz").get_data(as_text=True)
+    assert html.count('class="region-link"') == 20
+    assert "No city or region has “Zzz” in its name. Here are all of them." in html
+    assert client.get("/report?lang=en&q=" + "x" * 5000).status_code == 200
+
+
 def test_each_extra_child_has_its_own_button(client):
     html = client.get("/report?region=75&lang=en").get_data(as_text=True)
     assert "Add a second child" in html and "Add a third child" in html and "Add another child" not in html
