@@ -9,7 +9,9 @@ A ``DomainError`` raised in the block is a refusal the user can act on: the tran
 is rolled back, the error is flashed in the user's language, the block is left and the
 outcome is false (``outcome.error`` holds the refusal). ``keep_refused=True`` commits
 instead of rolling back, for refusals that must stay on record (a wrong password in the
-audit log). Any other exception propagates: a fault, not a refusal.
+audit log). ``flashed=False`` leaves the refusal to the caller (``outcome.error``), for an
+answer that is not a page (a script's JSON). Any other exception propagates: a fault, not a
+refusal.
 """
 from flask import flash
 
@@ -18,8 +20,9 @@ from extensions import db
 
 
 class use_case:  # noqa: N801 — read as a statement: ``with use_case():``
-    def __init__(self, keep_refused=False):
+    def __init__(self, keep_refused=False, flashed=True):
         self.keep_refused = keep_refused
+        self.flashed = flashed
         self.error = None
 
     def __enter__(self):
@@ -35,7 +38,8 @@ class use_case:  # noqa: N801 — read as a statement: ``with use_case():``
             db.session.commit()
         else:
             db.session.rollback()
-        flash(str(error), "error")
+        if self.flashed:
+            flash(str(error), "error")
         self.error = error
         return True
 

@@ -4,20 +4,22 @@ Regional users see their own region; the national roles choose one. The draft is
 computed on every view; the regional ombudsman submits it (``services.report_workflow``).
 The reader chooses the report's language (kk or ru) whatever the interface language.
 """
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, jsonify, redirect, request, url_for
 from flask_admin import expose
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from admin.base import NATIONAL_ROLES, STAFF_ROLES, StaffView
 from extensions import db
-from forms.reports import SubmitReportForm
+from forms.reports import NarrativeForm, SubmitReportForm
 from i18n import current_language
 from models import HalfYearReport, Region
-from models.report import REPORT_FORMATS, REPORT_LANGUAGES
+from models.case import CASE_STATE_LABELS, CATEGORIES, OUTCOMES
+from models.report import NARRATIVE_SECTIONS, REPORT_FORMATS, REPORT_LANGUAGES
 from request_input import id_from
-from services import audit, report_files, report_layout, report_workflow, reports
+from services import audit, narratives, report_files, report_layout, report_workflow, reports
 from use_case import use_case
 from downloads import send_audited, send_bytes
 
@@ -48,6 +50,10 @@ def _send(data, fmt, name):
 class HalfYearReportView(StaffView):
     roles = STAFF_ROLES
 
+    @property
+    def extra_js(self):
+        return [url_for("static", filename="js/autosave.js")]
+
     def _region(self):
         """The region shown: the user's own, or for the national roles ?region= (else None)."""
         code = current_user.region_code if current_user.role_enum.is_regional else request.args.get("region")
@@ -76,7 +82,49 @@ class HalfYearReportView(StaffView):
             lang_url=lambda code: url_for(".index", report_lang=code, **here),
             file_url=lambda fmt: url_for(".draft_file", format=fmt, language=language, **here),
             versions=report_workflow.versions(region.code, year, half),
-            form=SubmitReportForm() if may_submit else None)
+            form=SubmitReportForm() if may_submit else None,
+            narrative=self._narrative_form(region.code, year, half),
+            narrative_draft=narratives.draft(region.code, year, half), sections=NARRATIVE_SECTIONS)
+
+    @staticmethod
+    def _narrative_form(region_code, year, half):
+        """The ombudsman's words, for the region's writers: the draft as last saved."""
+        if not narratives.may_write(current_user, region_code):
+            return None
+        saved = narratives.draft(region_code, year, half)
+        form = NarrativeForm(formdata=None)
+        for section, texts in (saved.sections if saved else {}).items():
+            for language, text in texts.items():
+                if f"{section}_{language}" in form:
+                    form[f"{section}_{language}"].data = text
+        form.resonant.data = "\n".join(saved.resonant_cases) if saved else ""
+        return form
+
+    @expose("/narrative/", methods=("POST",))
+    def narrative(self):
+        """Save the draft of the ombudsman's words: by the page's script every few seconds
+        (answered in JSON), or by its "Save" button (back to the page)."""
+        region = self._region() or abort(404)
+        year, half = _period()
+        form = NarrativeForm()
+        by_script = request.headers.get("X-Autosave") == "1"
+        if not form.validate():
+            return self._narrative_answer(by_script, region, year, half,
+                                          _("Not saved: the form has expired. Reload the page: what you "
+                                            "typed is kept in this browser."), 400)
+        with use_case(flashed=not by_script) as outcome:
+            saved = narratives.save(current_user, region.code, year, half, form.texts(), form.resonant.data)
+        if not outcome:
+            return self._narrative_answer(by_script, region, year, half, str(outcome.error), 400, flashed=True)
+        when = format_datetime(saved.updated_at, "short")
+        return self._narrative_answer(by_script, region, year, half, _("Saved %(when)s.", when=when), 200)
+
+    def _narrative_answer(self, by_script, region, year, half, message, status, flashed=False):
+        if by_script:
+            return jsonify(message=message), status
+        if not flashed:
+            flash(message, "success" if status == 200 else "error")
+        return redirect(url_for(".index", region=region.code, year=year, half=half) + "#narrative")
 
     @staticmethod
     def _years():
@@ -139,7 +187,8 @@ class HalfYearReportView(StaffView):
             format_value=report_files.format_value,
             lang_url=lambda code: url_for(".version", id=report.id, report_lang=code),
             file_url=lambda fmt: url_for(".file", id=report.id, format=fmt, language=language),
-            versions=report_workflow.versions(report.region_code, report.year, report.half))
+            versions=report_workflow.versions(report.region_code, report.year, report.half),
+            sections=NARRATIVE_SECTIONS, categories=CATEGORIES, state_labels=CASE_STATE_LABELS, outcomes=OUTCOMES)
 
     @expose("/file/")
     def file(self):

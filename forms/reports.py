@@ -1,8 +1,10 @@
-"""The form that submits a half-year report [R8]."""
+"""The forms of the half-year report [R8]: its submission and the ombudsman's own words."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
+
+from models.report import NARRATIVE_SECTIONS, REPORT_LANGUAGES
 
 
 class SubmitReportForm(FlaskForm):
@@ -10,3 +12,20 @@ class SubmitReportForm(FlaskForm):
 
     correction_reason = TextAreaField(_l("Reason for the correction (for a new version)"),
                                       validators=[Optional(), Length(max=5000)])
+
+
+class NarrativeForm(FlaskForm):
+    """The ombudsman's words of the half-year report: one text a section and language
+    (``<section>_<language>``), and the resonant cases' numbers. Limits: services.narratives."""
+
+    resonant = TextAreaField(_l("Resonant cases: their registration numbers, one a line"),
+                             validators=[Optional(), Length(max=2000)])
+
+    def texts(self):
+        return {name: field.data for name, field in self._fields.items() if name not in ("resonant", "csrf_token")}
+
+
+for _section, _label in NARRATIVE_SECTIONS.items():
+    for _language in REPORT_LANGUAGES:
+        setattr(NarrativeForm, f"{_section}_{_language}", TextAreaField(
+            _label, validators=[Optional()], render_kw={"lang": _language, "rows": 5}))

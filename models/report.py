@@ -44,6 +44,8 @@ class HalfYearReport(db.Model):
     half: Mapped[int] = mapped_column(SmallInteger)
     version: Mapped[int] = mapped_column(Integer)
     figures: Mapped[dict] = mapped_column(JSONB)
+    # The ombudsman's words frozen with the figures (services/narratives.py ``frozen``).
+    narrative: Mapped[dict | None] = mapped_column(JSONB)
     correction_reason: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime] = created_at_column()
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -117,3 +119,33 @@ class ReportDefinition(db.Model):
 
     def __str__(self):
         return self.name
+
+
+# [R8] what the ombudsman writes in the half-year report besides the figures: each section in
+# Kazakh and Russian (services/narratives.py).
+NARRATIVE_SECTIONS = {
+    "summary": _l("Summary of the half-year"),
+    "problems": _l("Systemic problems found"),
+    "recommendations": _l("Recommendations made [R6.4], [R11.6] and what became of them"),
+    "access": _l("Access refused or obstructed [R6.5]"),
+    "plans": _l("Plans for the next half-year"),
+}
+
+
+class HalfYearNarrative(db.Model):
+    """The draft of the ombudsman's own words in a region's half-year report [R8], saved as it
+    is typed; a submitted version keeps a frozen copy (``HalfYearReport.narrative``)."""
+
+    __tablename__ = "half_year_narrative"
+    __table_args__ = (UniqueConstraint("region_code", "year", "half"),
+                      CheckConstraint("half IN (1, 2)", name="half_known"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    year: Mapped[int] = mapped_column(SmallInteger)
+    half: Mapped[int] = mapped_column(SmallInteger)
+    # {section: {"kk": text, "ru": text}} and the registration numbers of the resonant cases
+    sections: Mapped[dict] = mapped_column(JSONB, default=dict)
+    resonant_cases: Mapped[list] = mapped_column(JSONB, default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -18,7 +18,7 @@ from extensions import db
 from models import HalfYearReport, HalfYearReportFile, Region
 from models.report import REPORT_LANGUAGES
 from services.links import public_url
-from services import alerts, audit, audit_chain, report_files
+from services import alerts, audit, audit_chain, narratives, report_files
 from services.deadlines import now_local
 from core.errors import InvalidInput, PermissionDenied, RegionMismatch
 from services.files import save_bytes
@@ -88,6 +88,7 @@ def submit(actor, region_code, year, half, correction_reason=None, today=None):
         raise InvalidInput(_l("A correction of a submitted report needs a reason."))
     report = HalfYearReport(region_code=region_code, year=year, half=half, version=last + 1,
                             figures=build_half_year_report(region_code, year, half),
+                            narrative=narratives.frozen(region_code, year, half),
                             correction_reason=reason if last else None, submitted_by_id=actor.id)
     db.session.add(report)
     db.session.flush()

@@ -357,6 +357,9 @@ TABLE_LINES = [
     # Only the ombudsman submits; om71 submits region 71's report (its own), never 75's.
     ("half_year_report.submit",           "L    L    no   no   no   no   no   ok   ok",
                                           "POST /admin/half_year_report/submit/?region=75&year={year}&half={half} correction_reason=Again"),
+    # The ombudsman's words: written in the region (the akimat may prepare them), never by the national offices.
+    ("half_year_report.narrative",        "L    L    no   no   no   ok   ok   ok   ok",
+                                          "POST /admin/half_year_report/narrative/?region=75&year={year}&half={half} summary_kk=Мәтін"),
     ("half_year_report.version",          "L    L    ok   ok   ok   ok   404  ok   404",
                                           "GET /admin/half_year_report/version/?id={report}"),
     ("half_year_report.file",             "L    L    ok   ok   ok   ok   404  ok   404",

@@ -1,0 +1,83 @@
+"""The ombudsman's own words in the half-year report [R8]: what happened, not only how many.
+
+Each section of ``NARRATIVE_SECTIONS`` is written in Kazakh and Russian; the resonant cases
+are chosen by registration number among the region's cases and shown by number, categories
+and state only, never a name or an IIN. The draft is saved as it is typed (the page's
+script saves every few seconds, and a plain "Save" works without it); the region's
+ombudsman and its akimat administrator may write it [R3: the akimat may prepare, the
+ombudsman submits]. At submission ``frozen`` copies it into the version
+(services/report_workflow.py).
+"""
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from core.errors import InvalidInput, PermissionDenied, RegionMismatch
+from extensions import db
+from models import Case, HalfYearNarrative
+from models.base import utcnow
+from models.capabilities import roles_with
+from models.report import NARRATIVE_SECTIONS, REPORT_LANGUAGES
+
+WRITERS = roles_with("reports_write")
+MAX_SECTION = 20_000
+MAX_RESONANT = 20
+NUMBER = re.compile(r"\d{2}-\d{4}-\d{6}")
+
+
+def draft(region_code, year, half):
+    """The draft of a region's half-year, or None when nothing was written yet."""
+    return db.session.scalar(select(HalfYearNarrative).where(
+        HalfYearNarrative.region_code == region_code, HalfYearNarrative.year == year,
+        HalfYearNarrative.half == half))
+
+
+def may_write(actor, region_code):
+    return actor.role in WRITERS and actor.region_code == region_code
+
+
+def save(actor, region_code, year, half, texts, resonant_text=""):
+    """Keep what was typed: ``texts`` is {"<section>_<language>": text}; ``resonant_text`` the
+    registration numbers of the resonant cases, one a line. Returns the draft."""
+    if actor.role not in WRITERS:
+        raise PermissionDenied(_l("Only the region's ombudsman or akimat administrator writes the report."))
+    if actor.region_code != region_code:
+        raise RegionMismatch(_l("This report belongs to another region."))
+    sections = {}
+    for section in NARRATIVE_SECTIONS:
+        for language in REPORT_LANGUAGES:
+            text = (texts.get(f"{section}_{language}") or "").replace("\r\n", "\n").strip()
+            if len(text) > MAX_SECTION:
+                raise InvalidInput(_l("A section holds at most %(n)s characters.", n=f"{MAX_SECTION:,}"))
+            sections.setdefault(section, {})[language] = text
+    row = draft(region_code, year, half) or HalfYearNarrative(region_code=region_code, year=year, half=half)
+    row.sections, row.resonant_cases = sections, _resonant(region_code, resonant_text)
+    row.updated_at, row.updated_by_id = utcnow(), actor.id
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def _resonant(region_code, text):
+    """The registration numbers typed, each checked to be a case of the region."""
+    numbers = list(dict.fromkeys(NUMBER.findall(text or "")))[:MAX_RESONANT]
+    found = set(db.session.scalars(select(Case.registration_number).where(
+        Case.registration_number.in_(numbers), Case.region_code == region_code)))
+    missing = [n for n in numbers if n not in found]
+    if missing:
+        raise InvalidInput(_l("These are not cases of the region: %(numbers)s.", numbers=", ".join(missing)))
+    return numbers
+
+
+def frozen(region_code, year, half):
+    """What a submitted version keeps: the sections, and each resonant case by its number,
+    categories and state (no identity)."""
+    row = draft(region_code, year, half)
+    if row is None:
+        return None
+    cases = {c.registration_number: c for c in db.session.scalars(select(Case).where(
+        Case.registration_number.in_(row.resonant_cases)))}
+    return {"sections": row.sections,
+            "resonant_cases": [{"number": n, "categories": cases[n].categories, "state": cases[n].state,
+                                "outcome": cases[n].outcome} for n in row.resonant_cases if n in cases]}

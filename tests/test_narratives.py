@@ -1,0 +1,112 @@
+"""The ombudsman's own words in the half-year report [R8]: a draft saved as it is typed (by the
+page's script or its "Save" button), prepared by the akimat or the ombudsman, resonant cases
+checked to be the region's; at submission the words are frozen with the figures and shown by
+case number only; a browser test closes the tab and finds the text kept."""
+import html
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from extensions import db
+from models import HalfYearNarrative, HalfYearReport
+from tests.browser import browser, live_server, log_in, page  # noqa: F401
+from tests.factories import gen_case
+from tests.helpers import csrf_token, gen_user
+
+BASE = "/admin/half_year_report"
+PERIOD = "year=2026&half=2"
+SUMMARY_KK = "Жарты жылда мектептердегі қорлау туралы өтініштер екі есе көбейді."
+
+
+def _save(client, fields, script=False):
+    token = csrf_token(client.get(f"{BASE}/?{PERIOD}&lang=en").get_data(as_text=True))
+    headers = {"X-Autosave": "1"} if script else {}
+    return client.post(f"{BASE}/narrative/?{PERIOD}&lang=en", data={"csrf_token": token, **fields}, headers=headers)
+
+
+def _draft(app, region="75"):
+    with app.app_context():
+        return db.session.scalar(select(HalfYearNarrative).where(HalfYearNarrative.region_code == region))
+
+
+def test_the_draft_is_saved_by_the_script_and_by_the_button(app, login):
+    ombudsman = login("ombudsman75")
+    answer = _save(ombudsman, {"summary_kk": SUMMARY_KK}, script=True)
+    assert answer.status_code == 200 and answer.json["message"].startswith("Saved")
+    assert _draft(app).sections["summary"] == {"kk": SUMMARY_KK, "ru": ""}
+    akimat = login("akimat75")                      # the akimat may prepare it too [R3]
+    assert _save(akimat, {"summary_kk": SUMMARY_KK, "plans_ru": "Проверить все интернаты."}).status_code == 302
+    assert _draft(app).sections["plans"]["ru"] == "Проверить все интернаты."
+    page = html.unescape(ombudsman.get(f"{BASE}/?{PERIOD}&lang=en").get_data(as_text=True))
+    assert SUMMARY_KK in page and "Проверить все интернаты." in page
+
+
+def test_refusals_keep_the_draft(app, login):
+    with app.app_context():
+        other = gen_case("71")[0]
+        db.session.commit()
+        number = other.registration_number
+    ombudsman = login("ombudsman75")
+    _save(ombudsman, {"summary_kk": SUMMARY_KK})
+    refused = _save(ombudsman, {"summary_kk": "Changed", "resonant": number}, script=True)
+    assert refused.status_code == 400 and number in refused.json["message"]
+    assert _draft(app).sections["summary"]["kk"] == SUMMARY_KK and _draft(app).resonant_cases == []
+    # An expired form (no token) is refused before the view: the script then keeps the text.
+    expired = ombudsman.post(f"{BASE}/narrative/?{PERIOD}", data={"summary_kk": "x"}, headers={"X-Autosave": "1"})
+    assert expired.status_code == 400 and _draft(app).sections["summary"]["kk"] == SUMMARY_KK
+    national = login("commissioner").post(f"{BASE}/narrative/?{PERIOD}&region=75", data={"summary_kk": "x"})
+    assert national.status_code in (302, 400) and _draft(app).sections["summary"]["kk"] == SUMMARY_KK
+    assert 'id="narrative"' not in login("commissioner").get(f"{BASE}/?{PERIOD}&region=75").get_data(as_text=True)
+
+
+def test_the_submitted_version_freezes_the_words_with_the_figures(app, login):
+    with app.app_context():
+        case = gen_case("75", children=({"age": 12, "sex": "girl", "name": "Айгерім Сейітова"},))[0]
+        db.session.commit()
+        number = case.registration_number
+    ombudsman = login("ombudsman75")
+    _save(ombudsman, {"summary_kk": SUMMARY_KK, "summary_ru": "Жалоб на травлю стало вдвое больше.",
+                      "resonant": number})
+    token = csrf_token(ombudsman.get(f"{BASE}/?{PERIOD}&lang=en").get_data(as_text=True))
+    ombudsman.post(f"{BASE}/submit/?{PERIOD}&lang=en", data={"csrf_token": token})
+    _save(ombudsman, {"summary_kk": "Кейін жазылған мәтін."})   # after submission: the draft only
+    with app.app_context():
+        report = db.session.scalar(select(HalfYearReport))
+        assert report.narrative["sections"]["summary"]["kk"] == SUMMARY_KK
+        assert report.narrative["resonant_cases"][0]["number"] == number
+        report_id = report.id
+    shown = html.unescape(ombudsman.get(f"{BASE}/version/?id={report_id}&report_lang=ru&lang=ru")
+                          .get_data(as_text=True))
+    assert "Жалоб на травлю стало вдвое больше." in shown and number in shown
+    assert "Айгерім" not in shown and "Кейін жазылған" not in shown
+
+
+@pytest.mark.browser
+def test_the_words_survive_a_closed_tab_and_an_expired_session(app, live_server, browser):
+    with app.app_context():
+        ombudsman = gen_user("ombudsman", "75")
+        db.session.commit()
+    first = browser.new_context(locale="kk-KZ")
+    page = first.new_page()
+    log_in(page, live_server, ombudsman.email)
+    page.goto(f"{live_server}{BASE}/?{PERIOD}&lang=kk")
+    page.fill("#summary_kk", SUMMARY_KK)
+    expect(page.locator("[data-testid=narrative-status]")).to_contain_text("Сақталды")
+    first.close()                                       # the tab is closed
+
+    second = browser.new_context(locale="kk-KZ")
+    page = second.new_page()
+    log_in(page, live_server, ombudsman.email)
+    page.goto(f"{live_server}{BASE}/?{PERIOD}&lang=kk")
+    expect(page.locator("#summary_kk")).to_have_value(SUMMARY_KK)
+
+    second.clear_cookies()                              # the session has expired meanwhile
+    page.fill("#plans_kk", "Барлық интернаттарды тексеру.")
+    expect(page.locator("[data-testid=narrative-status]")).to_contain_text("браузерде сақтаулы")
+    log_in(page, live_server, ombudsman.email)          # logs in again in the same browser
+    page.goto(f"{live_server}{BASE}/?{PERIOD}&lang=kk")
+    expect(page.locator("#plans_kk")).to_have_value("Барлық интернаттарды тексеру.")
+    expect(page.locator("[data-testid=narrative-status]")).to_contain_text("Сақталды")
+    assert _draft(app).sections["plans"]["kk"] == "Барлық интернаттарды тексеру."
+    second.close()
