@@ -162,6 +162,7 @@ OBJECTS = {
     "setting": _l("Setting"), "staff_session": _l("Staff session"), "stored_file": _l("File"),
     "throttle_hit": _l("Counted attempt"), "used_form_token": _l("Used form"),
     "receipt_hold": _l("Receipt code kept until saved"),
+    "half_year_narrative": _l("The ombudsman's words in a half-year report"),
     "users": _l("Staff account"), "visit_case": _l("Case looked into on a visit"),
     **{spec.table: spec.record_label for spec in REGISTRY_SPECS},
 }
@@ -182,7 +183,7 @@ DETAILS = {
     "was_enabled": _l("Two-factor login was on"), "key": _l("Setting"), "old": _l("Old value"),
     "new": _l("New value"), "dataset": _l("Data set"), "registration_number": _l("Registration number"),
     "closed_at": _l("Closed"), "retention_years": _l("Years kept"), "approved_on": _l("Approved on"),
-    "late": _l("Late"), "outcome": _l("Outcome"), "internal": _l("Internal note"), "final": _l("Final answer"),
+    "late": _l("Late"), "outcome": _l("Outcome"), "publication": _l("Publication"), "internal": _l("Internal note"), "final": _l("Final answer"),
     "urgent": _l("Urgent"), "record_type": _l("Record type"), "record_id": _l("Linked record"),
     "file": _l("File"), "message_id": _l("Message"), "item": _l("Plan item"),
     "appointment": _l("Appointment"), "case": _l("Case"), "child": _l("Child"),
