@@ -16,7 +16,6 @@ from extensions import db
 from forms.reports import NarrativeForm, SubmitReportForm
 from i18n import current_language
 from models import HalfYearReport, Region
-from models.case import CASE_STATE_LABELS, CATEGORIES, OUTCOMES
 from models.report import NARRATIVE_SECTIONS, REPORT_FORMATS, REPORT_LANGUAGES
 from request_input import id_from
 from services import audit, narratives, report_files, report_layout, report_workflow, reports
@@ -77,7 +76,9 @@ class HalfYearReportView(StaffView):
         return self.render(
             "admin/half_year_report.html", region=region, regions=regions, year=year, half=half,
             years=self._years(), language=language, languages=REPORT_LANGUAGES,
-            formats=REPORT_FORMATS, rendered=report_layout.render(figures, region, language),
+            formats=REPORT_FORMATS,
+            rendered=report_layout.render(figures, region, language,
+                                          narrative=narratives.frozen(region.code, year, half)),
             format_value=report_files.format_value,
             lang_url=lambda code: url_for(".index", report_lang=code, **here),
             file_url=lambda fmt: url_for(".draft_file", format=fmt, language=language, **here),
@@ -137,7 +138,7 @@ class HalfYearReportView(StaffView):
         year, half = _period()
         fmt, language = self._file_args()
         rendered = report_layout.render(reports.build_half_year_report(region.code, year, half),
-                                        region, language)
+                                        region, language, narrative=narratives.frozen(region.code, year, half))
         data = report_workflow.RENDERERS[fmt](rendered)
         audit.record("half_year_report.download", actor=current_user, region_code=region.code,
                      year=year, half=half, draft=True, format=fmt, language=language)
@@ -183,12 +184,12 @@ class HalfYearReportView(StaffView):
         return self.render(
             "admin/half_year_report_version.html", report=report, language=language,
             languages=REPORT_LANGUAGES, formats=REPORT_FORMATS,
-            rendered=report_layout.render(report.figures, report.region, language, version=report),
+            rendered=report_layout.render(report.figures, report.region, language, version=report,
+                                          narrative=report.narrative),
             format_value=report_files.format_value,
             lang_url=lambda code: url_for(".version", id=report.id, report_lang=code),
             file_url=lambda fmt: url_for(".file", id=report.id, format=fmt, language=language),
-            versions=report_workflow.versions(report.region_code, report.year, report.half),
-            sections=NARRATIVE_SECTIONS, categories=CATEGORIES, state_labels=CASE_STATE_LABELS, outcomes=OUTCOMES)
+            versions=report_workflow.versions(report.region_code, report.year, report.half))
 
     @expose("/file/")
     def file(self):

@@ -17,6 +17,7 @@ from i18n import current_language
 from models.case import CASE_STATE_LABELS, CATEGORIES, CHANNELS, KINDS, OUTCOMES, RESPONSIBLE
 from models.checklist import RULE_LABELS
 from models.plan import PLAN_STATES
+from models.report import NARRATIVE_SECTIONS
 from models.registry_specs import report_figures
 from services.deadlines import KZ_TZ
 from services.report_files import format_day, format_moment
@@ -178,13 +179,43 @@ def subtitle(figures, version=None):
                    version=version.version, at=format_moment(version.submitted_at.astimezone(KZ_TZ)))
 
 
-def render(figures, region, language=None, version=None):
+def _words_section(narrative, language):
+    """The ombudsman's words [R8] (services.narratives ``frozen``): each section written in
+    ``language`` (else in the other language), then the resonant cases by number only."""
+    rows = []
+    for key, label in NARRATIVE_SECTIONS.items():
+        texts = narrative["sections"].get(key) or {}
+        text = texts.get(language) or next((t for t in texts.values() if t), "")
+        if text:
+            rows.append([str(label), text])
+    tables = [{"title": None, "columns": [{"label": gettext("Section"), "kind": "text"},
+                                          {"label": gettext("Text"), "kind": "text"}], "rows": rows}]
+    if narrative.get("resonant_cases"):
+        tables.append({"title": gettext("Resonant cases"),
+                       "columns": [{"label": gettext("Registration number"), "kind": "text"},
+                                   {"label": gettext("Categories"), "kind": "text"},
+                                   {"label": gettext("State"), "kind": "text"}],
+                       "rows": [[case["number"], ", ".join(str(CATEGORIES.get(c, c)) for c in case["categories"]),
+                                 _case_state(case)] for case in narrative["resonant_cases"]]})
+    return {"key": "words", "title": gettext("The ombudsman’s words"), "sheet": gettext("The ombudsman’s words"),
+            "tables": tables}
+
+
+def _case_state(case):
+    state = str(CASE_STATE_LABELS.get(case["state"], case["state"]))
+    return f"{state}: {OUTCOMES.get(case['outcome'], case['outcome'])}" if case.get("outcome") else state
+
+
+def render(figures, region, language=None, version=None, narrative=None):
     """The rendered report [R8] in ``language`` (kk or ru; by default the one being shown):
-    a draft unless it is a submitted ``version``, so that its files say so on every page."""
+    a draft unless it is a submitted ``version``, so that its files say so on every page;
+    the ombudsman's words first when there are any (``narrative``)."""
     def build():
+        chosen = language or current_language()
+        words = [_words_section(narrative, chosen)] if narrative else []
         return {"title": title(figures, region), "subtitle": subtitle(figures, version),
-                "language": language or current_language(), "draft": version is None,
-                "sections": [_section(figures, section) for section in SECTIONS]}
+                "language": chosen, "draft": version is None,
+                "sections": words + [_section(figures, section) for section in SECTIONS]}
     if language is None:
         return build()
     with force_locale(language):

@@ -95,7 +95,7 @@ def submit(actor, region_code, year, half, correction_reason=None, today=None):
     db.session.refresh(report)  # the submission time, set by the database
     region = db.session.get(Region, region_code)
     for language in REPORT_LANGUAGES:
-        rendered = render(report.figures, region, language, version=report)
+        rendered = render(report.figures, region, language, version=report, narrative=report.narrative)
         for fmt, to_bytes in RENDERERS.items():
             _freeze_file(report, fmt, language, to_bytes(rendered), actor)
     audit.record("half_year_report.submit", actor=actor, obj=report, version=report.version,

@@ -3,8 +3,11 @@ page's script or its "Save" button), prepared by the akimat or the ombudsman, re
 checked to be the region's; at submission the words are frozen with the figures and shown by
 case number only; a browser test closes the tab and finds the text kept."""
 import html
+import io
 
+import openpyxl
 import pytest
+from pypdf import PdfReader
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -80,6 +83,21 @@ def test_the_submitted_version_freezes_the_words_with_the_figures(app, login):
                           .get_data(as_text=True))
     assert "Жалоб на травлю стало вдвое больше." in shown and number in shown
     assert "Айгерім" not in shown and "Кейін жазылған" not in shown
+    for language, words in (("kk", SUMMARY_KK), ("ru", "Жалоб на травлю стало вдвое больше.")):
+        texts = {fmt: _file_text(ombudsman.get(f"{BASE}/file/?id={report_id}&format={fmt}&language={language}").data,
+                                 fmt) for fmt in ("xlsx", "pdf")}
+        for fmt, text in texts.items():
+            assert words in " ".join(text.split()) and number in text, (fmt, language)
+            assert "Айгерім" not in text and "Сейітова" not in text
+
+
+def _file_text(data, fmt):
+    """The text a reader of the file sees (every cell, or every page)."""
+    if fmt == "xlsx":
+        book = openpyxl.load_workbook(io.BytesIO(data))
+        return " ".join(str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row
+                        if cell.value is not None)
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
 @pytest.mark.browser
