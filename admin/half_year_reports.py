@@ -16,6 +16,7 @@ from extensions import db
 from forms.reports import NarrativeForm, SubmitReportForm
 from i18n import current_language
 from models import HalfYearReport, Region
+from models.case import CATEGORIES
 from models.report import NARRATIVE_SECTIONS, REPORT_FORMATS, REPORT_LANGUAGES
 from request_input import id_from
 from services import audit, narratives, report_files, report_layout, report_workflow, reports
@@ -210,22 +211,45 @@ class NationalRollupView(StaffView):
     def index(self):
         year, half = _period()
         rows = reports.national_rollup(year, half)
+        words = narratives.rollup(year, half, _report_language())
         return self.render("admin/national_rollup.html", year=year, half=half, rows=rows,
                            format_value=report_files.format_value,
                            years=HalfYearReportView._years(), table=rollup_table(rows),
+                           words=words_table(words) if words else None,
                            missing=[row["region"] for row in rows if row["submitted"] is None])
 
     @expose("/xlsx/")
     def xlsx(self):
+        return self._download("xlsx")
+
+    @expose("/pdf/")
+    def pdf(self):
+        return self._download("pdf")
+
+    def _download(self, fmt):
+        """The roll-up as one document: the figures of the 20 regions, then their resonant
+        cases and problems."""
         year, half = _period()
-        table = rollup_table(reports.national_rollup(year, half))
         rendered = {"title": _("National roll-up of the half-year reports [R8]: %(year)s, "
                                "half-year %(half)s", year=year, half=half),
                     "subtitle": _("Regions that have not submitted show their live draft figures."),
-                    "sections": [{"title": _("Roll-up"), "tables": [table]}]}
-        audit.record("half_year_report.rollup_download", actor=current_user, year=year, half=half)
+                    "sections": [{"title": _("Roll-up"), "tables": [rollup_table(reports.national_rollup(year, half))]}]}
+        words = narratives.rollup(year, half, _report_language())
+        if words:
+            rendered["sections"].append({"title": _("Resonant cases and problems"), "tables": [words_table(words)]})
+        audit.record("half_year_report.rollup_download", actor=current_user, year=year, half=half, format=fmt)
         db.session.commit()
-        return _send(report_files.xlsx_bytes(rendered), "xlsx", f"rollup-{year}-{half}.xlsx")
+        return _send(report_workflow.RENDERERS[fmt](rendered), fmt, f"rollup-{year}-{half}.{fmt}")
+
+
+def words_table(words):
+    """[R8] the regions' systemic problems and resonant cases (numbers and categories only)."""
+    return {"title": _("Resonant cases and systemic problems of the regions"),
+            "columns": [{"label": _("Region"), "kind": "text"}, {"label": _("Systemic problems found"), "kind": "text"},
+                        {"label": _("Resonant cases"), "kind": "text"}],
+            "rows": [[row["region"].localized_name(), row["problems"],
+                      "; ".join(f"{case['number']} ({', '.join(str(CATEGORIES.get(c, c)) for c in case['categories'])})"
+                                for case in row["resonant_cases"])] for row in words]}
 
 
 def rollup_table(rows):

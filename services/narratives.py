@@ -81,3 +81,20 @@ def frozen(region_code, year, half):
     return {"sections": row.sections,
             "resonant_cases": [{"number": n, "categories": cases[n].categories, "state": cases[n].state,
                                 "outcome": cases[n].outcome} for n in row.resonant_cases if n in cases]}
+
+
+def rollup(year, half, language):
+    """[R8] the regions' words side by side, for the national roll-up: for each region whose
+    latest submitted version has them, its systemic problems (in ``language``, else the
+    other) and its resonant cases by number and categories only."""
+    from services.reports import latest_submitted  # reports reads the registries; not at import
+
+    found = []
+    for report in sorted(latest_submitted(year, half).values(), key=lambda r: r.region_code):
+        if not report.narrative:
+            continue
+        texts = report.narrative["sections"].get("problems") or {}
+        found.append({"region": report.region, "report": report,
+                      "problems": texts.get(language) or next((t for t in texts.values() if t), ""),
+                      "resonant_cases": report.narrative.get("resonant_cases") or []})
+    return found

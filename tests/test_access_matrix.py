@@ -368,6 +368,8 @@ TABLE_LINES = [
                                           "GET /admin/national_rollup/?year={year}&half={half}"),
     ("national_rollup.xlsx",              "L    L    ok   ok   ok   403  403  403  403",
                                           "GET /admin/national_rollup/xlsx/?year={year}&half={half}"),
+    ("national_rollup.pdf",               "L    L    ok   ok   ok   403  403  403  403",
+                                          "GET /admin/national_rollup/pdf/?year={year}&half={half}"),
     # --- the report builder: a definition of region 75 is seen and changed there and by the national roles ------------
     ("report_definition.index_view",      "L    L    ok+  ok+  ok+  ok+  ok-  ok+  ok-",
                                           "GET /admin/report_definition/"),

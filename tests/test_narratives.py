@@ -128,3 +128,30 @@ def test_the_words_survive_a_closed_tab_and_an_expired_session(app, live_server,
     expect(page.locator("[data-testid=narrative-status]")).to_contain_text("Сақталды")
     assert _draft(app).sections["plans"]["kk"] == "Барлық интернаттарды тексеру."
     second.close()
+
+
+def _submitted_with_words(app, login, person, region, problems):
+    with app.app_context():
+        case = gen_case(region, children=({"age": 9, "sex": "boy", "name": "Тимур Әлиев", "iin": "080215600012"},))[0]
+        db.session.commit()
+        number = case.registration_number
+    client = login(person)
+    _save(client, {"problems_ru": problems, "resonant": number})
+    token = csrf_token(client.get(f"{BASE}/?{PERIOD}&lang=en").get_data(as_text=True))
+    client.post(f"{BASE}/submit/?{PERIOD}&lang=en", data={"csrf_token": token})
+    return number
+
+
+def test_the_roll_up_puts_the_regions_words_side_by_side_without_identities(app, login):
+    numbers = [_submitted_with_words(app, login, "ombudsman75", "75", "В интернатах нет психологов."),
+               _submitted_with_words(app, login, "ombudsman71", "71", "Школы не сообщают о травле.")]
+    commissioner = login("commissioner")
+    shown = {"html": html.unescape(commissioner.get(f"/admin/national_rollup/?{PERIOD}&report_lang=ru")
+                                   .get_data(as_text=True)),
+             **{fmt: _file_text(commissioner.get(f"/admin/national_rollup/{fmt}/?{PERIOD}&report_lang=ru").data, fmt)
+                for fmt in ("xlsx", "pdf")}}
+    for where, text in shown.items():
+        flat = " ".join(text.split())
+        assert "В интернатах нет психологов." in flat and "Школы не сообщают о травле." in flat, where
+        assert all(number in flat for number in numbers), where
+        assert "Тимур" not in flat and "Әлиев" not in flat and "080215600012" not in flat, where
