@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from admin.base import NATIONAL_ROLES, STAFF_ROLES, StaffView
 from extensions import db
-from forms.reports import NarrativeForm, SubmitReportForm
+from forms.reports import NarrativeForm, ReviewForm, SubmitReportForm
 from i18n import current_language
 from models import HalfYearReport, Region
 from models.case import CATEGORIES
-from models.report import NARRATIVE_SECTIONS, REPORT_FORMATS, REPORT_LANGUAGES
+from models.report import NARRATIVE_SECTIONS, REPORT_FORMATS, REPORT_LANGUAGES, REVIEW_DECISIONS
 from request_input import id_from
 from services import audit, narratives, report_files, report_layout, report_workflow, reports
 from use_case import use_case
@@ -86,7 +86,8 @@ class HalfYearReportView(StaffView):
             versions=report_workflow.versions(region.code, year, half),
             form=SubmitReportForm() if may_submit else None,
             narrative=self._narrative_form(region.code, year, half),
-            narrative_draft=narratives.draft(region.code, year, half), sections=NARRATIVE_SECTIONS)
+            narrative_draft=narratives.draft(region.code, year, half), sections=NARRATIVE_SECTIONS,
+            review_of=report_workflow.review_of, decisions=REVIEW_DECISIONS)
 
     @staticmethod
     def _narrative_form(region_code, year, half):
@@ -190,7 +191,23 @@ class HalfYearReportView(StaffView):
             format_value=report_files.format_value,
             lang_url=lambda code: url_for(".version", id=report.id, report_lang=code),
             file_url=lambda fmt: url_for(".file", id=report.id, format=fmt, language=language),
-            versions=report_workflow.versions(report.region_code, report.year, report.half))
+            versions=report_workflow.versions(report.region_code, report.year, report.half),
+            review=report_workflow.review_of(report), decisions=REVIEW_DECISIONS,
+            review_form=ReviewForm() if report_workflow.may_review(current_user, report) else None)
+
+    @expose("/review/", methods=("POST",))
+    def review(self):
+        """The Commissioner's office accepts the version or returns it with remarks."""
+        report = self._version_or_404()
+        form = ReviewForm()
+        if form.validate():
+            with use_case() as outcome:
+                report_workflow.review(current_user, report, form.decision.data, form.remarks.data)
+            if outcome:
+                flash(_("Done: %(decision)s.", decision=REVIEW_DECISIONS[form.decision.data]), "success")
+        else:
+            flash(" ".join(error for errors in form.errors.values() for error in errors), "error")
+        return redirect(url_for(".version", id=report.id))
 
     @expose("/file/")
     def file(self):

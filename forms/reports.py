@@ -1,10 +1,10 @@
 """The forms of the half-year report [R8]: its submission and the ombudsman's own words."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
-from models.report import NARRATIVE_SECTIONS, REPORT_LANGUAGES
+from models.report import NARRATIVE_SECTIONS, REPORT_LANGUAGES, REVIEW_DECISIONS
 
 
 class SubmitReportForm(FlaskForm):
@@ -29,3 +29,12 @@ for _section, _label in NARRATIVE_SECTIONS.items():
     for _language in REPORT_LANGUAGES:
         setattr(NarrativeForm, f"{_section}_{_language}", TextAreaField(
             _label, validators=[Optional()], render_kw={"lang": _language, "rows": 5}))
+
+
+class ReviewForm(FlaskForm):
+    """The Commissioner's office's decision on a submitted version (services.report_workflow)."""
+
+    decision = RadioField(_l("Decision"), choices=list(REVIEW_DECISIONS.items()),
+                          validators=[InputRequired(message=_l("Accept the report or return it with remarks."))])
+    remarks = TextAreaField(_l("Remarks"), validators=[Optional(), Length(max=10000)],
+                            description=_l("Needed to return the report: what to correct."))

@@ -11,7 +11,7 @@ from models.plan import PlanItem, YearPlan
 from models.questionnaire import Question, Questionnaire, QuestionnaireVersion
 from models.receipt_hold import ReceiptHold
 from models.region import Region, RegionOffice
-from models.report import HalfYearNarrative, HalfYearReport, HalfYearReportFile, ReportDefinition
+from models.report import HalfYearNarrative, HalfYearReport, HalfYearReview, HalfYearReportFile, ReportDefinition
 from models.registry import (AdvisoryBody, Briefing, Campaign, CommissionMeeting, CourtHearing,
                              DocumentRequest, Event, Interaction, LegislativeRecommendation, Memorandum,
                              Publication, RegistryAttachment, Visit)
@@ -28,6 +28,6 @@ __all__ = [
     "CaseAttachment", "CaseChild", "CaseCounter", "CaseMessage", "CaseState", "CaseStep",
     "ChecklistEvidence", "ChecklistItem", "Organization", "OutboxAttempt", "OutboxMessage", "Question",
     "Questionnaire", "QuestionnaireVersion", "ReceiptHold", "RecoveryCode", "Region", "RegionOffice",
-    "HalfYearNarrative", "HalfYearReport", "HalfYearReportFile", "ReportDefinition", "Role", "Setting", "StaffSession", "StoredFile",
+    "HalfYearNarrative", "HalfYearReport", "HalfYearReview", "HalfYearReportFile", "ReportDefinition", "Role", "Setting", "StaffSession", "StoredFile",
     "UsedFormToken", "User", "throttle_hit",
 ]

@@ -26,6 +26,7 @@ CAPABILITIES = {
     "questionnaires_publish": (OMBUDSMAN,),  # … the region's public questions are its ombudsman's [R3]
     "questionnaires_publish_national": (SUPERADMIN,),
     "reports_build": (SUPERADMIN, COMMISSIONER, AKIMAT, OMBUDSMAN),  # report builder [R8]
+    "reports_review": (COMMISSIONER,),  # accepts a submitted half-year report or returns it with remarks
     "reports_write": (OMBUDSMAN, AKIMAT),  # the half-year report's own words; only the ombudsman submits [R3]
     # appointments [R4]
     "appointments_propose": (AKIMAT,),

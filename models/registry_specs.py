@@ -306,7 +306,8 @@ REGISTRY_SPECS = (
         report=(Figure("letters_sent", _l("Letters and requests sent [R7]"), counts=_letters(direction="outgoing")),
                 Figure("letters_received", _l("Letters and requests received [R7]"),
                        counts=_letters(direction="incoming")),
-                Figure("recommendations_to_bodies", _l("Recommendations to restore children's rights [R11.6]"),
+                Figure("recommendations_to_bodies", _l("Recommendations to restore children's rights sent to "
+                                                       "bodies [R7], [R11.6]"),
                        counts=_letters(kind="recommendation")))),
     RegistrySpec(
         model=CourtHearing, endpoint="court_hearing", rule="R6.7",

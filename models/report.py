@@ -149,3 +149,28 @@ class HalfYearNarrative(db.Model):
     resonant_cases: Mapped[list] = mapped_column(JSONB, default=list)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+REVIEW_DECISIONS = {"accepted": _l("Accepted"), "returned": _l("Returned with remarks")}
+
+
+class HalfYearReview(db.Model):
+    """The Commissioner's office's decision on a submitted version [R8]: accepted, or returned
+    with remarks (the ombudsman then submits a new version). Append-only, like the versions."""
+
+    __tablename__ = "half_year_review"
+    __table_args__ = (
+        CheckConstraint(f"decision IN {tuple(REVIEW_DECISIONS)!r}", name="decision_known"),
+        CheckConstraint("decision = 'accepted' OR remarks IS NOT NULL", name="return_has_remarks"),
+        UniqueConstraint("report_id"),
+        {"info": {"append_only": True}},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("half_year_report.id"))
+    decision: Mapped[str] = mapped_column(String(10))
+    remarks: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime] = created_at_column()
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    report = relationship("HalfYearReport")

@@ -207,6 +207,14 @@ CATALOGUE = {
         N_("Half-year report submitted: %(region)s, %(period)s"), _REPORT_BODY)),
     "half_year_report.corrected": Alert("half_year_report", recipients.national_and_akim, _text(
         N_("Half-year report corrected: %(region)s, %(period)s, version %(version)s"), _REPORT_BODY)),
+    "half_year_report.returned": Alert("half_year_report.returned", recipients.region_staff, _text(
+        N_("Half-year report returned with remarks: %(region)s, %(period)s"),
+        N_("The Commissioner's office returned version %(version)s of the half-year report of "
+           "%(region)s for %(period)s with remarks:\n\n%(remarks)s\n\nSubmit a corrected version: %(link)s"))),
+    "half_year_report.accepted": Alert("half_year_report.accepted", recipients.region_staff, _text(
+        N_("Half-year report accepted: %(region)s, %(period)s"),
+        N_("The Commissioner's office accepted version %(version)s of the half-year report of "
+           "%(region)s for %(period)s. %(remarks)s\n\n%(link)s"))),
     # [R12] the audit log's checksum of the day before (services.audit_chain)
     "audit_head": Alert("audit_head", _commissioner, _text(
         N_("Audit log checksum for %(day)s"),

@@ -31,7 +31,7 @@ from models.outbox import ALERT_CHANNELS
 from models.plan import ITEM_STATUSES, PLAN_STATES
 from models.registry import RECOMMENDATION_OUTCOMES
 from models.registry_specs import REGISTRY_SPECS
-from models.report import REPORT_FORMATS
+from models.report import REPORT_FORMATS, REVIEW_DECISIONS
 from models.user import ROLE_LABELS
 from services.audit import MASK
 
@@ -131,6 +131,7 @@ ACTIONS = {
     "half_year_report.seal": _l("Half-year report sealed in the audit log"),
     "half_year_report.download": _l("Half-year report downloaded"),
     "half_year_report.rollup_download": _l("Report of the 20 regions downloaded"),
+    "half_year_report.review": _l("Decision on a half-year report"),
     "report_definition.create": _l("Report saved"),
     "report_definition.update": _l("Saved report changed"),
     "report_definition.delete": _l("Saved report deleted"),
@@ -163,6 +164,7 @@ OBJECTS = {
     "throttle_hit": _l("Counted attempt"), "used_form_token": _l("Used form"),
     "receipt_hold": _l("Receipt code kept until saved"),
     "half_year_narrative": _l("The ombudsman's words in a half-year report"),
+    "half_year_review": _l("Decision on a half-year report"),
     "users": _l("Staff account"), "visit_case": _l("Case looked into on a visit"),
     **{spec.table: spec.record_label for spec in REGISTRY_SPECS},
 }
@@ -183,7 +185,7 @@ DETAILS = {
     "was_enabled": _l("Two-factor login was on"), "key": _l("Setting"), "old": _l("Old value"),
     "new": _l("New value"), "dataset": _l("Data set"), "registration_number": _l("Registration number"),
     "closed_at": _l("Closed"), "retention_years": _l("Years kept"), "approved_on": _l("Approved on"),
-    "late": _l("Late"), "outcome": _l("Outcome"), "publication": _l("Publication"), "internal": _l("Internal note"), "final": _l("Final answer"),
+    "late": _l("Late"), "outcome": _l("Outcome"), "publication": _l("Publication"), "decision": _l("Decision"), "internal": _l("Internal note"), "final": _l("Final answer"),
     "urgent": _l("Urgent"), "record_type": _l("Record type"), "record_id": _l("Linked record"),
     "file": _l("File"), "message_id": _l("Message"), "item": _l("Plan item"),
     "appointment": _l("Appointment"), "case": _l("Case"), "child": _l("Child"),
@@ -206,6 +208,7 @@ DETAIL_VALUES = {
     ("two_factor.failed", "reason"): {"wrong": _l("Wrong code"), "reused": _l("Code already used")},
     ("checklist.set_aside", "reason"): SET_ASIDE_REASONS,
     ("recommendation.answer", "outcome"): RECOMMENDATION_OUTCOMES,
+    ("half_year_report.review", "decision"): REVIEW_DECISIONS,
     ("case.deadlines_recomputed", "reason"): {"calendar": _l("working-day calendar")},
 }
 # Coded columns by table: a change or a deleted row shows their labels, as the screens do.

@@ -15,8 +15,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from extensions import db
-from models import HalfYearReport, HalfYearReportFile, Region
-from models.report import REPORT_LANGUAGES
+from models import HalfYearReport, HalfYearReportFile, HalfYearReview, Region
+from models.capabilities import roles_with
+from models.report import REPORT_LANGUAGES, REVIEW_DECISIONS
 from services.links import public_url
 from services import alerts, audit, audit_chain, narratives, report_files
 from services.deadlines import now_local
@@ -102,6 +103,40 @@ def submit(actor, region_code, year, half, correction_reason=None, today=None):
                  digest=audit_chain.seal(report))
     _alert(report, region)
     return report
+
+
+REVIEWERS = roles_with("reports_review")
+
+
+def review_of(report):
+    """The Commissioner's office's decision on ``report``, or None while it waits."""
+    return db.session.scalar(select(HalfYearReview).where(HalfYearReview.report_id == report.id))
+
+
+def may_review(actor, report):
+    """Whether ``actor`` may decide on ``report`` now: the latest version, not yet decided."""
+    return (actor.role in REVIEWERS and review_of(report) is None
+            and versions(report.region_code, report.year, report.half)[0].id == report.id)
+
+
+def review(actor, report, decision, remarks=None):
+    """[R8] the Commissioner's office accepts the latest version, or returns it with remarks:
+    the ombudsman answers with a new version (a correction, with its reason). The region's
+    ombudsman and akimat are alerted. The caller commits."""
+    if actor.role not in REVIEWERS:
+        raise PermissionDenied(_l("Only the Commissioner's office accepts or returns a half-year report."))
+    if decision not in REVIEW_DECISIONS:
+        raise InvalidInput(_l("Accept the report or return it with remarks."))
+    remarks = (remarks or "").strip() or None
+    if decision == "returned" and remarks is None:
+        raise InvalidInput(_l("Say what to correct: a report is returned with remarks."))
+    if not may_review(actor, report):
+        raise InvalidInput(_l("Only the latest version waiting for a decision can be accepted or returned."))
+    db.session.add(HalfYearReview(report_id=report.id, decision=decision, remarks=remarks, decided_by_id=actor.id))
+    audit.record("half_year_report.review", actor=actor, obj=report, decision=decision, version=report.version)
+    alerts.raise_alert(f"half_year_report.{decision}", report.region_code, obj=report, region=report.region,
+                       period=lazy_gettext(HALVES[report.half], year=report.year), version=report.version,
+                       remarks=remarks or "", link=link(report))
 
 
 def _freeze_file(report, fmt, language, data, actor):

@@ -360,6 +360,9 @@ TABLE_LINES = [
     # The ombudsman's words: written in the region (the akimat may prepare them), never by the national offices.
     ("half_year_report.narrative",        "L    L    no   no   no   ok   ok   ok   ok",
                                           "POST /admin/half_year_report/narrative/?region=75&year={year}&half={half} summary_kk=Мәтін"),
+    # A submitted version is accepted or returned with remarks by the Commissioner's office alone.
+    ("half_year_report.review",           "L    L    no   ok   no   no   404  no   404",
+                                          "POST /admin/half_year_report/review/?id={report} decision=accepted"),
     ("half_year_report.version",          "L    L    ok   ok   ok   ok   404  ok   404",
                                           "GET /admin/half_year_report/version/?id={report}"),
     ("half_year_report.file",             "L    L    ok   ok   ok   ok   404  ok   404",

@@ -60,7 +60,8 @@ def refused(engine, statement):
 def test_the_command_makes_the_role_and_can_run_again(runner, runtime):
     assert f"CREATE ROLE {NAME} LOGIN PASSWORD '***' NOSUPERUSER" in runtime.output
     assert PASSWORD not in runtime.output
-    assert f"REVOKE UPDATE, DELETE ON audit_event, half_year_report, half_year_report_file FROM {NAME}" \
+    assert (f"REVOKE UPDATE, DELETE ON audit_event, half_year_report, half_year_report_file, half_year_review "
+            f"FROM {NAME}") \
         in runtime.output
     assert "ALTER DEFAULT PRIVILEGES FOR ROLE" in runtime.output
     assert f"Done: {NAME} may read and write every table" in runtime.output

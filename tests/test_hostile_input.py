@@ -224,6 +224,8 @@ STEP_FORMS = [
          examples=8),
     Form("half-year-narrative", "om75", "/admin/half_year_report/?year={year}&half={half}", pick="summary_kk",
          post="/admin/half_year_report/narrative/?year={year}&half={half}", examples=40),
+    Form("half-year-review", "com", "/admin/half_year_report/version/?id={report}", pick="remarks",
+         post="/admin/half_year_report/review/?id={report}", examples=30),
     Form("setting-emergency-numbers", "sa", "/admin/setting/edit/?key=emergency_numbers", pick="value",
          examples=20, shows="anon /"),
     Form("setting-submissions", "sa", "/admin/setting/edit/?key=submissions_per_hour", pick="value", examples=15),

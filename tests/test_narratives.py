@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from extensions import db
-from models import HalfYearNarrative, HalfYearReport
+from models import HalfYearNarrative, HalfYearReport, HalfYearReview, OutboxMessage
 from tests.browser import browser, live_server, log_in, page  # noqa: F401
 from tests.factories import gen_case
 from tests.helpers import csrf_token, gen_user
@@ -155,3 +155,40 @@ def test_the_roll_up_puts_the_regions_words_side_by_side_without_identities(app,
         assert "В интернатах нет психологов." in flat and "Школы не сообщают о травле." in flat, where
         assert all(number in flat for number in numbers), where
         assert "Тимур" not in flat and "Әлиев" not in flat and "080215600012" not in flat, where
+
+
+def test_returned_with_remarks_then_a_new_version_is_accepted(app, login, people):
+    _submitted_with_words(app, login, "ombudsman75", "75", "В интернатах нет психологов.")
+    commissioner, ombudsman = login("commissioner"), login("ombudsman75")
+    with app.app_context():
+        first = db.session.scalar(select(HalfYearReport)).id
+
+    def decide(client, report_id, **fields):
+        token = csrf_token(client.get(f"{BASE}/version/?id={report_id}&lang=en").get_data(as_text=True))
+        return html.unescape(client.post(f"{BASE}/review/?id={report_id}&lang=en", data={"csrf_token": token, **fields},
+                                         follow_redirects=True).get_data(as_text=True))
+
+    assert 'data-testid="review-form"' not in ombudsman.get(f"{BASE}/version/?id={first}").get_data(as_text=True)
+    assert "Only the Commissioner" in decide(ombudsman, first, decision="accepted")
+    assert "Say what to correct" in decide(commissioner, first, decision="returned", remarks=" ")
+    decide(commissioner, first, decision="returned", remarks="Добавьте данные о посещениях колоний.")
+    with app.app_context():
+        returned = db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.topic == "half_year_report.returned")).one()
+        assert people["ombudsman75"].email in returned.recipients and "колоний" in returned.body
+    shown = html.unescape(ombudsman.get(f"{BASE}/?{PERIOD}&lang=en").get_data(as_text=True))
+    assert 'data-decision="returned"' in shown and "Добавьте данные о посещениях колоний." in shown
+
+    _save(ombudsman, {"problems_ru": "В интернатах нет психологов; в колонии отказали в доступе."})
+    token = csrf_token(ombudsman.get(f"{BASE}/?{PERIOD}&lang=en").get_data(as_text=True))
+    ombudsman.post(f"{BASE}/submit/?{PERIOD}&lang=en", data={"csrf_token": token,
+                                                          "correction_reason": "Учтены замечания."})
+    with app.app_context():
+        second = db.session.scalar(select(HalfYearReport).where(HalfYearReport.version == 2))
+        assert "колонии" in second.narrative["sections"]["problems"]["ru"]
+        second_id = second.id
+    assert "Only the latest version" in decide(commissioner, first, decision="accepted")
+    decide(commissioner, second_id, decision="accepted")
+    with app.app_context():
+        decisions = dict(db.session.execute(select(HalfYearReview.report_id, HalfYearReview.decision)).all())
+    assert decisions == {first: "returned", second_id: "accepted"}
