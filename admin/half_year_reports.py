@@ -206,7 +206,7 @@ class HalfYearReportView(StaffView):
             if outcome:
                 flash(_("Done: %(decision)s.", decision=REVIEW_DECISIONS[form.decision.data]), "success")
         else:
-            flash(" ".join(error for errors in form.errors.values() for error in errors), "error")
+            flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")
         return redirect(url_for(".version", id=report.id))
 
     @expose("/file/")
@@ -244,15 +244,18 @@ class NationalRollupView(StaffView):
         return self._download("pdf")
 
     def _download(self, fmt):
-        """The roll-up as one document: the figures of the 20 regions, then their resonant
-        cases and problems."""
+        """The roll-up as one document: the regions' resonant cases and problems, and in the
+        workbook (22 columns fit no A4 page) the figures of the 20 regions before them."""
         year, half = _period()
         rendered = {"title": _("National roll-up of the half-year reports [R8]: %(year)s, "
                                "half-year %(half)s", year=year, half=half),
-                    "subtitle": _("Regions that have not submitted show their live draft figures."),
-                    "sections": [{"title": _("Roll-up"), "tables": [rollup_table(reports.national_rollup(year, half))]}]}
+                    "subtitle": "", "sections": []}
+        if fmt == "xlsx":
+            rendered["subtitle"] = _("Regions that have not submitted show their live draft figures.")
+            rendered["sections"].append({"title": _("Roll-up"),
+                                         "tables": [rollup_table(reports.national_rollup(year, half))]})
         words = narratives.rollup(year, half, _report_language())
-        if words:
+        if words or not rendered["sections"]:
             rendered["sections"].append({"title": _("Resonant cases and problems"), "tables": [words_table(words)]})
         audit.record("half_year_report.rollup_download", actor=current_user, year=year, half=half, format=fmt)
         db.session.commit()
