@@ -101,6 +101,11 @@ class HalfYearReportView(StaffView):
                 if f"{section}_{language}" in form:
                     form[f"{section}_{language}"].data = text
         form.resonant.data = "\n".join(saved.resonant_cases) if saved else ""
+        evidence = (saved.evidence if saved else None) or {}
+        form.problem_cases.data = "\n".join(evidence.get("cases", []))
+        form.problem_visits.choices = [(str(v.id), f"{v.visited_on:%d.%m.%Y}: {v.organization_name}")
+                                       for v in narratives.visits_of(region_code, year, half)]
+        form.problem_visits.data = [str(i) for i in evidence.get("visits", [])]
         return form
 
     @expose("/narrative/", methods=("POST",))
@@ -116,7 +121,8 @@ class HalfYearReportView(StaffView):
                                           _("Not saved: the form has expired. Reload the page: what you "
                                             "typed is kept in this browser."), 400)
         with use_case(flashed=not by_script) as outcome:
-            saved = narratives.save(current_user, region.code, year, half, form.texts(), form.resonant.data)
+            saved = narratives.save(current_user, region.code, year, half, form.texts(), form.resonant.data,
+                                    form.problem_cases.data, form.problem_visits.data or ())
         if not outcome:
             return self._narrative_answer(by_script, region, year, half, str(outcome.error), 400, flashed=True)
         when = format_datetime(saved.updated_at, "short")

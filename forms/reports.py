@@ -1,7 +1,7 @@
 """The forms of the half-year report [R8]: its submission and the ombudsman's own words."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField
+from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from models.report import NARRATIVE_SECTIONS, REPORT_LANGUAGES, REVIEW_DECISIONS
@@ -21,8 +21,14 @@ class NarrativeForm(FlaskForm):
     resonant = TextAreaField(_l("Resonant cases: their registration numbers, one a line"),
                              validators=[Optional(), Length(max=2000)])
 
+    problem_cases = TextAreaField(_l("Cases that show the problems: their registration numbers, one a line"),
+                                  validators=[Optional(), Length(max=2000)])
+    problem_visits = SelectMultipleField(_l("Visits that show the problems"), coerce=str, validate_choice=False)
+
+    OTHER_FIELDS = ("resonant", "problem_cases", "problem_visits", "csrf_token")
+
     def texts(self):
-        return {name: field.data for name, field in self._fields.items() if name not in ("resonant", "csrf_token")}
+        return {name: field.data for name, field in self._fields.items() if name not in self.OTHER_FIELDS}
 
 
 for _section, _label in NARRATIVE_SECTIONS.items():

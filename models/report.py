@@ -147,6 +147,8 @@ class HalfYearNarrative(db.Model):
     # {section: {"kk": text, "ru": text}} and the registration numbers of the resonant cases
     sections: Mapped[dict] = mapped_column(JSONB, default=dict)
     resonant_cases: Mapped[list] = mapped_column(JSONB, default=list)
+    # What shows the systemic problems: {"cases": [registration numbers], "visits": [visit ids]}
+    evidence: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

@@ -15,10 +15,11 @@ from sqlalchemy import select
 
 from core.errors import InvalidInput, PermissionDenied, RegionMismatch
 from extensions import db
-from models import Case, HalfYearNarrative
+from models import Case, HalfYearNarrative, Interaction, LegislativeRecommendation, Visit
 from models.base import utcnow
 from models.capabilities import roles_with
 from models.report import NARRATIVE_SECTIONS, REPORT_LANGUAGES
+from services.reports import Period, latest_submitted
 
 WRITERS = roles_with("reports_write")
 MAX_SECTION = 20_000
@@ -37,9 +38,10 @@ def may_write(actor, region_code):
     return actor.role in WRITERS and actor.region_code == region_code
 
 
-def save(actor, region_code, year, half, texts, resonant_text=""):
+def save(actor, region_code, year, half, texts, resonant_text="", problem_cases="", problem_visits=()):
     """Keep what was typed: ``texts`` is {"<section>_<language>": text}; ``resonant_text`` the
-    registration numbers of the resonant cases, one a line. Returns the draft."""
+    registration numbers of the resonant cases, one a line; ``problem_cases`` and
+    ``problem_visits`` (ids) what shows the systemic problems. Returns the draft."""
     if actor.role not in WRITERS:
         raise PermissionDenied(_l("Only the region's ombudsman or akimat administrator writes the report."))
     if actor.region_code != region_code:
@@ -53,6 +55,8 @@ def save(actor, region_code, year, half, texts, resonant_text=""):
             sections.setdefault(section, {})[language] = text
     row = draft(region_code, year, half) or HalfYearNarrative(region_code=region_code, year=year, half=half)
     row.sections, row.resonant_cases = sections, _resonant(region_code, resonant_text)
+    row.evidence = {"cases": _resonant(region_code, problem_cases),
+                    "visits": _visits(region_code, year, half, problem_visits)}
     row.updated_at, row.updated_by_id = utcnow(), actor.id
     db.session.add(row)
     db.session.flush()
@@ -70,25 +74,66 @@ def _resonant(region_code, text):
     return numbers
 
 
+def visits_of(region_code, year, half):
+    """The region's visits [R6.5] of the half-year, the choices of what shows a problem."""
+    period = Period(year, half)
+    return db.session.scalars(select(Visit).where(Visit.region_code == region_code, period.holds_day(Visit.visited_on))
+                              .order_by(Visit.visited_on, Visit.id)).all()
+
+
+def _visits(region_code, year, half, chosen):
+    allowed = {visit.id for visit in visits_of(region_code, year, half)}
+    ids = [int(v) for v in chosen if str(v).isdigit()]
+    if any(i not in allowed for i in ids):
+        raise InvalidInput(_l("Choose visits of the region in this half-year."))
+    return ids
+
+
+def _recommendations(region_code, year, half):
+    """[R6.4], [R11.6] the recommendations made in the half-year and what became of them."""
+    period = Period(year, half)
+    legislation = db.session.scalars(select(LegislativeRecommendation).where(
+        LegislativeRecommendation.region_code == region_code, period.holds_day(LegislativeRecommendation.submitted_on))
+        .order_by(LegislativeRecommendation.submitted_on)).all()
+    to_bodies = db.session.scalars(select(Interaction).where(
+        Interaction.region_code == region_code, Interaction.kind == "recommendation",
+        Interaction.direction == "outgoing", period.holds_day(Interaction.dated_on))
+        .order_by(Interaction.dated_on)).all()
+    return ([{"text": r.text, "to": "commissioner", "on": r.submitted_on.isoformat(), "outcome": r.outcome,
+              "answered_on": r.response_on.isoformat() if r.response_on else None} for r in legislation]
+            + [{"text": i.subject, "to": i.body, "on": i.dated_on.isoformat(), "outcome": None,
+                "answered_on": i.answered_on.isoformat() if i.answered_on else None} for i in to_bodies])
+
+
 def frozen(region_code, year, half):
     """What a submitted version keeps: the sections, and each resonant case by its number,
     categories and state (no identity)."""
     row = draft(region_code, year, half)
     if row is None:
         return None
+    evidence = row.evidence or {}
+    numbers = [*row.resonant_cases, *evidence.get("cases", [])]
     cases = {c.registration_number: c for c in db.session.scalars(select(Case).where(
-        Case.registration_number.in_(row.resonant_cases)))}
+        Case.registration_number.in_(numbers)))}
+    visits = {v.id: v for v in visits_of(region_code, year, half)}
+
+    def case(number):
+        found = cases[number]
+        return {"number": number, "categories": found.categories, "state": found.state, "outcome": found.outcome}
+
     return {"sections": row.sections,
-            "resonant_cases": [{"number": n, "categories": cases[n].categories, "state": cases[n].state,
-                                "outcome": cases[n].outcome} for n in row.resonant_cases if n in cases]}
+            "resonant_cases": [case(n) for n in row.resonant_cases if n in cases],
+            "problem_evidence": {
+                "cases": [case(n) for n in evidence.get("cases", []) if n in cases],
+                "visits": [{"on": visits[i].visited_on.isoformat(), "organization": visits[i].organization_name,
+                            "access": visits[i].access} for i in evidence.get("visits", []) if i in visits]},
+            "recommendations": _recommendations(region_code, year, half)}
 
 
 def rollup(year, half, language):
     """[R8] the regions' words side by side, for the national roll-up: for each region whose
     latest submitted version has them, its systemic problems (in ``language``, else the
     other) and its resonant cases by number and categories only."""
-    from services.reports import latest_submitted  # reports reads the registries; not at import
-
     found = []
     for report in sorted(latest_submitted(year, half).values(), key=lambda r: r.region_code):
         if not report.narrative:

@@ -17,6 +17,7 @@ from i18n import current_language
 from models.case import CASE_STATE_LABELS, CATEGORIES, CHANNELS, KINDS, OUTCOMES, RESPONSIBLE
 from models.checklist import RULE_LABELS
 from models.plan import PLAN_STATES
+from models.registry import RECOMMENDATION_OUTCOMES, VISIT_ACCESS
 from models.report import NARRATIVE_SECTIONS
 from models.registry_specs import report_figures
 from services.deadlines import KZ_TZ
@@ -197,8 +198,43 @@ def _words_section(narrative, language):
                                    {"label": gettext("State"), "kind": "text"}],
                        "rows": [[case["number"], ", ".join(str(CATEGORIES.get(c, c)) for c in case["categories"]),
                                  _case_state(case)] for case in narrative["resonant_cases"]]})
+    tables += _evidence_tables(narrative)
     return {"key": "words", "title": gettext("The ombudsman’s words"), "sheet": gettext("The ombudsman’s words"),
             "tables": tables}
+
+
+def _evidence_tables(narrative):
+    """What shows the systemic problems (cases by number, visits by date and organization),
+    and the recommendations of the half-year with what became of them [R6.4], [R11.6]."""
+    evidence, tables = narrative.get("problem_evidence") or {}, []
+    rows = ([[gettext("Case %(number)s", number=case["number"]),
+              ", ".join(str(CATEGORIES.get(c, c)) for c in case["categories"])] for case in evidence.get("cases", [])]
+            + [[gettext("Visit of %(day)s", day=format_day(date.fromisoformat(visit["on"]))),
+                f"{visit['organization']} ({VISIT_ACCESS.get(visit['access'], visit['access'])})"]
+               for visit in evidence.get("visits", [])])
+    if rows:
+        tables.append({"title": gettext("What shows the systemic problems"),
+                       "columns": [{"label": gettext("Record"), "kind": "text"},
+                                   {"label": gettext("About"), "kind": "text"}], "rows": rows})
+    if narrative.get("recommendations"):
+        tables.append({"title": gettext("Recommendations made [R6.4], [R11.6] and what became of them"),
+                       "columns": [{"label": gettext("Recommendation"), "kind": "text"},
+                                   {"label": gettext("To"), "kind": "text"},
+                                   {"label": gettext("Sent on"), "kind": "text"},
+                                   {"label": gettext("What became of it"), "kind": "text"}],
+                       "rows": [_recommendation_row(r) for r in narrative["recommendations"]]})
+    return tables
+
+
+def _recommendation_row(recommendation):
+    to = gettext("The Commissioner") if recommendation["to"] == "commissioner" else recommendation["to"]
+    if recommendation["outcome"]:
+        became = str(RECOMMENDATION_OUTCOMES.get(recommendation["outcome"], recommendation["outcome"]))
+    elif recommendation["answered_on"]:
+        became = gettext("Answered on %(day)s", day=format_day(date.fromisoformat(recommendation["answered_on"])))
+    else:
+        became = gettext("No answer yet")
+    return [recommendation["text"], to, format_day(date.fromisoformat(recommendation["on"])), became]
 
 
 def _case_state(case):

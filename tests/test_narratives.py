@@ -4,6 +4,7 @@ checked to be the region's; at submission the words are frozen with the figures 
 case number only; a browser test closes the tab and finds the text kept."""
 import html
 import io
+from datetime import date
 
 import openpyxl
 import pytest
@@ -12,7 +13,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from extensions import db
-from models import HalfYearNarrative, HalfYearReport, HalfYearReview, OutboxMessage
+from models import (HalfYearNarrative, HalfYearReport, HalfYearReview, Interaction, LegislativeRecommendation,
+                    OutboxMessage, Visit)
 from tests.browser import browser, live_server, log_in, page  # noqa: F401
 from tests.factories import gen_case
 from tests.helpers import csrf_token, gen_user
@@ -192,3 +194,40 @@ def test_returned_with_remarks_then_a_new_version_is_accepted(app, login, people
     with app.app_context():
         decisions = dict(db.session.execute(select(HalfYearReview.report_id, HalfYearReview.decision)).all())
     assert decisions == {first: "returned", second_id: "accepted"}
+
+
+def test_problems_show_their_cases_and_visits_and_recommendations_their_fate(app, login):
+    with app.app_context():
+        case = gen_case("75")[0]
+        visit = Visit(region_code="75", visited_on=date(2026, 9, 10), organization_type="penal_institution",
+                      organization_name="ЛА-155/4 колониясы", access="refused", refused_by="Орынбасар",
+                      refused_what="Сөйлесу")
+        other = Visit(region_code="71", visited_on=date(2026, 9, 11), organization_type="education",
+                      organization_name="Астана мектебі")
+        db.session.add_all([visit, other, LegislativeRecommendation(
+            region_code="75", text="Интернаттарға психолог ставкасын енгізу.", state="answered",
+            submitted_on=date(2026, 10, 1), outcome="partly", response="Бюджетте ескерілді."), Interaction(
+            region_code="75", dated_on=date(2026, 11, 1), direction="outgoing", kind="recommendation",
+            body="Аудандық білім бөлімі", subject="Баланы мектепке қайта қабылдау")])
+        db.session.commit()
+        number, visit_id, other_id = case.registration_number, visit.id, other.id
+    ombudsman = login("ombudsman75")
+    page = html.unescape(ombudsman.get(f"{BASE}/?{PERIOD}&lang=en").get_data(as_text=True))
+    assert "ЛА-155/4 колониясы" in page and "Астана мектебі" not in page
+    refused = _save(ombudsman, {"problems_ru": "Нет психологов.", "problem_visits": str(other_id)}, script=True)
+    assert refused.status_code == 400
+    _save(ombudsman, {"problems_ru": "Нет психологов.", "problem_cases": number, "problem_visits": str(visit_id)})
+    token = csrf_token(ombudsman.get(f"{BASE}/?{PERIOD}&lang=en").get_data(as_text=True))
+    ombudsman.post(f"{BASE}/submit/?{PERIOD}&lang=en", data={"csrf_token": token})
+    with app.app_context():
+        report = db.session.scalar(select(HalfYearReport))
+        evidence, recommendations = report.narrative["problem_evidence"], report.narrative["recommendations"]
+        report_id = report.id
+    assert [c["number"] for c in evidence["cases"]] == [number]
+    assert evidence["visits"] == [{"on": "2026-09-10", "organization": "ЛА-155/4 колониясы", "access": "refused"}]
+    assert [(r["to"], r["outcome"], r["answered_on"]) for r in recommendations] == [
+        ("commissioner", "partly", None), ("Аудандық білім бөлімі", None, None)]
+    shown = " ".join(_file_text(ombudsman.get(f"{BASE}/file/?id={report_id}&format=pdf&language=ru").data,
+                                "pdf").split())
+    for words in (number, "ЛА-155/4 колониясы", "Интернаттарға психолог", "Аудандық білім бөлімі"):
+        assert words in shown, words
