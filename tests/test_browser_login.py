@@ -42,6 +42,8 @@ def test_login_language_and_logout(app, live_server, page):
     expect(page.locator("[data-testid=current-user]")).to_have_text(email)
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     # The admin's scripts (jQuery, Bootstrap) run under the CSP: the menu opens, nothing blocked.
+    # (Clicked once Bootstrap has bound its dropdowns: on a busy machine a click can come first.)
+    page.wait_for_function("window.jQuery !== undefined && jQuery.fn.dropdown !== undefined")
     page.locator("#admin-navbar-collapse .dropdown-toggle").first.click()
     expect(page.locator("#admin-navbar-collapse .dropdown-menu").first).to_be_visible()
     assert_no_csp_violations(page)
