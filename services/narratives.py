@@ -10,6 +10,7 @@ ombudsman submits]. At submission ``frozen`` copies it into the version
 """
 import re
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -51,7 +52,7 @@ def save(actor, region_code, year, half, texts, resonant_text="", problem_cases=
         for language in REPORT_LANGUAGES:
             text = (texts.get(f"{section}_{language}") or "").replace("\r\n", "\n").strip()
             if len(text) > MAX_SECTION:
-                raise InvalidInput(_l("A section holds at most %(n)s characters.", n=f"{MAX_SECTION:,}"))
+                raise InvalidInput(_l("A section holds at most %(n)s characters.", n=format_decimal(MAX_SECTION)))
             sections.setdefault(section, {})[language] = text
     row = draft(region_code, year, half) or HalfYearNarrative(region_code=region_code, year=year, half=half)
     row.sections, row.resonant_cases = sections, _resonant(region_code, resonant_text)
