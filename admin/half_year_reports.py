@@ -73,28 +73,28 @@ class HalfYearReportView(StaffView):
         figures = reports.build_half_year_report(region.code, year, half)
         language = _report_language()
         may_submit = report_workflow.may_submit(current_user, region.code)
+        saved = narratives.draft(region.code, year, half)  # read once: the preview, the form, its status
         here = dict(region=region.code, year=year, half=half)
         return self.render(
             "admin/half_year_report.html", region=region, regions=regions, year=year, half=half,
             years=self._years(), language=language, languages=REPORT_LANGUAGES,
             formats=REPORT_FORMATS,
             rendered=report_layout.render(figures, region, language,
-                                          narrative=narratives.frozen(region.code, year, half)),
+                                          narrative=narratives.frozen(saved)),
             format_value=report_files.format_value,
             lang_url=lambda code: url_for(".index", report_lang=code, **here),
             file_url=lambda fmt: url_for(".draft_file", format=fmt, language=language, **here),
             versions=report_workflow.versions(region.code, year, half),
             form=SubmitReportForm() if may_submit else None,
-            narrative=self._narrative_form(region.code, year, half),
-            narrative_draft=narratives.draft(region.code, year, half), sections=NARRATIVE_SECTIONS,
+            narrative=self._narrative_form(region.code, year, half, saved),
+            narrative_draft=saved, sections=NARRATIVE_SECTIONS,
             review_of=report_workflow.review_of, decisions=REVIEW_DECISIONS)
 
     @staticmethod
-    def _narrative_form(region_code, year, half):
-        """The ombudsman's words, for the region's writers: the draft as last saved."""
+    def _narrative_form(region_code, year, half, saved):
+        """The ombudsman's words, for the region's writers: the draft ``saved`` as last saved."""
         if not narratives.may_write(current_user, region_code):
             return None
-        saved = narratives.draft(region_code, year, half)
         form = NarrativeForm(formdata=None)
         for section, texts in (saved.sections if saved else {}).items():
             for language, text in texts.items():
@@ -145,8 +145,9 @@ class HalfYearReportView(StaffView):
         region = self._region() or abort(404)
         year, half = _period()
         fmt, language = self._file_args()
+        words = narratives.frozen(narratives.draft(region.code, year, half))
         rendered = report_layout.render(reports.build_half_year_report(region.code, year, half),
-                                        region, language, narrative=narratives.frozen(region.code, year, half))
+                                        region, language, narrative=words)
         data = report_workflow.RENDERERS[fmt](rendered)
         audit.record("half_year_report.download", actor=current_user, region_code=region.code,
                      year=year, half=half, draft=True, format=fmt, language=language)

@@ -106,12 +106,18 @@ def _recommendations(region_code, year, half):
                 "answered_on": i.answered_on.isoformat() if i.answered_on else None} for i in to_bodies])
 
 
-def frozen(region_code, year, half):
-    """What a submitted version keeps: the sections, and each resonant case by its number,
-    categories and state (no identity)."""
-    row = draft(region_code, year, half)
+def written_in(texts, language):
+    """A section's text in ``language``, else in the other language, else ""."""
+    return texts.get(language) or next((text for text in texts.values() if text), "")
+
+
+def frozen(row):
+    """What a submitted version keeps of the draft ``row`` (None: nothing written): the
+    sections, each resonant case by its number, categories and state (no identity), what
+    shows the problems, and the half-year's recommendations."""
     if row is None:
         return None
+    region_code, year, half = row.region_code, row.year, row.half
     evidence = row.evidence or {}
     numbers = [*row.resonant_cases, *evidence.get("cases", [])]
     cases = {c.registration_number: c for c in db.session.scalars(select(Case).where(
@@ -141,6 +147,6 @@ def rollup(year, half, language):
             continue
         texts = report.narrative["sections"].get("problems") or {}
         found.append({"region": report.region, "report": report,
-                      "problems": texts.get(language) or next((t for t in texts.values() if t), ""),
+                      "problems": written_in(texts, language),
                       "resonant_cases": report.narrative.get("resonant_cases") or []})
     return found

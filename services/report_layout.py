@@ -19,6 +19,7 @@ from models.checklist import RULE_LABELS
 from models.plan import PLAN_STATES
 from models.registry import RECOMMENDATION_OUTCOMES, VISIT_ACCESS
 from models.report import NARRATIVE_SECTIONS
+from services.narratives import written_in
 from models.registry_specs import report_figures
 from services.deadlines import KZ_TZ
 from services.report_files import format_day, format_moment
@@ -186,7 +187,7 @@ def _words_section(narrative, language):
     rows = []
     for key, label in NARRATIVE_SECTIONS.items():
         texts = narrative["sections"].get(key) or {}
-        text = texts.get(language) or next((t for t in texts.values() if t), "")
+        text = written_in(texts, language)
         if text:
             rows.append([str(label), text])
     tables = [{"title": None, "columns": [{"label": gettext("Section"), "kind": "text"},

@@ -89,7 +89,7 @@ def submit(actor, region_code, year, half, correction_reason=None, today=None):
         raise InvalidInput(_l("A correction of a submitted report needs a reason."))
     report = HalfYearReport(region_code=region_code, year=year, half=half, version=last + 1,
                             figures=build_half_year_report(region_code, year, half),
-                            narrative=narratives.frozen(region_code, year, half),
+                            narrative=narratives.frozen(narratives.draft(region_code, year, half)),
                             correction_reason=reason if last else None, submitted_by_id=actor.id)
     db.session.add(report)
     db.session.flush()
