@@ -54,7 +54,7 @@ bench-faults: install-dev
 	$(BIN)/python -m bench faults $(BENCH_ARGS)
 
 ## make translations: extract messages and update/compile the kk, ru, en catalogues
-SOURCES := $(wildcard *.py) admin auth core forms models public services templates
+SOURCES := $(wildcard *.py) admin api auth core forms models public services templates
 
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -k ngettext:1,2 -k bilingual -k bilingual_subject -k _tell_reporter:3 -o translations/messages.pot $(SOURCES)

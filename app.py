@@ -89,12 +89,14 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
+    from api import init_api
     from auth import bp as auth_bp
     from errors import register_error_handlers
     from public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
+    init_api(app)
     register_error_handlers(app)
 
 

@@ -119,6 +119,12 @@ class Config:
     TELEGRAM_WEBHOOK_SECRET = os.environ.get("TELEGRAM_WEBHOOK_SECRET")
     TELEGRAM_CODE_MINUTES = int(os.environ.get("TELEGRAM_CODE_MINUTES", "15"))
     REDIS_URL = os.environ.get("REDIS_URL")
+    # The partner API (api/): calls a token may make per minute (default of an admin setting),
+    # and its webhooks (core/webhooks.py): how long a partner's server may take to answer, and
+    # a CA bundle to trust besides the system's (a partner's own CA; the tests' local one).
+    API_REQUESTS_PER_MINUTE = int(os.environ.get("API_REQUESTS_PER_MINUTE", "60"))
+    WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
+    WEBHOOK_CA_FILE = os.environ.get("WEBHOOK_CA_FILE")
     # Commissioner's office and Committee addresses for alerts [R10.1], [R4].
     COMMISSIONER_EMAIL = os.environ.get("COMMISSIONER_EMAIL")
     COMMITTEE_EMAIL = os.environ.get("COMMITTEE_EMAIL")

@@ -5,6 +5,7 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from api.problems import is_api_request, status_problem
 from extensions import db
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,9 @@ MESSAGES = {
 
 
 def render_error(status, message=None):
+    """The error page; for a call of the partner API, its problem+json."""
+    if is_api_request():
+        return status_problem(status, message)
     return render_template("error.html", status=status,
                            message=message or MESSAGES.get(status, MESSAGES[500])()), status
 

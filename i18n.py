@@ -13,6 +13,7 @@ from flask_babel import format_decimal, get_locale, gettext
 from core.formats import month_name, quarter_name, rule_reference
 
 LANG_COOKIE = "lang"
+API_PREFIX, DOCS_PREFIX = "/api/v1/", "/api/v1/docs"
 LANGUAGES = ("kk", "ru", "en")
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 BABEL_LOCALES = {"kk": "kk", "ru": "ru_KZ", "en": "en"}
@@ -35,7 +36,10 @@ def current_language():
 
 
 def select_language():
-    """The language for this request; remembers ``?lang=`` for ``remember_language``."""
+    """The language for this request; remembers ``?lang=`` for ``remember_language``. A call
+    of the partner API speaks the language of its Accept-Language header only."""
+    if request.path.startswith(API_PREFIX) and not request.path.startswith(DOCS_PREFIX):
+        return request.accept_languages.best_match(LANGUAGES) or "kk"
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         g.remember_language = asked

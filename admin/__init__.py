@@ -6,6 +6,7 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
+from admin.api_tokens import ApiTokenView
 from admin.appointments import AppointmentView
 from admin.audit import AuditView
 from admin.base import StaffIndexView
@@ -54,6 +55,7 @@ def init_admin(app):
     admin.add_view(RegionView(Region, name=_l("Regions"), endpoint="region", category=_l("Settings")))
     admin.add_view(SettingsView(name=_l("Settings"), endpoint="setting", category=_l("Settings")))
     admin.add_view(AuditView(name=_l("Audit log"), endpoint="audit", category=_l("Settings")))
+    admin.add_view(ApiTokenView(name=_l("API tokens"), endpoint="api_token", category=_l("Settings")))
     for view in registry_views():
         admin.add_view(view)
     admin.add_view(YearPlanView(YearPlan, name=_l("Year plans"), endpoint="year_plan",

@@ -25,7 +25,8 @@ from wtforms import fields
 from wtforms.widgets import DateInput
 
 from models.capabilities import roles_with
-from admin.formatters import DETAIL_TYPE_FORMATTERS, TYPE_FORMATTERS, spreadsheet_safe
+from admin.formatters import DETAIL_TYPE_FORMATTERS, TYPE_FORMATTERS
+from core.formats import spreadsheet_safe
 from admin.scoping import row_visible, scope_query, well_formed_key
 from extensions import db
 from services import audit

@@ -45,7 +45,6 @@ from services.privacy import NATIONAL_IDENTITY_ROLES, REGIONAL_IDENTITY_ROLES, m
 from core.receipts import format_receipt
 
 EXPORT_ROLES = roles_with("cases_export")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _categories(view, context, model, name):
@@ -211,12 +210,6 @@ class CaseView(CaseWorkflowMixin, CaseCorrectionMixin, SecureModelView):
         if not str(id).isascii() or not str(id).isdigit():
             return None
         return super().get_one(id)
-
-    def get_export_value(self, model, name):
-        value = super().get_export_value(model, name)
-        if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-            return "'" + value
-        return value
 
     # --- list and search -----------------------------------------------------------------
 

@@ -26,16 +26,6 @@ TYPE_FORMATTERS = {**typefmt.BASE_FORMATTERS, bool: _yes_no, datetime: _local_da
 DETAIL_TYPE_FORMATTERS = {**typefmt.DETAIL_FORMATTERS, bool: _yes_no, datetime: _local_datetime,
                           date: _local_date}
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """Text that starts like a formula is quoted, so a spreadsheet never runs it."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def labelled(labels, attribute):
     """A formatter showing ``labels[value]`` for a coded column (escaped by Jinja)."""
     return lambda view, context, model, name: labels.get(getattr(model, attribute), getattr(model, attribute))

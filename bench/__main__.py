@@ -3,6 +3,7 @@
     python -m bench                      # everything, 1,000,000 cases
     python -m bench --quick              # short runs and 20,000 cases: a smoke check
     python -m bench --only submit,alerts # some figures only (names below)
+    python -m bench --quick --only api   # POST /api/v1/cases at 16 connections ÷ the floor
     python -m bench --cases 200000 --no-seed
     python -m bench --fresh              # drop the bench database first, then everything
     python -m bench faults [--quick]     # the fault run (``make bench-faults``)
@@ -23,7 +24,7 @@ from datetime import datetime, timezone
 
 from bench.common import BENCH_LOGS, BenchPostgres, Row, machine, migrate, say, table, unavailable
 
-STEPS = ("seed", "submit", "lists", "reports", "alerts", "memory")
+STEPS = ("seed", "submit", "api", "lists", "reports", "alerts", "memory")
 OTHERS = {"seed", "lists", "reports"}  # modules written separately; skipped when missing
 
 
@@ -109,6 +110,10 @@ def main(argv=None):
             from bench import submit
 
             _run_step(step, rows, lambda: submit.measure(url, need_prepared(), duration=duration))
+        elif step == "api":
+            from bench import api
+
+            _run_step(step, rows, lambda: api.measure(url, need_prepared(), duration=duration))
         elif step == "alerts":
             from bench import alerts
 

@@ -1,17 +1,20 @@
 """The floor: the least a Flask + psycopg2 endpoint can do per submission on this machine.
 
 ``POST /floor`` stores the posted ``payload`` (about 1 KB) as one row of its own table and
-answers 201; ``GET /healthz`` answers 200. It is served by the same gunicorn settings as the
-app (``gunicorn.conf.py``), so every throughput figure divided by the floor measured in the
+answers 201; ``POST /floor/json`` does the same for a JSON object (the partner API's
+floor): parses it, stores it as one row, answers 201 with the row's id as JSON;
+``GET /healthz`` answers 200. It is served by the same gunicorn settings as the app
+(``gunicorn.conf.py``), so every throughput figure divided by the floor measured in the
 same run cancels most of the machine's noise.
 
     FLOOR_DATABASE_URL=postgresql://… gunicorn bench.floor:app -c gunicorn.conf.py
 """
+import json
 import os
 
 import psycopg2
 import psycopg2.pool
-from flask import Flask, request
+from flask import Flask, jsonify, request
 
 PAYLOAD_BYTES = 1024
 
@@ -56,6 +59,20 @@ def floor():
     payload = request.form.get("payload", "")
     if not payload:
         return "payload missing\n", 400
+    return f"{insert(payload)}\n", 201
+
+
+@app.post("/floor/json")
+def floor_json():
+    """The least a JSON API can do per case: parse the object, store it, answer JSON."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not body:
+        return jsonify(error="a JSON object is expected"), 400
+    return jsonify(id=insert(json.dumps(body, ensure_ascii=False))), 201
+
+
+def insert(payload):
+    """Store ``payload`` as one row in one transaction; the new row's id."""
     conn = pool().getconn()
     try:
         with conn, conn.cursor() as cur:  # one transaction, committed on exit
@@ -65,7 +82,7 @@ def floor():
         pool().putconn(conn, close=True)
         raise
     pool().putconn(conn)
-    return f"{row_id}\n", 201
+    return row_id
 
 
 @app.get("/healthz")

@@ -78,6 +78,11 @@ class Http:
         return self.request("POST", path, urlencode(fields).encode(),
                             {"Content-Type": "application/x-www-form-urlencoded"})
 
+    def post_json(self, path, body, headers=None):
+        """POST ``body`` as JSON, as a partner's system calls the API."""
+        return self.request("POST", path, json.dumps(body, ensure_ascii=False).encode(),
+                            {"Content-Type": "application/json", **(headers or {})})
+
     def post_multipart(self, path, fields, empty_files=()):
         """POST as a browser posts a form with ``enctype="multipart/form-data"``; each of
         ``empty_files`` is a file input left empty (an empty part with ``filename=""``)."""
@@ -214,6 +219,71 @@ class ReportScenario:
         return status_outcome(status), key, str(status)
 
 
+# A case as the 111 line's system sends it (POST /api/v1/cases): one child, no personal data.
+API_DESCRIPTION = ("Звонок на линию 111: ребёнка бьют дома, соседи по вечерам слышат крики. Мальчик "
+                   "боится идти домой после школы, мать не отвечает на звонки классного руководителя.")
+
+
+def api_case(region, key, sequence=0):
+    """The JSON body of one case sent through the API; ``key`` opens its description."""
+    return {"region": region, "channel": "line_111", "incoming_number": f"111-{key}", "language": "ru",
+            "kind": "appeal", "categories": ["violence"], "responsible": "parent_cohabiting",
+            "description": f"[{key}] {API_DESCRIPTION}", "danger_now": False,
+            "children": [{"age": 5 + sequence % 12, "sex": "boy" if sequence % 2 else "girl"}]}
+
+
+class ApiScenario:
+    """A partner's system sending cases: ``POST /api/v1/cases`` with the token's secret as
+    ``Authorization: Bearer …`` and a fresh ``Idempotency-Key`` (a UUID) per case, the
+    regions in turn. Success is only a 201 with a registration number (the ``info``)."""
+
+    path = "/api/v1/cases"
+
+    def __init__(self, index, run_id, regions, secret, **_):
+        self.index = index
+        self.run_id = run_id
+        self.regions = regions
+        self.secret = secret
+        self.sequence = 0
+
+    def setup(self, http_):
+        pass
+
+    def headers(self):
+        return {"Authorization": f"Bearer {self.secret}", "Idempotency-Key": str(uuid.uuid4()),
+                "Accept": "application/json"}
+
+    def one(self, http_):
+        self.sequence += 1
+        region = self.regions[(self.index + self.sequence) % len(self.regions)]
+        key = self.last_key = f"bench-{self.run_id}-{self.index}-{self.sequence}"
+        status, _headers, body = http_.post_json(self.path, api_case(region, key, self.sequence), self.headers())
+        try:
+            answer = json.loads(body or b"{}")
+        except ValueError:
+            answer = {}
+        if status == 201 and answer.get("registration_number"):
+            return "ok", key, answer["registration_number"]
+        why = (answer.get("detail") or answer.get("title") or "") if isinstance(answer, dict) else ""
+        return status_outcome(status), key, f"{status} {why}"[:120].strip()
+
+
+class FloorJsonScenario(ApiScenario):
+    """The API's floor: the same JSON body and headers to ``POST /floor/json``."""
+
+    path = "/floor/json"
+
+    def __init__(self, index, run_id="floor", regions=("75",), secret="", **_):
+        super().__init__(index, run_id, regions, secret)
+
+    def one(self, http_):
+        self.sequence += 1
+        region = self.regions[(self.index + self.sequence) % len(self.regions)]
+        key = f"bench-{self.run_id}-{self.index}-{self.sequence}"
+        status, _headers, body = http_.post_json(self.path, api_case(region, key, self.sequence), self.headers())
+        return ("ok" if status == 201 and b'"id"' in body else status_outcome(status)), "", ""
+
+
 _RECEIPT = re.compile(rb'data-testid="receipt-code"[^>]*>([\d ]+)<')
 
 
@@ -284,7 +354,8 @@ class MixedScenario:
         return ("ok" if status == 200 else status_outcome(status)), "", path
 
 
-SCENARIOS = {"floor": FloorScenario, "report": ReportScenario, "mixed": MixedScenario}
+SCENARIOS = {"floor": FloorScenario, "report": ReportScenario, "mixed": MixedScenario, "api": ApiScenario,
+             "floor-json": FloorJsonScenario}
 
 
 # --- the runner ---------------------------------------------------------------------------

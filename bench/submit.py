@@ -98,26 +98,30 @@ def last_case_id(database_url):
     return query(database_url, "SELECT coalesce(max(id), 0) FROM cases")[0][0]
 
 
-def check_exactly_once(database_url, result, after_id):
+def check_exactly_once(database_url, result, after_id, named_by="id"):
     """Compare the successes of ``result`` with the cases stored after ``after_id``.
 
+    Each success's ``info`` names its case by ``named_by``: the id (the public report's
+    session cookie) or the registration number (the API's answer).
     Returns a dict: successes, stored, missing (a success with no case), duplicated (a
     success with more than one case), mismatched (the answer named another case), and
     unanswered (a case stored for an attempt that did not get its success answer, e.g.
     a time-out or a dropped connection after the commit)."""
+    if named_by not in ("id", "registration_number"):
+        raise ValueError(f"cases are not named by {named_by!r}")
     stored = {}
-    for case_id, description in query(database_url, "SELECT id, description FROM cases WHERE id > %s",
-                                      (after_id,)):
+    for name, description in query(database_url, f"SELECT {named_by}::text, description FROM cases WHERE id > %s",
+                                   (after_id,)):
         match = KEY.match(description or "")
         if match:
-            stored.setdefault(match.group(1), []).append(case_id)
+            stored.setdefault(match.group(1), []).append(name)
     ok = {}
     for sample in result.samples:
         if sample[2] == "ok":
             ok.setdefault(sample[3], []).append(sample[4])
     missing = [k for k in ok if k not in stored]
     duplicated = [k for k in ok if len(stored.get(k, [])) > 1 or len(ok[k]) > 1]
-    mismatched = [k for k, infos in ok.items() if k in stored and infos[0] and int(infos[0]) not in stored[k]]
+    mismatched = [k for k, infos in ok.items() if k in stored and infos[0] and str(infos[0]) not in stored[k]]
     unanswered = [k for k in stored if k not in ok]
     answers = {sample[3]: f"{sample[2]} {sample[4]}".strip() for sample in result.samples if sample[3]}
     unanswered_as = {}
@@ -182,14 +186,15 @@ def require_success(result, server):
         raise RuntimeError(f"the app accepted none of the bench's reports ({counts}): {server.last_error()}")
 
 
-def load_rows(label, result, unit, target_p99=None):
+def load_rows(label, result, unit, target_p99=None, percentiles=(50,)):
+    """Throughput (errors in its note), the latency ``percentiles`` of the successes, then p99."""
     counts = result.by_outcome()
     failed = {k: v for k, v in counts.items() if k != "ok" and v}
     note = ", ".join(f"{v} {k}" for k, v in failed.items()) or "no errors"
     p99 = result.latency_ms(99)
     rows = [
         Row(f"{label}: throughput", result.rate, unit, note=f"{len(result.ok())} in {result.duration:.1f} s; {note}"),
-        Row(f"{label}: p50 latency", result.latency_ms(50), "ms"),
+        *(Row(f"{label}: p{p} latency", result.latency_ms(p), "ms") for p in percentiles),
     ]
     if target_p99 is None:
         rows.append(Row(f"{label}: p99 latency", p99, "ms"))

@@ -15,3 +15,7 @@ class RegionMismatch(PermissionDenied):
 
 class InvalidInput(DomainError):
     """The data given breaks a rule."""
+
+
+class NotFound(DomainError):
+    """What was asked for does not exist, or is not the asker's to see."""

@@ -85,3 +85,13 @@ def month_name(number, language):
 def quarter_name(number, language):
     """A quarter in words: 1 → "І тоқсан" / "1-й квартал" / "1st quarter"."""
     return get_quarter_names("wide", context="stand-alone", locale=language)[int(number)]
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting so
+
+
+def spreadsheet_safe(value):
+    """Text that starts like a formula is quoted, so a spreadsheet (CSV) never runs it."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value

@@ -1,4 +1,5 @@
 """SQLAlchemy models, one module per area. Import them all here so Alembic sees them."""
+from models.api_token import ApiIdempotencyKey, ApiToken
 from models.appointment import Appointment, AppointmentState, AppointmentStep
 from models.audit import AuditEvent
 from models.calendar import CalendarOverride
@@ -24,7 +25,7 @@ __all__ = [
     "AdvisoryBody", "Briefing", "Campaign", "CommissionMeeting", "CourtHearing", "DocumentRequest",
     "Event", "Interaction", "LegislativeRecommendation", "Memorandum", "PlanItem", "Publication",
     "RegistryAttachment", "Visit", "YearPlan",
-    "Appointment", "AppointmentState", "AppointmentStep", "AuditEvent", "CalendarOverride", "Case",
+    "ApiIdempotencyKey", "ApiToken", "Appointment", "AppointmentState", "AppointmentStep", "AuditEvent", "CalendarOverride", "Case",
     "CaseAttachment", "CaseChild", "CaseCounter", "CaseMessage", "CaseState", "CaseStep",
     "ChecklistEvidence", "ChecklistItem", "Organization", "OutboxAttempt", "OutboxMessage", "Question",
     "Questionnaire", "QuestionnaireVersion", "ReceiptHold", "RecoveryCode", "Region", "RegionOffice",

@@ -15,6 +15,7 @@ CAPABILITIES = {
     "national_overview": NATIONAL,  # all regions side by side: compliance, roll-up, ombudsmen
     "work_queue": (SUPERADMIN, COMMISSIONER, COMMITTEE, OMBUDSMAN),
     "audit_log": (SUPERADMIN, COMMISSIONER),
+    "api_tokens": (SUPERADMIN, COMMISSIONER),  # the partner API's tokens [R7]
     "settings": (SUPERADMIN,),  # the admin settings, regions, the working-day calendar
     "users_read": (SUPERADMIN, AKIMAT),
     "users_write": (SUPERADMIN,),

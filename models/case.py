@@ -215,6 +215,8 @@ class Case(db.Model):
     questionnaire_version_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire_version.id"))
     answers: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Sent by a partner through the API (models.api_token): only that token follows it.
+    api_token_id: Mapped[int | None] = mapped_column(ForeignKey("api_token.id"), index=True)
 
     region = relationship("Region", lazy="joined")
     children = relationship("CaseChild", back_populates="case", order_by="CaseChild.id",

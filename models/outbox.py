@@ -25,15 +25,19 @@ class OutboxStatus(str, enum.Enum):
 ALERT_CHANNELS = {"email": _l("E-mail"), "sms": _l("SMS"), "telegram": _l("Telegram")}
 
 
-def channel_constraint(column="alert_channel"):
-    return CheckConstraint(f"{column} IN {tuple(ALERT_CHANNELS)!r}", name=f"{column}_known")
+# The outbox also carries a partner's webhook calls (services.webhooks): not a person's alert.
+OUTBOX_CHANNELS = (*ALERT_CHANNELS, "webhook")
+
+
+def channel_constraint(column="alert_channel", channels=tuple(ALERT_CHANNELS)):
+    return CheckConstraint(f"{column} IN {tuple(channels)!r}", name=f"{column}_known")
 
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_message"
     __table_args__ = (
         Index("ix_outbox_message_due", "next_attempt_at", postgresql_where="status = 'pending'"),
-        channel_constraint("channel"),
+        channel_constraint("channel", OUTBOX_CHANNELS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

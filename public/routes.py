@@ -101,7 +101,6 @@ def safety():
     return render_template("public/safety.html")
 
 
-STATS_YEARS = 10          # how many years back /stats offers
 STATS_CACHE_SECONDS = 300
 
 
@@ -115,13 +114,45 @@ def stats():
     last = public_stats.default_period()
     year, half, region, notice = _stats_choice(request.args, last)
     figures = public_stats.figures(year, half, region.code if region else None)
-    years = range(last[0], last[0] - STATS_YEARS - 1, -1)
+    years = range(last[0], last[0] - public_stats.YEARS_SHOWN - 1, -1)
     page = render_template("public/stats.html", figures=figures, years=years, notice=notice,
                            small=public_stats.SMALL, chart=public_stats.chart(figures),
                            chosen={"year": year, "half": half, "region": region.code if region else ""})
     if notice:
         return page, 400
     return _cache_publicly(make_response(page), STATS_CACHE_SECONDS)
+
+
+@bp.route("/stats.csv")
+def stats_csv():
+    """The figures of /stats as a table for spreadsheets, in the page's language
+    (``public_stats.csv_file``) [R3, transparency]. The same query as /stats; one not
+    understood gets its notice as plain text (400)."""
+    figures, notice = _stats_download()
+    if notice:
+        return notice, 400, {"Content-Type": "text/plain; charset=utf-8"}
+    name, data = public_stats.csv_file(figures)
+    return _cache_publicly(send_bytes(data, "text/csv", name), STATS_CACHE_SECONDS)
+
+
+@bp.route("/stats.json")
+def stats_json():
+    """The figures of /stats as open data for programs (``public_stats.open_data``) [R3,
+    transparency]. The same query as /stats; one not understood gets its notice in a JSON
+    error (400)."""
+    figures, notice = _stats_download()
+    if notice:
+        return jsonify(error="bad_query", message=notice), 400
+    name, data = public_stats.json_file(figures)
+    return _cache_publicly(send_bytes(data, "application/json", name), STATS_CACHE_SECONDS)
+
+
+def _stats_download():
+    """(figures, None) for the query of a download, or (None, notice) when it is not understood."""
+    year, half, region, notice = _stats_choice(request.args, public_stats.default_period())
+    if notice:
+        return None, notice
+    return public_stats.figures(year, half, region.code if region else None), None
 
 
 def _stats_choice(args, last):
@@ -139,9 +170,9 @@ def _stats_choice(args, last):
             if asked > last:
                 notice = _("Figures are shown only for half-years that have ended. "
                            "Here are the figures of the last one.")
-            elif asked_year < last[0] - STATS_YEARS:
+            elif asked_year < last[0] - public_stats.YEARS_SHOWN:
                 notice = _("Figures are shown from %(year)s on. Here are the figures of the last "
-                           "half-year that has ended.", year=last[0] - STATS_YEARS)
+                           "half-year that has ended.", year=last[0] - public_stats.YEARS_SHOWN)
             else:
                 year, half = asked
     code = args.get("region", "").strip()

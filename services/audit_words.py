@@ -23,6 +23,7 @@ from sqlalchemy import Date, DateTime
 from core.formats import rule_reference
 from extensions import db
 from i18n import LANGUAGE_NAMES, current_language
+from models.api_token import SCOPES
 from models.appointment import STATE_LABELS as APPOINTMENT_STATES
 from models.case import CASE_STATE_LABELS, CATEGORIES, CHANNELS, KINDS, OUTCOMES, RESPONSIBLE, SEXES
 from models.checklist import ITEM_STATES, RULE_LABELS, SET_ASIDE_REASONS
@@ -137,6 +138,10 @@ ACTIONS = {
     "report_definition.delete": _l("Saved report deleted"),
     "report_definition.run": _l("Report run"),
     "report_definition.download": _l("Report downloaded"),
+    # the partner API [R7]
+    "api_token.issue": _l("API token issued"),
+    "api_token.revoke": _l("API token revoked"),
+    "api.call": _l("Call to the partner API"),
 }
 # What every screen records of its table (``admin.base.SecureModelView``): ``<table>.<verb>``.
 CRUD = {"create": _l("Record created"), "update": _l("Record changed"), "delete": _l("Record deleted"),
@@ -166,6 +171,7 @@ OBJECTS = {
     "half_year_narrative": _l("The ombudsman's words in a half-year report"),
     "half_year_review": _l("Decision on a half-year report"),
     "users": _l("Staff account"), "visit_case": _l("Case looked into on a visit"),
+    "api_token": _l("API token"), "api_idempotency_key": _l("Repeat key of a partner's case"),
     **{spec.table: spec.record_label for spec in REGISTRY_SPECS},
 }
 
@@ -190,12 +196,17 @@ DETAILS = {
     "file": _l("File"), "message_id": _l("Message"), "item": _l("Plan item"),
     "appointment": _l("Appointment"), "case": _l("Case"), "child": _l("Child"),
     "evidence": _l("Evidence"), "attachment": _l("File of a case"),
+    # the partner API [R7]
+    "label": _l("Label"), "organization": _l("Organization"), "scopes": _l("Permissions"),
+    "regions": _l("Regions"), "expires_at": _l("Expires"), "token": _l("API token"),
+    "path": _l("Address called"), "status": _l("Answer code"),
 }
 # Where one key means different things: the name it has for one action.
-ACTION_DETAILS = {("user.alert_channels", "channel"): _l("Ordinary alerts come by")}
+ACTION_DETAILS = {("user.alert_channels", "channel"): _l("Ordinary alerts come by"),
+                  ("api.call", "method"): _l("Kind of call")}
 # Details holding the number of a row, shown as "№ 12".
 NUMBERS = frozenset({"file", "message_id", "item", "record_id", "appointment", "case", "child", "evidence",
-                     "attachment", "publication"})
+                     "attachment", "publication", "organization"})
 
 # Coded values by detail key, or by (action, key) where one key means different things.
 DETAIL_VALUES = {
@@ -221,6 +232,7 @@ COLUMN_VALUES = {
     "year_plan": {"state": PLAN_STATES}, "plan_item": {"status": ITEM_STATUSES},
     "users": {"role": ROLE_LABELS, "alert_channel": ALERT_CHANNELS},
     "organization": {"type": ORGANIZATION_TYPES},
+    "api_token": {"scopes": SCOPES},
     **{spec.table: dict(spec.choices) for spec in REGISTRY_SPECS},
 }
 # The most lines and the longest value a list row shows; its details page shows everything.
@@ -371,6 +383,19 @@ def _filters(event, value, words):
     return "; ".join(map(_filter_text, value)) or None
 
 
+def _scopes(event, value, words):
+    """A token's permissions in words, one after another."""
+    if not isinstance(value, list):
+        return None
+    return "; ".join(str(SCOPES.get(scope, scope)) if _hashable(scope) else str(scope) for scope in value)
+
+
+def _regions(event, value, words):
+    if not isinstance(value, list):
+        return None
+    return ", ".join(str(words.regions.get(code, code)) if _hashable(code) else str(code) for code in value)
+
+
 def _day(event, value, words):
     return _iso(value, Date)
 
@@ -383,7 +408,7 @@ def _time(event, value, words):
 _SPECIAL = {
     "old_state": _state, "new_state": _state, "rule": _rule, "region_code": _region, "key": _setting,
     "reason": _reason, "dataset": _dataset, "filters": _filters, "day": _day, "approved_on": _day,
-    "closed_at": _time,
+    "closed_at": _time, "expires_at": _time, "scopes": _scopes, "regions": _regions,
     "record_type": lambda event, value, words: OBJECTS.get(value) if _hashable(value) else None,
     "screen": lambda event, value, words: words.screens.get(value) if _hashable(value) else None,
     **{key: _number for key in NUMBERS},

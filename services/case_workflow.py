@@ -17,7 +17,7 @@ from models import CaseMessage, CaseStep
 from models.base import utcnow
 from models.case import OUTCOMES, CaseState
 from services.links import public_url
-from services import audit, checklist, notifications, settings, terms
+from services import audit, checklist, notifications, settings, terms, webhooks
 from services.deadlines import now_local
 from core.formats import date_in_words
 from core.errors import InvalidInput, PermissionDenied
@@ -51,7 +51,7 @@ WORKFLOW = Workflow(
     Refusals(role=_l("Only the regional ombudsman handles cases."),
              region=_l("This case belongs to another region."),
              state=_l("This step is not possible in the case's current state.")),
-    step_model=CaseStep, owner="case", labels=STEP_LABELS)
+    step_model=CaseStep, owner="case", labels=STEP_LABELS, on_change=webhooks.case_state_changed)
 
 
 def check(actor, case, action):

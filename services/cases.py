@@ -151,29 +151,32 @@ def _attach(case, checked, actor=None, message=None):
 
 
 def submit_case(report, children, answers=None, uploads=(), version=None, actor=None, consent=False,
-                received_at=None):
+                received_at=None, api_token=None):
     """Create a case from a checked report; return (case, receipt_code).
 
     ``report`` holds the Case fields, ``children`` a list of dicts of CaseChild fields,
     ``answers`` the validated extra answers of questionnaire ``version``, ``uploads``
     Werkzeug files. The receipt code is returned once and stored only as a hash.
-    A public report (no ``actor``) that names anyone needs ``consent`` (Law No. 94-V);
-    staff entering a report from another channel check the consent they record in their form,
-    and give ``received_at``, when it arrived (its terms count from then), if not just now.
+    A public report (no ``actor``) that names anyone needs ``consent`` (Law No. 94-V).
+    A case entered from another channel, by staff (``actor``) or by a partner's system
+    through the API (``api_token``), may be of any kind; whoever enters it checks the
+    consent they record, and gives ``received_at``, when it arrived (its terms count from
+    then), if not just now.
     """
-    _check_report(report, children, KINDS if actor else PUBLIC_KINDS)
+    entered = actor is not None or api_token is not None
+    _check_report(report, children, KINDS if entered else PUBLIC_KINDS)
     personal = has_personal_data(report, children)
-    if actor is None:
+    if not entered:
         check_consent(report, children, consent)
     files = _checked_uploads(uploads)  # before the counter's lock below
     now = utcnow()
-    received_at = _received_at(received_at, now) if actor else now
+    received_at = _received_at(received_at, now) if entered else now
     code = new_receipt_code()
     # The number last: its counter row stays locked until the commit.
     case = Case(**report, received_at=received_at, answers=answers or {}, questionnaire_version=version,
                 receipt_hash=receipt_hash(code), urgent=bool(report.get("danger_now")),
                 registration_number=next_registration_number(report["region_code"], now.year),
-                entered_by_id=getattr(actor, "id", None))
+                entered_by_id=getattr(actor, "id", None), api_token_id=getattr(api_token, "id", None))
     terms.set_due_dates(case)
     if personal and consent:
         case.consent_given_at = now
@@ -185,7 +188,8 @@ def submit_case(report, children, answers=None, uploads=(), version=None, actor=
     db.session.flush()
     for checked in files:
         _attach(case, checked, actor)
-    audit.record("case.submit", actor=actor, obj=case, channel=case.channel, urgent=case.urgent)
+    audit.record("case.submit", actor=actor, obj=case, channel=case.channel, urgent=case.urgent,
+                 **({"token": api_token.label} if api_token else {}))
     # Registered at once: [R10.1] says "immediately", so its alerts leave with this commit.
     case_workflow.register(case, actor)
     _alert_new_case(case)

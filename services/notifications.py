@@ -23,9 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from extensions import db
+from models.api_token import ApiToken
 from models.base import utcnow
 from models.outbox import OutboxAttempt, OutboxMessage, OutboxStatus
-from core import mail, sms, telegram
+from core import mail, sms, telegram, webhooks
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,12 @@ def queue_email(recipients, subject, body, topic=None, obj=None, dedupe_key=None
 def queue_message(channel, address, text, topic=None, obj=None, dedupe_key=None):
     """Add an SMS or a Telegram message to one address, as ``queue_email`` does [R10.1]."""
     return _queue(channel, [address], text, text, topic, obj, dedupe_key)
+
+
+def queue_webhook(url, event, body, obj):
+    """Add a partner's webhook call (``body``: JSON text) to the outbox; ``obj`` is its API
+    token, whose secret signs it at delivery (services.webhooks)."""
+    return _queue("webhook", [url], event, body, "webhook", obj, None)
 
 
 def _queue(channel, recipients, subject, body, topic, obj, dedupe_key):
@@ -167,10 +174,20 @@ def _send_telegram(message, cfg):
     return f"telegram:{telegram_id}"[:20], {}
 
 
+def _send_webhook(message, cfg):
+    token = db.session.get(ApiToken, int(message.object_id))
+    if token is None or token.revoked_at is not None or not token.webhook_secret:
+        raise webhooks.WebhookRefused("the token was revoked or has no webhook secret")
+    status = webhooks.send(message.recipients[0], token.webhook_secret, f"msg_{message.id}",
+                           message.body.encode(), timeout=cfg["WEBHOOK_TIMEOUT"],
+                           ca_file=cfg.get("WEBHOOK_CA_FILE"))
+    return f"webhook:{status}", {}
+
+
 # Each channel's transport: (transport name, refused recipients), or an exception.
-TRANSPORTS = {"email": _send_email, "sms": _send_sms, "telegram": _send_telegram}
-TRANSPORT_ERRORS = (mail.MailError, sms.SmsError, telegram.TelegramError)
-REFUSED_FOR_GOOD = (mail.MailRefused, sms.SmsRefused, telegram.TelegramRefused)
+TRANSPORTS = {"email": _send_email, "sms": _send_sms, "telegram": _send_telegram, "webhook": _send_webhook}
+TRANSPORT_ERRORS = (mail.MailError, sms.SmsError, telegram.TelegramError, webhooks.WebhookError)
+REFUSED_FOR_GOOD = (mail.MailRefused, sms.SmsRefused, telegram.TelegramRefused, webhooks.WebhookRefused)
 
 
 def _record_success(message, transport, refused):

@@ -19,22 +19,31 @@ The figures of all 20 regions are computed together even for one region's page, 
 whether a count may be shown depends on the others (``protect``). The result holds only
 display-ready cells (``Count``, ``Share``): a withheld count has no value to show by
 mistake. ``chart`` draws the regions' figures as a picture a parent understands, withheld
-ones as words, never as a bar's length.
+ones as words, never as a bar's length. ``open_data`` and ``csv_file`` give the same cells
+to download, for programs and for spreadsheets.
 """
+import csv
+import io
+import json
 import math
 from dataclasses import dataclass
 
-from flask_babel import format_decimal, format_percent, gettext
+from babel.numbers import get_decimal_symbol
+from flask_babel import format_decimal, format_percent, get_locale, gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
 from core import charts
+from core.errors import InvalidInput
+from core.formats import spreadsheet_safe
 from extensions import db
-from i18n import sort_key
+from i18n import LANGUAGES, sort_key
 from models import Case, CaseState, Region
 from models.case import CATEGORIES
 from services import deadlines
 from services.reports import Period
 
+YEARS_SHOWN = 10     # how many years back the figures are offered
 SMALL = 5            # counts from 1 to SMALL - 1 are never shown
 FEWER = "fewer"      # withheld because it is small (shown "fewer than 5")
 HIDDEN = "hidden"    # withheld so that a small count cannot be worked out from it (shown "hidden")
@@ -45,6 +54,8 @@ MAX_PASSES = 500     # rounds of the reader's subtractions (they end far sooner 
 # screen has inside the page's padding (so the share of a region fits beside most names).
 WIDE_CHART, WIDE_GROW = 720, 1.15
 PHONE_CHART, PHONE_GROW = charts.NARROW_WIDTH, 1.07
+FILE_NAME = "ombudsman-figures-{year}-{months}"     # the downloads' names, ASCII
+FILE_MONTHS = {1: "january-june", 2: "july-december"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,10 @@ class Count:
             return gettext("hidden")
         return format_decimal(self.value)
 
+    def as_data(self):
+        """For open data: ``{"value": n}``, or ``{"value": None, "withheld": reason}``."""
+        return {"value": None, "withheld": self.withheld} if self.withheld else {"value": self.value}
+
 
 @dataclass(frozen=True)
 class Share:
@@ -74,6 +89,10 @@ class Share:
         if self.percent is None:
             return gettext("not enough data")
         return format_percent(self.percent / 100)
+
+    def as_data(self):
+        """For open data: ``{"percent": n}``, None when withheld."""
+        return {"percent": self.percent}
 
 
 def share(on_time, answered):
@@ -93,6 +112,16 @@ def period_label(period):
     if period.half == 1:
         return gettext("January–June %(year)s", year=period.year)
     return gettext("July–December %(year)s", year=period.year)
+
+
+def check_period(year, half, last=None):
+    """Refuse a half-year the figures are not published for: one not ended yet, or one more
+    than ``YEARS_SHOWN`` years before the last ended one (InvalidInput)."""
+    last = last or default_period()
+    if (year, half) > last:
+        raise InvalidInput(_l("Figures are published only for half-years that have ended."))
+    if year < last[0] - YEARS_SHOWN:
+        raise InvalidInput(_l("Figures are published from %(year)s on.", year=last[0] - YEARS_SHOWN))
 
 
 def default_period(day=None):
@@ -287,8 +316,10 @@ def figures(year, half, region_code=None):
 
     ``{"period": reports.Period, "period_label": str, "region": Region or None,
        "categories": [{"key", "label", "count": Count}], "total": Count, "on_time": Share,
-       "regions": [{"region": Region, "name", "total": Count, "on_time": Share}] (all 20,
-       by name), "national": {"total": Count, "on_time": Share}}``
+       "regions": [{"region": Region, "name", "total": Count, "on_time": Share, "categories"}]
+       (all 20, by name), "national": {"total": Count, "on_time": Share},
+       "national_categories"}``: ``categories`` of the region chosen (or of the country), of
+    each region (as on its own page) and of the country, for the downloads.
     """
     period = Period(year, half)
     regions = db.session.scalars(select(Region).order_by(Region.code)).all()
@@ -300,24 +331,109 @@ def figures(year, half, region_code=None):
     def count(key):
         return Count(withheld=withheld[key]) if key in withheld else Count(values[key])
 
+    def categories(scope):
+        return [{"key": key, "label": label, "count": count((scope, key))} for key, label in CATEGORIES.items()]
+
     def on_time(codes):
         answered = sum(totals.get(code, (0, 0, 0))[1] for code in codes)
         return share(sum(totals.get(code, (0, 0, 0))[2] for code in codes), answered)
 
-    scope = region.code if region else "all"
     return {
         "period": period,
         "period_label": period_label(period),
         "region": region,
-        "categories": [{"key": key, "label": label, "count": count((scope, key))}
-                       for key, label in CATEGORIES.items()],
+        "categories": categories(region.code if region else "all"),
         "total": count((region.code,) if region else TOTAL),
         "on_time": on_time([region.code] if region else [r.code for r in regions]),
         "regions": sorted(({"region": r, "name": r.localized_name(), "total": count((r.code,)),
-                            "on_time": on_time([r.code])} for r in regions),
+                            "on_time": on_time([r.code]), "categories": categories(r.code)} for r in regions),
                           key=lambda row: sort_key(row["name"])),
         "national": {"total": count(TOTAL), "on_time": on_time([r.code for r in regions])},
+        "national_categories": categories("all"),
     }
+
+
+# -- The downloads --------------------------------------------------------------------------
+
+def open_data(figures):
+    """``figures`` as open data for programs [R3: transparency], the same cells as the page
+    and withheld alike: plain JSON types, only codes, keys and numbers (region names in all
+    three languages), so that /stats.json and the JSON API serve one stable shape.
+
+    ``{"small": SMALL, "period": {"year", "half", "start", "end"} (ISO dates), "region":
+    code or None, "total", "on_time", "categories": [{"key", "count"}], "regions": [{"code",
+    "name": {"kk", "ru", "en"}, "total", "on_time", "categories"}] (by code), "national":
+    {"total", "on_time", "categories"}}``: a count is ``Count.as_data`` (``{"value": None,
+    "withheld": "fewer" or "hidden"}`` when withheld), a share ``Share.as_data``.
+    """
+    period = figures["period"]
+    return {
+        "small": SMALL,
+        "period": {"year": period.year, "half": period.half, "start": period.start.isoformat(),
+                   "end": period.end.isoformat()},
+        "region": figures["region"].code if figures["region"] else None,
+        "total": figures["total"].as_data(),
+        "on_time": figures["on_time"].as_data(),
+        "categories": _categories_data(figures["categories"]),
+        "regions": [{"code": row["region"].code,
+                     "name": {language: row["region"].localized_name(language) for language in LANGUAGES},
+                     "total": row["total"].as_data(), "on_time": row["on_time"].as_data(),
+                     "categories": _categories_data(row["categories"])}
+                    for row in sorted(figures["regions"], key=lambda row: row["region"].code)],
+        "national": {"total": figures["national"]["total"].as_data(),
+                     "on_time": figures["national"]["on_time"].as_data(),
+                     "categories": _categories_data(figures["national_categories"])},
+    }
+
+
+def _categories_data(categories):
+    return [{"key": row["key"], "count": row["count"].as_data()} for row in categories]
+
+
+def json_file(figures):
+    """``(file name, bytes)``: ``open_data(figures)`` as a UTF-8 JSON file [R3]."""
+    data = json.dumps(open_data(figures), ensure_ascii=False, indent=2)
+    region = figures["region"]
+    return _file_name(figures["period"], "json", region.code if region else None), data.encode()
+
+
+def csv_file(figures):
+    """``(file name, bytes)``: the figures of every region as a table for a spreadsheet, in
+    the page's language [R3: transparency].
+
+    A row for each region in the page's order, then all regions; columns: the region,
+    reports received, the share answered on time, then each category. A count shown is a
+    plain number, a withheld one the page's words ("fewer than 5", "hidden"); a share is
+    written as on the page. The same whichever region is chosen. UTF-8 with a BOM, so that
+    Excel reads Cyrillic; cells apart by ";" where decimals have a comma (kk, ru), as
+    Excel expects there, else by ",".
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";" if get_decimal_symbol(get_locale()) == "," else ",")
+    writer.writerow([gettext("Region"), gettext("Reports received"), gettext("Answered on time"),
+                     *(str(label) for label in CATEGORIES.values())])
+    for row in figures["regions"]:
+        writer.writerow(_csv_row(spreadsheet_safe(row["name"]), row["total"], row["on_time"], row["categories"]))
+    national = figures["national"]
+    writer.writerow(_csv_row(gettext("All regions"), national["total"], national["on_time"],
+                             figures["national_categories"]))
+    return _file_name(figures["period"], "csv"), out.getvalue().encode("utf-8-sig")
+
+
+def _csv_row(name, total, on_time, categories):
+    return [name, _cell(total), str(on_time), *(_cell(row["count"]) for row in categories)]
+
+
+def _cell(count):
+    """A count shown as a number a spreadsheet can add, a withheld one in the page's words."""
+    return str(count) if count.withheld else count.value
+
+
+def _file_name(period, extension, region_code=None):
+    """The ASCII name of a download: ombudsman-figures-2026-january-june.csv, with
+    -region-75 before the dot when it is of one region."""
+    name = FILE_NAME.format(year=period.year, months=FILE_MONTHS[period.half])
+    return f"{name}-region-{region_code}.{extension}" if region_code else f"{name}.{extension}"
 
 
 # -- The picture ----------------------------------------------------------------------------

@@ -28,10 +28,12 @@ The half-year runs from 1 January to 30 June, or 1 July to 31 December, in local
 """
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (Float, Interval, and_, case, cast, func, literal, literal_column, or_, select, text,
                         tuple_, type_coerce, union_all)
 from sqlalchemy.dialects.postgresql import ARRAY, array
 
+from core.errors import NotFound
 from extensions import db
 from models import Case, CaseChild, CaseStep, ChecklistItem, PlanItem, Region, YearPlan
 from models.registry_specs import report_figures
@@ -352,6 +354,14 @@ def latest_submitted(year, half, region_code=None):
     query = select(HalfYearReport).join(newest, and_(
         HalfYearReport.region_code == newest.c.region_code, HalfYearReport.version == newest.c.version))
     return {report.region_code: report for report in db.session.scalars(query)}
+
+
+def submitted_report(region_code, year, half):
+    """The newest submitted version of a region's half-year report; NotFound when none is."""
+    report = latest_submitted(year, half, region_code).get(region_code)
+    if report is None:
+        raise NotFound(_l("This region has not submitted a report for this half-year."))
+    return report
 
 
 def national_rollup(year, half):

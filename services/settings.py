@@ -66,6 +66,8 @@ KNOWN = {
                                config="EMERGENCY_NUMBERS"),
     "upload_max_mb": Known(int, _l("Largest attachment, MB"), config="UPLOAD_MAX_MB"),
     "submissions_per_hour": Known(int, _l("Reports one address may send per hour"), config="SUBMISSIONS_PER_HOUR"),
+    "api_requests_per_minute": Known(int, _l("Calls a partner's API token may make per minute, unless "
+                                             "the token sets its own limit"), config="API_REQUESTS_PER_MINUTE"),
     "status_messages_per_hour": Known(int, _l("Messages a reporter may send per hour at /status, per receipt "
                                               "code and per address"), config="STATUS_MESSAGES_PER_HOUR"),
     "alert_due_minutes": Known(int, _l("Minutes after registration by which the [R10.1] and [R10.3] alerts are due"),

@@ -53,6 +53,8 @@ class Workflow:
     step_model: type | None = None
     owner: str | None = None
     labels: dict = field(default_factory=dict)
+    # Called as ``on_change(obj, old_state)`` after a step changed the state (a partner's webhook).
+    on_change: object = None
 
     def __post_init__(self):
         missing = [action for action, t in self.transitions.items()
@@ -102,3 +104,5 @@ class Workflow:
                                            note=(step_note or "").strip() or None))
         audit.record(f"{self.name}.{action}", actor=actor, obj=obj, old_state=old, new_state=target,
                      **details)
+        if self.on_change is not None and target != old:
+            self.on_change(obj, old)

@@ -39,10 +39,14 @@ class HttpStandIn:
 
     def start(self):
         if self._server is None:
-            self._server = ThreadingHTTPServer((HOST, self.port), self._handler)
+            self._server = self._listen()
             self.port = self._server.server_address[1]
             threading.Thread(target=self._server.serve_forever, args=(POLL,), daemon=True).start()
         return self
+
+    def _listen(self):
+        """The server, bound (a subclass may wrap its socket in TLS here)."""
+        return ThreadingHTTPServer((HOST, self.port), self._handler)
 
     def stop(self):
         """Take the server down: connections are refused until ``start()``."""

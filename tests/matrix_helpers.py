@@ -4,7 +4,7 @@ cloned clients, a fingerprint of the database, flashed messages, savepoints, HTM
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from io import BytesIO
 
@@ -16,7 +16,7 @@ from models import (AuditEvent, CalendarOverride, ChecklistEvidence, CourtHearin
                     Organization, PlanItem, Question, Questionnaire, RegionOffice, RegistryAttachment,
                     ReportDefinition)
 from models.registry_specs import REGISTRY_SPECS
-from services import appointments, case_workflow, plans, receipt_holds, report_workflow
+from services import api_tokens, appointments, case_workflow, plans, receipt_holds, report_workflow
 from services.cases import add_reporter_message, submit_case
 from services.files import store_file
 from services.password_links import make_token
@@ -292,8 +292,12 @@ def _build(users):
                           address_kk="Алматы қ., Абай даңғылы, 1", address_ru="г. Алматы, просп. Абая, 1",
                           controller_name_kk="Алматы қаласы әкімінің аппараты",
                           controller_name_ru="Аппарат акима города Алматы")
-    db.session.add_all([questionnaire, organization, calendar, definition, office])
+    national = Organization(region_code=None, type="committee", name_kk="MX-national", name_ru="MX-national")
+    db.session.add_all([questionnaire, organization, calendar, definition, office, national])
     db.session.flush()
+    # A partner API token of a national body, issued by the Commissioner's office [R7].
+    api_token, _secret, _signing = api_tokens.issue(com, national, "MX-api-token", ["cases:create", "cases:read"],
+                                                    ["75"], date.today() + timedelta(days=30))
     publish(questionnaire)
     year, half = report_workflow.due_half()
     report = report_workflow.submit(om75, "75", year, half)
@@ -303,13 +307,13 @@ def _build(users):
                plan=plan.id, plan_item=plan.items[0].id, sent_plan=sent.id, agreed_plan=agreed.id,
                questionnaire=questionnaire.id, organization=organization.id, calendar="2097-01-02",
                user=om75.id, definition=definition.id, report=report.id, year=year, half=half,
-               token=make_token(newcomer), password=PASSWORD,
+               token=make_token(newcomer), password=PASSWORD, api_token=api_token.id,
                audit=db.session.scalar(select(AuditEvent.id).where(AuditEvent.region_code == "75")
                                        .order_by(AuditEvent.id.desc()).limit(1)))
     markers.update(appointment="MX75 Appointee", year_plan=f"/admin/year_plan/details/?id={plan.id}&amp;",
                    questionnaire="MX75-questionnaire", organization="MX75-organization", calendar="MX-calendar",
                    user=om75.email, region="KZ-75", report_definition="MX75-definition",
-                   region_office="mx75-office@test.kz")
+                   region_office="mx75-office@test.kz", api_token="MX-api-token")
     return ids, markers, code
 
 

@@ -47,7 +47,7 @@ from models.registry_specs import REGISTRY_SPECS
 from tests.matrix_helpers import (PEOPLE, STAFF, build_world, changed_tables, client_with, fingerprint,
                                   fingerprint_sql, flashes, savepoint, transaction_connection)
 
-CELLS = {"ok", "ok+", "ok-", "L", "nf", "no", "302", "403", "404", "405"}
+CELLS = {"ok", "ok+", "ok-", "L", "nf", "no", "302", "401", "403", "404", "405"}
 
 # The registries ([R6.4]–[R6.11], [R7], [R9], [R12], [R13]) share one decision: the national offices
 # read, the region's akimat and ombudsman write and delete their region's records.
@@ -89,6 +89,17 @@ TABLE_LINES = [
     ("public.safety",                     "ok   ok   ok   ok   ok   ok   ok   ok   ok", "GET /safety"),
     ("public.healthz",                    "ok   ok   ok   ok   ok   ok   ok   ok   ok", "GET /healthz"),
     ("public.stats",                      "ok   ok   ok   ok   ok   ok   ok   ok   ok", "GET /stats?region=75"),
+    ("public.stats_csv",                  "ok   ok   ok   ok   ok   ok   ok   ok   ok", "GET /stats.csv?region=75"),
+    ("public.stats_json",                 "ok   ok   ok   ok   ok   ok   ok   ok   ok", "GET /stats.json?region=75"),
+    # --- the partner API: a partner's token opens it, never a staff session nor a receipt code ------------------------
+    ("cases.create_case",                 "401  401  401  401  401  401  401  401  401", "POST /api/v1/cases"),
+    ("cases.read_case",                   "401  401  401  401  401  401  401  401  401",
+                                          "GET /api/v1/cases/{regnum}"),
+    ("reports.half_year_report",          "401  401  401  401  401  401  401  401  401",
+                                          "GET /api/v1/reports/half-year/75/2026/1"),
+    ("open_data.figures",                 "ok   ok   ok   ok   ok   ok   ok   ok   ok", "GET /api/v1/stats?region=75"),
+    ("api-docs.openapi_json",             "ok   ok   ok   ok   ok   ok   ok   ok   ok", "GET /api/v1/openapi.json"),
+    ("api_docs.guide",                    "ok   ok   ok   ok   ok   ok   ok   ok   ok", "GET /api/v1/docs"),
     ("public.quick_exit",                 "302  302  302  302  302  302  302  302  302", "GET /exit"),
     ("public.report",                     "ok   ok   ok   ok   ok   ok   ok   ok   ok", "GET+POST /report?region=75"),
     # The confirmation and its code: only the browser that sent the report (rep's did).
@@ -157,6 +168,12 @@ TABLE_LINES = [
     ("setting.index",                     "L    L    ok   403  403  403  403  403  403", "GET /admin/setting/"),
     ("setting.edit_view",                 "L    L    ok   403  403  403  403  403  403",
                                           "GET+POST /admin/setting/edit/?key=emergency_numbers"),
+    # The partner API's tokens [R7]: issued and revoked by superadmin and the Commissioner's office only.
+    ("api_token.index",                   "L    L    ok+  ok+  403  403  403  403  403", "GET /admin/api_token/"),
+    ("api_token.create_view",             "L    L    ok   ok   403  403  403  403  403",
+                                          "GET+POST /admin/api_token/new/ label=MX"),
+    ("api_token.revoke_view",             "L    L    ok   ok   403  403  403  403  403",
+                                          "POST /admin/api_token/revoke/ id={api_token}"),
     # --- appointments [R4]: the akimat proposes and orders, the Commissioner consents ---------------------------------
     ("appointment.index_view",            "L    L    ok+  ok+  ok+  ok+  ok-  ok+  ok-", "GET /admin/appointment/"),
     ("appointment.details_view",          "L    L    ok   ok   ok   ok   nf   ok   nf",

@@ -1,5 +1,6 @@
 """Smoke tests of the benchmark's machinery (``bench/``): helpers, the floor app, and that
-the report the load generator sends is one the app accepts. Figures are never asserted."""
+the report and the API case the load generator sends are ones the app accepts. Figures are
+never asserted."""
 import io
 from io import BytesIO
 
@@ -8,11 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from bench import floor
+from bench.api import mint_token
 from bench.common import BENCH_SETTINGS, Row, libpq_url, percentile, table
-from bench.load import _CSRF, _STARTED, ReportScenario, flask_session, hidden
+from bench.load import _CSRF, _STARTED, ApiScenario, ReportScenario, api_case, flask_session, hidden
 from bench.submit import KEY, _answers
 from extensions import db
-from models import Case
+from models import ApiToken, AuditEvent, Case
 from services.questionnaires import version_for_region, visible
 from tests.public_helpers import make_questionnaire
 
@@ -49,9 +51,14 @@ def test_floor_app_stores_one_row_per_post(database_url, monkeypatch):
         assert client.get("/healthz").status_code == 200
         assert client.post("/floor", data={"payload": "x" * floor.PAYLOAD_BYTES}).status_code == 201
         assert client.post("/floor", data={}).status_code == 400
+        answer = client.post("/floor/json", json=api_case("75", "bench-smoke-0-1"))
+        assert answer.status_code == 201 and answer.get_json()["id"] > 0
+        assert client.post("/floor/json", data="[]", content_type="application/json").status_code == 400
         with conn.cursor() as cur:
-            cur.execute("SELECT count(*), min(length(payload)) FROM bench_smoke.floor")
-            assert cur.fetchone() == (1, floor.PAYLOAD_BYTES)
+            cur.execute("SELECT count(*), max(length(payload)) FROM bench_smoke.floor")
+            assert cur.fetchone() == (2, floor.PAYLOAD_BYTES)
+            cur.execute("SELECT payload::json->>'region' FROM bench_smoke.floor ORDER BY id DESC LIMIT 1")
+            assert cur.fetchone() == ("75",)
     finally:
         if floor._pool is not None:
             floor._pool.closeall()
@@ -85,3 +92,29 @@ def test_the_bench_report_is_accepted_and_its_case_found(app, client, monkeypatc
         case = db.session.scalar(select(Case).where(Case.id == case_id))
         assert KEY.match(case.description).group(1) == "bench-smoke-0-1"
         assert case.answers == {"place": "home"}
+
+
+def test_the_bench_api_case_is_accepted_with_the_bench_token(app, client, people):
+    """The bench's token (a national organization, all the requests' regions, a limit never
+    reached) lets the load generator's ``POST /api/v1/cases`` through: 201, and the case
+    its answer names carries the attempt's key; a second token revokes the first."""
+    with app.app_context():
+        first, _secret = mint_token(people["superadmin"], ["71", "75"])
+        token, secret = mint_token(people["superadmin"], ["71", "75"])
+        db.session.commit()
+        assert db.session.get(ApiToken, first.id).revoked_at is not None
+        assert (token.organization.region_code, token.region_codes, token.rate_limit_per_minute) == \
+            (None, ["71", "75"], 1_000_000)
+    scenario = ApiScenario(0, "smoke", ["75", "71"], secret)
+    headers, again = scenario.headers(), scenario.headers()
+    assert headers["Authorization"] == f"Bearer {secret}"
+    assert headers["Idempotency-Key"] != again["Idempotency-Key"], "a fresh key per request"
+    answer = client.post(scenario.path, json=api_case("71", "bench-smoke-0-1", 1), headers=headers)
+    assert answer.status_code == 201, answer.get_data(as_text=True)[:2000]
+    number = answer.get_json()["registration_number"]
+    with app.app_context():
+        case = db.session.scalar(select(Case).where(Case.registration_number == number))
+        assert KEY.match(case.description).group(1) == "bench-smoke-0-1"
+        assert (case.region_code, case.api_token_id) == ("71", token.id)
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "api.call",
+                                                          AuditEvent.object_id == str(token.id))) is not None

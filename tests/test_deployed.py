@@ -15,6 +15,7 @@ installs it), where it fails.
 import base64
 import email.utils
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -24,6 +25,7 @@ import ssl
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -199,7 +201,7 @@ def deployment(nginx, tls, fresh_database, tmp_path):
             processes[0].log()
         assert wait_until(lambda: listening(proxy_port), 30), processes[2].log()
         assert wait_until(lambda: "outbox worker started" in processes[1].log(), 30), processes[1].log()
-        yield {"site": site, "smtp": smtp}
+        yield {"site": site, "smtp": smtp, "env": env}
     finally:
         for process in processes:
             process.stop()
@@ -286,6 +288,66 @@ def test_report_status_login_answer_and_alert_as_deployed(deployment, tls_browse
     _assert_r10_1_alert_is_a_proper_email(smtp, number)
     reporter.close()
     staff.close()
+    _partner_sends_and_follows_a_case(site, deployment["env"], tls)
+
+
+# A partner's token issued through the service on the deployment, as the admin screen does.
+ISSUE_TOKEN = """
+import sys
+from datetime import timedelta
+from sqlalchemy import select
+from app import app
+from extensions import db
+from models import Organization, User
+from services import api_tokens
+from services.deadlines import now_local
+with app.app_context():
+    admin = db.session.scalar(select(User).where(User.role == "superadmin"))
+    line = Organization(type="ngo", name_kk="111 желісі", name_ru="Линия 111")
+    db.session.add(line)
+    _token, secret, _ = api_tokens.issue(admin, line, "111", ["cases:create", "cases:read"], ["75"],
+                                         now_local().date() + timedelta(days=30))
+    db.session.commit()
+    sys.stdout.write(secret)
+"""
+
+
+def _partner_sends_and_follows_a_case(site, env, tls):
+    """The partner API in production behind TLS: a case sent, retried, followed; errors as problems."""
+    command = [sys.executable, "-m", "flask", "--app", "app", "create-user", "root@ombudsman.test.kz",
+               "--role", "superadmin", "--password-stdin"]
+    created = subprocess.run(command, cwd=ROOT, env=env, input=OMBUDSMAN_PASSWORD + "\n", capture_output=True,
+                             text=True, timeout=120)
+    assert created.returncode == 0, created.stderr
+    issued = subprocess.run([sys.executable, "-c", ISSUE_TOKEN], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert issued.returncode == 0, issued.stderr
+    context = ssl.create_default_context(cafile=str(tls["ca"]))
+    headers = {"Authorization": f"Bearer {issued.stdout.strip()}", "Idempotency-Key": "deployed-1",
+               "Content-Type": "application/json", "Accept-Language": "ru"}
+    body = json.dumps({"region": "75", "channel": "line_111", "kind": "appeal", "categories": ["neglect"],
+                       "description": STORY, "responsible": "unknown", "children": [{"age": 7}]}).encode()
+    sent = [_call(f"{site}/api/v1/cases", context, headers, body) for _attempt in range(2)]
+    assert [status for status, _h, _b in sent] == [201, 200], sent
+    number = sent[0][2]["registration_number"]
+    assert sent[1][2]["registration_number"] == number and "Set-Cookie" not in sent[0][1]
+    assert sent[0][1]["Strict-Transport-Security"]
+    status, _headers, case = _call(f"{site}/api/v1/cases/{number}", context, headers)
+    assert (status, case["state"], case["state_label"]) == (200, "registered", "Зарегистрировано")
+    status, response_headers, problem = _call(f"{site}/api/v1/cases/{number}", context,
+                                              {"Accept-Language": "kk"})
+    assert status == 401 and response_headers["Content-Type"] == "application/problem+json"
+    assert problem["detail"].startswith("API токеніңізді")
+
+
+def _call(url, context, headers, body=None):
+    """(status, headers, JSON body) of one HTTPS call."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST" if body else "GET")
+    try:
+        with urllib.request.urlopen(request, timeout=10, context=context) as response:
+            return response.status, response.headers, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, json.loads(error.read())
 
 
 def _report_a_child_in_danger(page, site):

@@ -232,6 +232,12 @@ STEP_FORMS = [
     # The office's contacts are shown back on the public home page once its region is chosen.
     Form("office-contacts", "om75", "/admin/region_office/edit/?region=75", pick="phones", examples=40,
          shows="anon /?region=75"),
+    # A partner API token [R7]: accepted, it answers with its secret (shown once) on a 200 page;
+    # the label is shown back on the list of tokens.
+    Form("api-token-issue", "com", "/admin/api_token/new/", pick="label", examples=40, creates="api_token",
+         done='data-testid="api-secret"', shows="sa /admin/api_token/",
+         valid=(("organization", "{organization}"), ("label", "Partner system"), ("scopes", ["cases:create"]),
+                ("region_codes", ["75"]))),
 ]
 
 # Every admin model screen with a create or an edit form, and the region-75 row its edit form
@@ -274,9 +280,13 @@ FORMS = PUBLIC_FORMS + STEP_FORMS + _admin_forms()
 # POST routes without fields to attack (or covered by ``test_hostile_ids_and_queries``).
 NOT_FORMS = {"auth.logout", "public.status_close", "case.guardianship_view",  # a button, no fields
              "questionnaire.publish_view",
+             # a button posting a token's id (HOSTILE_POSTS sends it hostile ids)
+             "api_token.revoke_view",
              "auth.telegram_code", "auth.telegram_unlink",
              # Telegram's JSON, behind its secret (tests/test_alert_channels.py sends it garbage)
              "auth.telegram_webhook",
+             # The partner API's JSON, behind a token (tests/test_api_contract.py: schemathesis attacks it)
+             "cases.create_case",
              # Forms refused to everyone: the audit log and cases are never edited, regions never created.
              "audit.create_view", "audit.edit_view", "case.edit_view", "region.create_view"}
 ATTACKED_BY_URL = {"delete_view", "action_view", "ajax_update"}
@@ -576,6 +586,7 @@ QUERY_EXAMPLES = 60
 HOSTILE_POSTS = [
     "/admin/{view}/delete/ id={v} url={v}", "/admin/{view}/action/ action={v} rowid={v} url={v}",
     "/admin/{view}/ajax/update/ list_form_pk={v} name={v}",
+    "/admin/api_token/revoke/ id={v}",
 ]
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from config import TestConfig
+
 from tests.smtp_server import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +21,8 @@ def start_worker(database_url, tmp_path):
 
     def start(mail_url, name="worker", **settings):
         """``settings``: more of the worker's environment (e.g. SMS_URL)."""
-        env = dict(os.environ, DATABASE_URL=database_url, APP_ENV="testing", SECRET_KEY="test",
+        # The test app's secret key: the keys of what it encrypted derive from it (a webhook's secret).
+        env = dict(os.environ, DATABASE_URL=database_url, APP_ENV="testing", SECRET_KEY=TestConfig.SECRET_KEY,
                    MAIL_URL=mail_url, WORKER_POLL_SECONDS="0.1", OUTBOX_RETRY_BASE_SECONDS="0.2",
                    PGAPPNAME=WORKER_APP_NAME, **settings)
         log_path = tmp_path / f"{name}.log"
