@@ -15,17 +15,16 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 
 from core import webhooks
 from core.errors import DomainError, InvalidInput, PermissionDenied
 from core.throttle import Throttle
 from extensions import db
-from models import ApiToken, Region, UsedFormToken
+from models import ApiToken, Region
 from models.api_token import SCOPES
 from models.base import utcnow
 from models.capabilities import roles_with
-from services import audit, settings
+from services import audit, intake, settings
 from services.deadlines import KZ_TZ
 
 PREFIX = "kzo_"
@@ -134,10 +133,7 @@ def claim_form(key):
     """A form shown once issues one token: ``key`` (the form's random key) is kept as a hash in
     the issuing transaction, and a second post of that form (a reload of the page showing the
     secret) is refused. Used keys go with the public form's (services.intake.forget_used_tokens)."""
-    key_hash = hashlib.sha256(f"api-token:{key}".encode()).hexdigest()
-    taken = db.session.execute(insert(UsedFormToken).values(token_hash=key_hash).on_conflict_do_nothing()
-                               .returning(UsedFormToken.token_hash)).first()
-    if taken is None:
+    if not intake.claim_once(f"api-token:{key}"):
         raise InvalidInput(_l("This form was already sent: its token is issued and its secret was shown once. "
                               "If the secret was not copied, revoke that token and issue a new one."))
 

@@ -67,12 +67,18 @@ def token_is_fresh(token):
     return elapsed is not None and elapsed <= MAX_FORM_AGE
 
 
-def use_start_token(token):
-    """A form sends one report: its token is kept (as a hash) with the report's transaction,
-    and a second report with it is refused. The caller commits, or rolls back and frees it."""
-    taken = db.session.execute(insert(UsedFormToken).values(token_hash=hashlib.sha256(token.encode()).hexdigest())
+def claim_once(key):
+    """True the first time ``key`` is claimed: it is kept (as a hash) in the caller's
+    transaction, so a form sent twice acts once. The caller commits, or rolls back and frees it."""
+    taken = db.session.execute(insert(UsedFormToken).values(token_hash=hashlib.sha256(key.encode()).hexdigest())
                                .on_conflict_do_nothing().returning(UsedFormToken.token_hash)).first()
-    if taken is None:
+    return taken is not None
+
+
+def use_start_token(token):
+    """A form sends one report: its token is claimed with the report's transaction, and a
+    second report with it is refused."""
+    if not claim_once(token):
         raise Refused(_l("This form was already sent: your report is registered. To send another "
                          "report, open the form again."))
 

@@ -25,8 +25,11 @@ from tests.smtp_server import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 # A process that uses the server until a signal ends it.
+# SIGINT as at a terminal, even when the suite was started in the background (a shell
+# starts background jobs with SIGINT ignored, and Python then leaves it ignored).
 USER_SCRIPT = """
 import signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
 sys.path.insert(0, sys.argv[1])
 from embedded_postgres import EmbeddedPostgres
 EmbeddedPostgres(sys.argv[2]).start("ombudsman")
