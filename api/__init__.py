@@ -50,6 +50,7 @@ def init_api(app):
     """Register the API and its OpenAPI document on ``app``."""
     from api import cases, docs, reports, stats
 
+    app.json.ensure_ascii = False  # Kazakh and Russian as UTF-8 text, not \u escapes
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     api = PartnerApi(app, spec_kwargs={
