@@ -50,7 +50,7 @@ def create(token, body, idempotency_key):
     if earlier is not None:
         return earlier, False
     api_tokens.require_region(token, body["region"])
-    report, children, consent = _report(body), body["children"], body.get("consent", False)
+    report, children, consent = _report(body, token.organization), body["children"], body.get("consent", False)
     check_consent(report, children, consent)
     version = version_for_region(body["region"])
     case, _code = submit_case(report, children, _answers(version, body.get("answers") or {}), version=version,
@@ -82,11 +82,14 @@ def _keep_key(token, key, digest, case):
     return kept is not None
 
 
-def _report(body):
-    """The Case fields of a request, as the staff entry form gives them."""
+def _report(body, partner):
+    """The Case fields of a request, as the staff entry form gives them. The body that sent
+    it on is the partner, unless the request names another (staff see where it came from)."""
     reporter = body.get("reporter") or {}
-    return {"region_code": body["region"], "channel": body["channel"], "language": body.get("language", "kk"),
-            "kind": body["kind"], "incoming_number": body.get("incoming_number"), "sender": body.get("sender"),
+    language = body.get("language", "kk")
+    sender = body.get("sender") or partner.localized_name(language)
+    return {"region_code": body["region"], "channel": body["channel"], "language": language,
+            "kind": body["kind"], "incoming_number": body.get("incoming_number"), "sender": sender,
             "complaint_target": body.get("complaint_target") if body["kind"] == "complaint" else None,
             "categories": list(body["categories"]), "description": body["description"].strip(),
             "occurred_when": body.get("occurred_when"), "occurred_where": body.get("occurred_where"),

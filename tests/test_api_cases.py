@@ -39,8 +39,8 @@ def test_a_case_sent_is_registered_with_its_number_and_due_date(app, client, sen
     assert body["due_on"] and answer.headers["Location"].endswith(f"/api/v1/cases/{body['registration_number']}")
     with app.app_context():
         case = db.session.scalar(select(Case).where(Case.registration_number == body["registration_number"]))
-        assert (case.channel, case.incoming_number, case.api_token_id, case.entered_by_id) == \
-            ("line_111", "111-2026-0042", token.id, None)
+        assert (case.channel, case.incoming_number, case.api_token_id, case.entered_by_id, case.sender) == \
+            ("line_111", "111-2026-0042", token.id, None, "Линия 111")
         assert case.checklist, "registered as staff entry registers it: the [R10] checklist started"
 
 
