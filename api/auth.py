@@ -45,7 +45,7 @@ def errors(blp, *statuses):
 
 
 def partner_call(view):
-    """The view runs with ``g.api_token``; DomainErrors become problems (api.errors)."""
+    """The view runs with ``g.api_token``; a refusal becomes a problem (api.problems)."""
     @wraps(view)
     def wrapper(*args, **kwargs):
         token = api_tokens.authenticate(request.headers.get("Authorization"))

@@ -10,6 +10,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from api.schemas import MESSAGES
 from core.errors import DomainError, NotFound, PermissionDenied
 from extensions import db
 from i18n import API_PREFIX, DOCS_PREFIX
@@ -117,12 +118,6 @@ def _reader_words(message):
     (their messages are translated strings); marshmallow's built-in ones are looked up."""
     if message in FIELD_MESSAGES:
         return str(FIELD_MESSAGES[message])
-    if message in _own_messages():
+    if message in {str(own) for own in MESSAGES}:
         return message
     return _("This value is not valid.")
-
-
-def _own_messages():
-    from api import schemas
-
-    return {str(message) for message in schemas.MESSAGES}
