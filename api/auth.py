@@ -2,7 +2,8 @@
 
 ``@partner_call`` reads ``Authorization: Bearer …``, refuses an unknown, revoked or expired
 token, counts the call against the token's limit, and puts the token in ``g.api_token``.
-Every call of a token is in the audit log with its label, its answer's status and region.
+Every call of a token is in the audit log with its label, its answer's status and region:
+a call that succeeds writes it with its own work, in one transaction.
 """
 from datetime import timedelta
 from functools import wraps
@@ -45,26 +46,36 @@ def errors(blp, *statuses):
 
 
 def partner_call(view):
-    """The view runs with ``g.api_token``; a refusal becomes a problem (api.problems)."""
+    """The view runs with ``g.api_token``; a refusal becomes a problem (api.problems). The
+    call's audit row is written in the view's own transaction, which is committed here."""
     @wraps(view)
     def wrapper(*args, **kwargs):
         token = api_tokens.authenticate(request.headers.get("Authorization"))
         g.api_token = token
         api_tokens.count_call(token)
-        return view(*args, **kwargs)
+        response = view(*args, **kwargs)
+        _audit(token, response.status_code)
+        db.session.commit()
+        g.api_call_recorded = True
+        return response
     return wrapper
 
 
 def record_call(response):
-    """After each call of a token: its audit row (and when it was last used), committed."""
+    """After a call of a token that did not end in its view (refused, failed): its audit
+    row, in a transaction of its own (the call's own work was rolled back)."""
     token = g.get("api_token")
-    if token is None:
+    if token is None or g.get("api_call_recorded"):
         return response
-    db.session.rollback()  # whatever the view left unfinished is not ours to commit
-    token = db.session.merge(token)
+    db.session.rollback()
+    _audit(db.session.merge(token), response.status_code)
+    db.session.commit()
+    return response
+
+
+def _audit(token, status):
+    """The call's audit row, and when the token was last used (at most once a minute)."""
     if token.last_used_at is None or utcnow() - token.last_used_at > SEEN_EVERY:
         token.last_used_at = utcnow()
     audit.record("api.call", obj=token, region_code=g.get("api_region"), token=token.label,
-                 method=request.method, path=request.path, status=response.status_code)
-    db.session.commit()
-    return response
+                 method=request.method, path=request.path, status=status)

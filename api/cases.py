@@ -3,7 +3,6 @@ from flask import g, url_for
 
 from api.auth import TOKEN_ERRORS, api_blueprint, errors, partner_call
 from api.schemas import CASE_NUMBER_EXAMPLE, NEW_CASE_EXAMPLE, CaseState, IdempotencyIn, NewCase
-from extensions import db
 from services import api_cases
 
 blp = api_blueprint("cases", "Cases sent by a partner's system, and what became of them.")
@@ -26,7 +25,6 @@ TOKEN = [{"bearerAuth": []}]
 def create_case(headers, body):
     case, created = api_cases.create(g.api_token, body, headers["idempotency_key"])
     g.api_region = case.region_code
-    db.session.commit()
     location = {"Location": url_for("cases.read_case", registration_number=case.registration_number)}
     return api_cases.partner_view(case), 201 if created else 200, location
 
