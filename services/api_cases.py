@@ -23,7 +23,7 @@ from extensions import db
 from models import ApiIdempotencyKey, Case
 from models.case import CASE_STATE_LABELS
 from services import api_tokens
-from services.cases import STATE_EXPLANATIONS, check_consent, reporter_messages, submit_case
+from services.cases import STATE_EXPLANATIONS, ConsentRequired, has_personal_data, reporter_messages, submit_case
 from services.questionnaires import validate_answers, version_for_region
 
 
@@ -51,7 +51,9 @@ def create(token, body, idempotency_key):
         return earlier, False
     api_tokens.require_region(token, body["region"])
     report, children, consent = _report(body, token.organization), body["children"], body.get("consent", False)
-    check_consent(report, children, consent)
+    if not consent and has_personal_data(report, children):  # Law No. 94-V, as staff entry records it
+        raise ConsentRequired(_l("Names, an IIN or contacts were given: record the reporter's consent, "
+                                 "or leave them out."))
     version = version_for_region(body["region"])
     case, _code = submit_case(report, children, _answers(version, body.get("answers") or {}), version=version,
                               consent=consent, received_at=body.get("received_at"), api_token=token)

@@ -155,7 +155,8 @@ def authenticate(header):
     if scheme.lower() != "bearer" or not secret.startswith(PREFIX):
         raise NotAuthenticated(_l("Send your API token in the Authorization header: Bearer and the token."))
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
-    if token is None or token.revoked_at is not None:
+    if token is None or token.revoked_at is not None or not token.organization.is_active:
+        # An organization taken out of the directory takes its tokens with it.
         raise NotAuthenticated(_l("This API token is not valid or has been revoked."))
     if token.expires_at <= utcnow():
         raise NotAuthenticated(_l("This API token has expired. Ask the Commissioner's office for a new one."))

@@ -134,3 +134,27 @@ def test_every_call_is_audited_with_the_tokens_label(app, client, sender):
         assert [(c.data["token"], c.data["method"], c.data["status"]) for c in calls] == [
             (token.label, "POST", 201), (token.label, "GET", 404)]
         assert db.session.scalar(select(func.count()).select_from(CaseMessage)) == 0
+
+
+def test_a_token_of_an_organization_taken_out_of_the_directory_is_refused(app, client, sender):
+    token, secret = sender
+    with app.app_context():
+        db.session.get(type(token), token.id).organization.is_active = False
+        db.session.commit()
+    assert _send(client, secret).status_code == 401 and _cases(app) == 0
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"reporter": {"name": "Айгерим", "phone": "+77011234567"}}, "record the reporter's consent"),
+    ({"received_at": "2099-01-01T10:00:00+05:00"}, "future"),
+    ({"kind": "complaint"}, "complaint is about"),
+    ({"answers": {"no_such_question": "yes"}}, "no_such_question"),
+    ({"children": [{"age": 9, "iin": "123456789012"}], "consent": True}, "IIN"),
+])
+def test_the_rules_of_staff_entry_hold_for_a_partner(app, client, sender, change, words):
+    """What staff entry refuses, the API refuses too, saying why; nothing is saved."""
+    _token, secret = sender
+    answer = _send(client, secret, body=dict(CASE, **change))
+    assert answer.status_code == 422 and answer.mimetype == PROBLEM, answer.get_json()
+    assert words.lower() in answer.get_json()["detail"].lower()
+    assert _cases(app) == 0
