@@ -57,6 +57,7 @@ def partner_call(view):
         _audit(token, response.status_code)
         db.session.commit()
         g.api_call_recorded = True
+        response.headers["Cache-Control"] = "no-store"  # a partner's case is nobody else's to keep
         return response
     return wrapper
 

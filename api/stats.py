@@ -9,7 +9,8 @@ from extensions import db
 from models import Region
 from services import public_stats
 
-CACHED = {"Cache-Control": "public, max-age=300"}  # as /stats: the same for every reader
+# As /stats: the same for every reader; open data, so any site's script may read it too.
+CACHED = {"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"}
 blp = api_blueprint("open_data", "The public figures of /stats, small counts withheld [R3].")
 
 

@@ -66,7 +66,8 @@ def test_a_token_of_region_71_neither_creates_nor_reads_in_region_75(app, client
     number = _send(client, secret75).get_json()["registration_number"]
     read = client.get(f"/api/v1/cases/{number}", headers=bearer(secret71))
     assert read.status_code == 404 and read.mimetype == PROBLEM
-    assert client.get(f"/api/v1/cases/{number}", headers=bearer(secret75)).status_code == 200
+    own = client.get(f"/api/v1/cases/{number}", headers=bearer(secret75))
+    assert own.status_code == 200 and own.headers["Cache-Control"] == "no-store"
 
 
 def test_expired_and_revoked_tokens_are_refused_at_once(app, client, people, sender):
