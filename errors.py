@@ -5,8 +5,9 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from api.problems import is_api_request, status_problem
+from api.problems import status_problem
 from extensions import db
+from i18n import is_api_call
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ MESSAGES = {
 
 def render_error(status, message=None):
     """The error page; for a call of the partner API, its problem+json."""
-    if is_api_request():
+    if is_api_call():
         return status_problem(status, message)
     return render_template("error.html", status=status,
                            message=message or MESSAGES.get(status, MESSAGES[500])()), status

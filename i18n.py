@@ -35,10 +35,15 @@ def current_language():
     return str(get_locale() or "kk")[:2]
 
 
+def is_api_call():
+    """True for a call of the partner API (its guide, /api/v1/docs, is a page, not a call)."""
+    return request.path.startswith(API_PREFIX) and not request.path.startswith(DOCS_PREFIX)
+
+
 def select_language():
     """The language for this request; remembers ``?lang=`` for ``remember_language``. A call
     of the partner API speaks the language of its Accept-Language header only."""
-    if request.path.startswith(API_PREFIX) and not request.path.startswith(DOCS_PREFIX):
+    if is_api_call():
         return request.accept_languages.best_match(LANGUAGES) or "kk"
     asked = request.args.get("lang")
     if asked in LANGUAGES:

@@ -13,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 from api.schemas import MESSAGES
 from core.errors import DomainError, NotFound, PermissionDenied
 from extensions import db
-from i18n import API_PREFIX, DOCS_PREFIX
 from services import api_cases, api_tokens
 
 PROBLEM = "application/problem+json"
@@ -46,11 +45,6 @@ TITLES = {
 # A refusal of a rule (core.errors, services) → its status.
 STATUSES = ((api_tokens.NotAuthenticated, 401), (api_tokens.RateLimited, 429), (PermissionDenied, 403),
             (NotFound, 404), (api_cases.KeyReused, 422), (DomainError, 422))
-
-
-def is_api_request():
-    """True for a call of the API (its documentation page is a page, not a call)."""
-    return request.path.startswith(API_PREFIX) and not request.path.startswith(DOCS_PREFIX)
 
 
 def problem(status, title, detail=None, errors=None, headers=None):
