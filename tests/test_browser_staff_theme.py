@@ -1,9 +1,9 @@
 """The staff screens pass WCAG 2.1 AA (issue 18, items 1 and 3), in a real browser.
 
 * Every screen of the admin's menu, for each role, at 1280 px: axe-core finds no violation of
-  any impact, and each page has one ``<main>`` and one h1. The superadmin, who opens nearly
-  every screen, walks them in Kazakh and in Russian; each other role in one of the two, so
-  that both languages are walked by regional and national roles alike (``MENU_WALKS``).
+  any impact, and each page has one ``<main>`` and one h1. Each role walks its screens in one
+  of the two languages, so that both are walked by regional and national roles alike
+  (``MENU_WALKS``); that each page reads in its language is tests/test_page_words.py's.
   The screens are not listed by hand: they are the Flask-Admin views the role may open
   (each view's own ``is_visible`` and ``is_accessible``, as its menu asks), each as its
   list or index page and its create form where the role may create, then the first
@@ -45,8 +45,8 @@ SHOTS = Path("/tmp/shots18")
 ROLES = {"superadmin": "sa", "commissioner": "com", "committee": "cte", "akimat_admin": "ak75",
          "ombudsman": "om75"}
 LANGUAGES = ("kk", "ru")
-MENU_WALKS = (("superadmin", "kk"), ("superadmin", "ru"), ("commissioner", "ru"), ("committee", "kk"),
-              ("akimat_admin", "ru"), ("ombudsman", "kk"))
+MENU_WALKS = (("superadmin", "kk"), ("commissioner", "ru"), ("committee", "kk"), ("akimat_admin", "ru"),
+              ("ombudsman", "kk"))
 MIN_TARGET = 44  # px, WCAG 2.5.5
 
 # The controls a person taps: buttons, fields, tabs, the pager, the menu, a case's link in a

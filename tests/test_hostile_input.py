@@ -143,14 +143,14 @@ class Form:
 
 
 PUBLIC_FORMS = [
-    Form("public-report", "anon", "/report?region=75&lang=en", pick="description", examples=250, creates="cases",
+    Form("public-report", "anon", "/report?region=75&lang=en", pick="description", examples=150, creates="cases",
          shows="om75 /admin/case/details/?id={new}", valid=tuple(report_data().items())),
-    Form("public-status-lookup", "anon", "/status", pick="code", examples=120),
+    Form("public-status-lookup", "anon", "/status", pick="code", examples=80),
     Form("public-status-message", "rep", "/status", pick="message-body", post="/status/message", examples=100,
          creates="case_message",
          shows="om75 /admin/case/details/?id={case}"),
     Form("public-receipt-saved", "rep", "/report/done", pick="saved", examples=40),
-    Form("login", "anon", "/login", pick="password", examples=120),
+    Form("login", "anon", "/login", pick="password", examples=80),
     Form("login-two-factor", "2fa", "/login/two-factor", pick="code", examples=50),
     Form("password-forgot", "anon", "/password/forgot", pick="email", examples=50),
     Form("password-set", "anon", "/password/set/{token}", pick="confirm", examples=40),
