@@ -24,9 +24,8 @@ blp = api_blueprint("open_data", "The public figures of /stats, small counts wit
 @errors(blp, 404)
 def figures(query):
     last = public_stats.default_period()
-    year = query.get("year", last[0])
-    half = query.get("half", last[1] if year == last[0] else 2)
-    public_stats.check_period(year, half, last)
+    year, half = public_stats.asked_period(query.get("year"), query.get("half"), last)
+    public_stats.check_period((year, half), last)
     region = query.get("region")
     if region and db.session.get(Region, region) is None:
         raise NotFound(_l("There is no such region."))

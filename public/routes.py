@@ -165,12 +165,13 @@ def _stats_choice(args, last):
             notice = _("We could not understand the half-year you asked for. "
                        "Here are the figures of the last half-year that has ended.")
         else:
-            asked_year = int(year_arg) if year_arg else last[0]
-            asked = (asked_year, int(half_arg) if half_arg else (last[1] if asked_year == last[0] else 2))
-            if asked > last:
+            asked = public_stats.asked_period(int(year_arg) if year_arg else None,
+                                              int(half_arg) if half_arg else None, last)
+            why = public_stats.unpublished(asked, last)
+            if why == public_stats.NOT_ENDED:
                 notice = _("Figures are shown only for half-years that have ended. "
                            "Here are the figures of the last one.")
-            elif asked_year < last[0] - public_stats.YEARS_SHOWN:
+            elif why == public_stats.TOO_OLD:
                 notice = _("Figures are shown from %(year)s on. Here are the figures of the last "
                            "half-year that has ended.", year=last[0] - public_stats.YEARS_SHOWN)
             else:

@@ -44,6 +44,7 @@ from services import deadlines
 from services.reports import Period
 
 YEARS_SHOWN = 10     # how many years back the figures are offered
+NOT_ENDED, TOO_OLD = "not_ended", "too_old"  # why a half-year's figures are not published
 SMALL = 5            # counts from 1 to SMALL - 1 are never shown
 FEWER = "fewer"      # withheld because it is small (shown "fewer than 5")
 HIDDEN = "hidden"    # withheld so that a small count cannot be worked out from it (shown "hidden")
@@ -114,13 +115,30 @@ def period_label(period):
     return gettext("July–December %(year)s", year=period.year)
 
 
-def check_period(year, half, last=None):
-    """Refuse a half-year the figures are not published for: one not ended yet, or one more
-    than ``YEARS_SHOWN`` years before the last ended one (InvalidInput)."""
-    last = last or default_period()
-    if (year, half) > last:
+def asked_period(year, half, last):
+    """(year, half) a reader asks for, what they leave out (None) filled in: no year, the year
+    of ``last`` (the last ended half-year); no half, the year's last ended one."""
+    year = last[0] if year is None else year
+    return year, (last[1] if year == last[0] else 2) if half is None else half
+
+
+def unpublished(period, last):
+    """Why the figures of ``period`` (year, half) are not published, or None: ``NOT_ENDED``
+    (after ``last``, the last ended half-year) or ``TOO_OLD`` (more than ``YEARS_SHOWN``
+    years before it)."""
+    if period > last:
+        return NOT_ENDED
+    if period[0] < last[0] - YEARS_SHOWN:
+        return TOO_OLD
+    return None
+
+
+def check_period(period, last):
+    """Refuse a half-year whose figures are not published (InvalidInput), for a program."""
+    why = unpublished(period, last)
+    if why == NOT_ENDED:
         raise InvalidInput(_l("Figures are published only for half-years that have ended."))
-    if year < last[0] - YEARS_SHOWN:
+    if why == TOO_OLD:
         raise InvalidInput(_l("Figures are published from %(year)s on.", year=last[0] - YEARS_SHOWN))
 
 
