@@ -44,7 +44,12 @@ class Throttle:
         return _limiter().test(self.item, self.name, key)
 
     def count(self, key):
-        _limiter().hit(self.item, self.name, key)
+        """Count an event (past the limit nothing is counted: the key is refused already)."""
+        self.take(key)
+
+    def take(self, key):
+        """Count an event if the limit leaves room for it, in one step; False when it does not."""
+        return _limiter().hit(self.item, self.name, key)
 
     def minutes_until_allowed(self, key):
         reset_at, _remaining = _limiter().get_window_stats(self.item, self.name, key)

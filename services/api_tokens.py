@@ -168,10 +168,9 @@ def count_call(token):
     limit = token.rate_limit_per_minute or max(1, settings.get("api_requests_per_minute"))
     throttle = Throttle("api-token", limit, 1)
     key = str(token.id)
-    if not throttle.allows(key):
+    if not throttle.take(key):
         raise RateLimited(_l("Too many calls with this token. Please wait a minute and try again."),
                           retry_after=60 * throttle.minutes_until_allowed(key))
-    throttle.count(key)
 
 
 def require_scope(token, scope):
